@@ -1,0 +1,1 @@
+"""Gold annotations for the seed reports, the scorer and the eval suite."""

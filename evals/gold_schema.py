@@ -1,0 +1,61 @@
+"""The gold annotation format for a report: what a careful human reader records.
+
+Quotes are copied from the report's *normalised* text (full-width ASCII variants U+FF01–U+FF5E
+turned half-width, each line stripped), so the scorer can locate them with `str.find`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zhenggai.schemas.record import Status
+
+
+class GoldModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GoldFigure(GoldModel):
+    value: str = Field(description="the number as written, e.g. '42', '3.46', '100%' → '100'")
+    unit: str = ""
+    counts: str = Field(default="", description="what it counts, short")
+    quote: str = Field(description="a short verbatim quote containing the figure")
+
+
+class GoldMeasure(GoldModel):
+    quote: str = Field(description="verbatim opening of the measure, 10–40 characters, unique in the report")
+
+
+class GoldProblem(GoldModel):
+    path: str = Field(description="numbering path in the report's own labels, e.g. '二.(一).1.(3)'")
+    parent: str | None = Field(default=None, description="path of the parent problem, if nested")
+    title: str = Field(description="the problem as stated (verbatim from the heading or lead sentence)")
+    status: Status
+    status_quote: str | None = Field(default=None, description="verbatim sentence supporting status")
+    measures: list[GoldMeasure] = Field(default_factory=list)
+    figures: list[GoldFigure] = Field(default_factory=list, description="key figures only")
+
+
+class GoldMeta(GoldModel):
+    title: str
+    publisher: str
+    inspected_unit: str
+    inspection_team: str
+    inspection_round: str = ""
+    inspection_start: dt.date | None = None
+    inspection_end: dt.date | None = None
+    feedback_date: dt.date | None = None
+    publication_date: dt.date | None = None
+    signature_date: dt.date | None = None
+
+
+class GoldReport(GoldModel):
+    source: str = Field(description="file name of the report under ../shared/seeds")
+    meta: GoldMeta
+    declared_totals: list[GoldFigure] = Field(default_factory=list)
+    problems: list[GoldProblem]
+    leads_petitions: list[GoldFigure] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list, description="verbatim openings of each plan item")
+    notes: str = Field(default="", description="annotator's notes on judgement calls")

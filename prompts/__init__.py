@@ -1,0 +1,1 @@
+"""Prompt files, versioned: `<prompt id>/<version>.yaml`. Loaded by `zhenggai.llm.prompts`."""

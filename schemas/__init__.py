@@ -1,0 +1,1 @@
+"""The pydantic contracts between stages and the output record (JSON Schema files beside them)."""

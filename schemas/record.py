@@ -1,0 +1,200 @@
+"""The output contract: one `SummaryRecord` per report.
+
+Every extracted item carries a `Span` into the *normalised* source text (see
+`zhenggai.ingest`), so a reader can always go back to the sentence it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+
+class Contract(BaseModel):
+    """Base for every contract model: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Contract):
+    """Half-open character range `[start, end)` into the normalised source text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} < start {self.start}")
+        return self
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+class Evidence(Contract):
+    """A quote from the source with its location; `source[span] == text` is checked."""
+
+    text: str
+    span: Span
+
+
+class Status(StrEnum):
+    """Normalised rectification status (DOMAIN.md, "Status words")."""
+
+    completed = "completed"  # 已完成 / 整改完成 / 已全部办结
+    basically_completed = "basically_completed"  # 基本完成
+    partly_completed = "partly_completed"  # 取得阶段性成效 / 阶段性完成
+    in_progress = "in_progress"  # 正在推进 / 持续推进 / 年内完成 / 计划
+    long_term = "long_term"  # 长期坚持 / 常态化
+    not_completed = "not_completed"  # 未完成 / 未整改到位
+    not_stated = "not_stated"  # nothing said
+
+
+class SectionRole(StrEnum):
+    """What a part of the report is for a reader."""
+
+    title = "title"
+    opening = "opening"
+    overview = "overview"
+    details = "details"
+    leads_petitions = "leads_petitions"
+    next_steps = "next_steps"
+    closing = "closing"
+    other = "other"
+
+
+class Figure(Contract):
+    """A number the report uses to back a claim, e.g. 完成整改56个."""
+
+    value: str = Field(description="the number exactly as written in the source, e.g. '56', '3.46', '百分之百'")
+    number: float | None = Field(default=None, description="numeric value when it can be parsed")
+    unit: str = Field(default="", description="unit or measure word as written, e.g. 个, 件, 万元, %")
+    counts: str = Field(default="", description="what the figure counts, in the source's words")
+    evidence: Evidence
+
+
+class Deadline(Contract):
+    text: str = Field(description="the deadline as written, e.g. 2020年底前, 长期坚持")
+    date: dt.date | None = None
+    evidence: Evidence
+
+
+class Measure(Contract):
+    """One rectification measure taken (一是…, 二是…, or a measure paragraph)."""
+
+    text: str = Field(description="the measure as stated (a summary line or the quote itself)")
+    evidence: Evidence
+    figures: list[Figure] = Field(default_factory=list)
+
+
+class Problem(Contract):
+    """One problem raised by the inspection team, at its place in the report's own numbering."""
+
+    path: str = Field(description="the report's own numbering path, e.g. '二.(一).1.(3)'")
+    area: str = Field(default="", description="title of the (一)-level area it falls under")
+    title: str = Field(description="the problem as stated in the report")
+    evidence: Evidence
+    status: Status = Status.not_stated
+    status_evidence: Evidence | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    children: list[Problem] = Field(default_factory=list)
+
+
+class DeclaredTotal(Contract):
+    """A total the report declares about itself, e.g. 30个具体问题已全部完成整改."""
+
+    label: str = Field(description="what is counted, e.g. 具体问题, 已完成整改, 整改事项")
+    value: str
+    number: float | None = None
+    unit: str = ""
+    evidence: Evidence
+
+
+class Overview(Contract):
+    organisational_measures: list[Measure] = Field(default_factory=list)
+    declared_totals: list[DeclaredTotal] = Field(default_factory=list)
+
+
+class LeadsAndPetitions(Contract):
+    """移交问题线索和信访件办理情况: what was handed over and how much is closed."""
+
+    text: str = ""
+    evidence: Evidence | None = None
+    figures: list[Figure] = Field(default_factory=list)
+
+
+class NextStep(Contract):
+    text: str
+    evidence: Evidence
+
+
+class DateRange(Contract):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    evidence: Evidence | None = None
+
+
+class ReportMeta(Contract):
+    title: str = ""
+    publisher: str = ""
+    inspected_unit: str = ""
+    inspection_team: str = ""
+    inspection_round: str = ""
+    inspection_period: DateRange | None = None
+    feedback_date: dt.date | None = None
+    publication_date: dt.date | None = None
+    signature_date: dt.date | None = None
+    source_file: str = ""
+    source_encoding: str = ""
+    content_sha256: str = Field(default="", description="sha256 of the normalised text")
+    characters: int = 0
+
+
+class Warning(Contract):  # noqa: A001 - the domain word, scoped to this module
+    """Something the pipeline dropped or doubted; kept so nothing is lost silently."""
+
+    code: str = Field(description="e.g. ungrounded_quote, figure_not_in_span, numbering_repeat")
+    message: str
+    span: Span | None = None
+    chunk_id: str | None = None
+
+
+class Usage(Contract):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+
+
+class Provenance(Contract):
+    tool_version: str
+    schema_version: str = SCHEMA_VERSION
+    model: str = ""
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    usage: Usage = Field(default_factory=Usage)
+    wall_seconds: float = 0.0
+    model_seconds: float = 0.0
+    chunks: int = 0
+    warnings: list[Warning] = Field(default_factory=list)
+    created_at: str = ""
+
+
+class SummaryRecord(Contract):
+    """Everything the tool says about one report."""
+
+    schema_version: str = SCHEMA_VERSION
+    report: ReportMeta
+    overview: Overview = Field(default_factory=Overview)
+    problems: list[Problem] = Field(default_factory=list)
+    leads_petitions: LeadsAndPetitions = Field(default_factory=LeadsAndPetitions)
+    next_steps: list[NextStep] = Field(default_factory=list)
+    abstract: str = Field(default="", description="a short Chinese abstract, a few hundred characters")
+    provenance: Provenance

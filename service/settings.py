@@ -1,0 +1,61 @@
+"""Explicit settings: the only configuration state in the tool.
+
+Read from `ZHENGGAI_*` environment variables (and a `.env` file); provider-native keys
+such as `DEEPSEEK_API_KEY` or `OPENAI_API_KEY` are read by litellm itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zhenggai"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZHENGGAI_", env_file=".env", extra="ignore")
+
+    # --- model -----------------------------------------------------------------------
+    model: str = Field(
+        default="local/qwen2.5-coder-1.5b",
+        description="'local/qwen2.5-coder-1.5b', 'local/qwen2.5-coder-0.5b' or any litellm model string",
+    )
+    api_base: str | None = Field(default=None, description="base URL for hosted / self-hosted models")
+    api_key: SecretStr | None = Field(default=None, description="API key; never logged")
+
+    # --- call limits -----------------------------------------------------------------
+    max_output_tokens: int = Field(default=1024, ge=16, description="cap on every call's output")
+    call_timeout_s: float = Field(default=180.0, gt=0, description="wall-time cap of one model call")
+    total_deadline_s: float = Field(default=600.0, gt=0, description="cap including transient retries")
+    validation_retries: int = Field(default=2, ge=0, description="re-asks after a validation failure")
+    transient_retries: int = Field(default=4, ge=0, description="retries on timeouts, 429, 5xx")
+    concurrency: int = Field(default=2, ge=1, description="model calls in flight at once")
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+
+    # --- cache -----------------------------------------------------------------------
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    cache_enabled: bool = True
+    cache_refresh: bool = Field(default=False, description="ignore cached answers but store new ones")
+
+    # --- embedded llama.cpp ----------------------------------------------------------
+    local_threads: int = Field(default=0, ge=0, description="0 = number of cores")
+    local_ctx: int = Field(default=8192, ge=512, description="context per slot, in tokens")
+    local_parallel: int = Field(default=1, ge=1, description="llama.cpp parallel slots")
+
+    # --- chunking --------------------------------------------------------------------
+    chunk_tokens: int = Field(default=900, ge=64, description="token budget of one chunk's source text")
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def responses_db(self) -> Path:
+        return self.cache_dir / "responses.sqlite"
