@@ -157,7 +157,7 @@ class ReportMeta(Contract):
     characters: int = 0
 
 
-class Warning(Contract):  # noqa: A001 - the domain word, scoped to this module
+class Warning(Contract):
     """Something the pipeline dropped or doubted; kept so nothing is lost silently."""
 
     code: str = Field(description="e.g. ungrounded_quote, figure_not_in_span, numbering_repeat")
