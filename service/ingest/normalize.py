@@ -1,0 +1,126 @@
+"""One normalised text that every later offset refers to.
+
+- full-width ASCII variants (（）．，：；０-９ …) become half-width, so `（一）` and `(一)` are
+  one heading style; U+3000 and other odd spaces become plain spaces;
+- each line is stripped, runs of spaces inside a line fold to one, blank lines go, and lines
+  join with a single `\\n`: one line = one paragraph;
+- a hard-wrapped file (paragraphs broken at a fixed width) has its lines re-joined.
+Every step keeps an `OffsetMap` back to the decoded text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from zhenggai.ingest.offsets import OffsetMap
+
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_SPACES = dict.fromkeys(map(ord, "\u3000\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\t\f\v"), ord(" "))
+_DROP = "\u200b\u200c\u200d\u2060\ufeff"
+TRANSLATION = {**_WIDTH, **_SPACES}
+_LINE_RE = re.compile(r"[^\r\n\u2028\u2029\x85]+")
+_INNER_SPACES_RE = re.compile(r" {2,}")
+_DROP_RE = re.compile(f"[{_DROP}]+")
+_MD_PREFIX_RE = re.compile(r"^(?:#{1,6} +|> ?|[-*+] +)")
+_MD_EMPHASIS = r"\*\*|__"
+# A line ending like this closes a paragraph; a wrapped line usually does not.
+_TERMINAL = tuple("。！？!?；;：:”」』》)")
+_HEADING_START_RE = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.]|\([一二三四五六七八九十百]+\)|\d{1,3}[.、](?!\d)|\(\d{1,3}\)|[①-⑳])"
+)
+
+
+@dataclass
+class Normalised:
+    text: str
+    offsets: OffsetMap  # normalised → decoded text
+    hard_wrapped: bool
+    newline: str
+
+
+def _dominant_newline(raw: str) -> str:
+    crlf = raw.count("\r\n")
+    lf = raw.count("\n") - crlf
+    cr = raw.count("\r") - crlf
+    return max((crlf, "\r\n"), (lf, "\n"), (cr, "\r"))[1]
+
+
+def _clean_line(line: str, start: int, markdown: bool) -> list[tuple[str, int]]:
+    """Pieces of a stripped line with their decoded-text starts (spaces folded, zero-widths dropped)."""
+    pieces: list[tuple[str, int]] = []
+    stripped = line.strip(" ")
+    base = start + (len(line) - len(line.lstrip(" ")))
+    drop = _DROP_RE.pattern
+    if markdown:
+        prefix = _MD_PREFIX_RE.match(stripped)
+        if prefix:
+            rest = stripped[prefix.end() :]
+            base += prefix.end() + len(rest) - len(rest.lstrip(" "))
+            stripped = rest.lstrip(" ")
+        drop = f"{drop}|{_MD_EMPHASIS}"
+    if not stripped:
+        return pieces
+    pos = 0
+    for m in re.finditer(f"{_INNER_SPACES_RE.pattern}|{drop}", stripped):
+        pieces.append((stripped[pos : m.start()], base + pos))
+        if m.group().startswith(" "):
+            pieces.append((" ", base + m.start()))
+        pos = m.end()
+    pieces.append((stripped[pos:], base + pos))
+    return [(p, s) for p, s in pieces if p]
+
+
+def _is_hard_wrapped(lines: list[str]) -> int | None:
+    """The wrap width when most long lines share one length and end mid-sentence."""
+    lengths = [len(x) for x in lines if len(x) >= 15]
+    if len(lengths) < 8:
+        return None
+    width, _count = Counter(lengths).most_common(1)[0]
+    near = sum(1 for n in lengths if width - 2 <= n <= width + 1)
+    open_ended = sum(1 for x in lines if width - 2 <= len(x) <= width + 1 and not x.endswith(_TERMINAL))
+    if near / len(lengths) >= 0.4 and open_ended >= 0.6 * near:
+        return width
+    return None
+
+
+def normalise(raw: str, *, markdown: bool = False) -> Normalised:
+    translated = raw.translate(TRANSLATION)
+    lines: list[list[tuple[str, int]]] = []
+    after_blank: list[bool] = []  # the line follows an empty line
+    last_end = 0
+    for m in _LINE_RE.finditer(translated):
+        pieces = _clean_line(m.group(), m.start(), markdown)
+        if pieces:
+            gap = translated[last_end : m.start()]
+            after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
+            lines.append(pieces)
+            last_end = m.end()
+    plain = ["".join(p for p, _ in pieces) for pieces in lines]
+    width = _is_hard_wrapped(plain)
+    # Paragraphs separated by blank lines: a lone line break inside one is a stray wrap.
+    blank_separated = len(lines) > 8 and sum(after_blank[1:]) >= 0.8 * (len(lines) - 1)
+
+    out: list[str] = []
+    omap = OffsetMap()
+    length = 0
+    for k, pieces in enumerate(lines):
+        if k:
+            open_ended = not plain[k - 1].endswith(_TERMINAL) and not _HEADING_START_RE.match(plain[k])
+            join = open_ended and (
+                (width is not None and width - 2 <= len(plain[k - 1]) and not _HEADING_START_RE.match(plain[k - 1]))
+                or (blank_separated and not after_blank[k] and len(plain[k - 1]) >= 20)
+            )
+            if not join:
+                omap.add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
+                out.append("\n")
+                length += 1
+        for piece, start in pieces:
+            omap.add_run(length, start)
+            out.append(piece)
+            length += len(piece)
+    text = "".join(out)
+    omap.dst_length = len(text)
+    omap.src_length = len(raw)
+    return Normalised(text=text, offsets=omap, hard_wrapped=width is not None, newline=_dominant_newline(raw))

@@ -1,0 +1,74 @@
+"""Map offsets in the normalised text back to the original file.
+
+Normalisation copies runs of characters unchanged and drops or inserts a few in between, so
+the map is a list of runs (normalised start → original start), searched by bisection. Maps
+compose, so HTML extraction and text normalisation each keep their own.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+
+@dataclass
+class OffsetMap:
+    """Runs of identical characters: `dst[dst_start + k]` came from `src[src_start + k]`."""
+
+    dst_starts: array = field(default_factory=lambda: array("q"))
+    src_starts: array = field(default_factory=lambda: array("q"))
+    dst_length: int = 0
+    src_length: int = 0
+
+    def add_run(self, dst_start: int, src_start: int) -> None:
+        if self.dst_starts and self.dst_starts[-1] == dst_start:
+            self.src_starts[-1] = src_start
+            return
+        self.dst_starts.append(dst_start)
+        self.src_starts.append(src_start)
+
+    def to_source(self, offset: int) -> int:
+        """Offset in the source of the character at `offset` (or of the end, at `dst_length`)."""
+        if not 0 <= offset <= self.dst_length:
+            raise IndexError(f"offset {offset} outside 0..{self.dst_length}")
+        if offset == self.dst_length:
+            return self.src_length
+        k = bisect_right(self.dst_starts, offset) - 1
+        if k < 0:
+            return 0
+        return self.src_starts[k] + (offset - self.dst_starts[k])
+
+    def span_to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Source span covering the normalised span `[start, end)`."""
+        if end <= start:
+            s = self.to_source(start)
+            return s, s
+        return self.to_source(start), self.to_source(end - 1) + 1
+
+    def compose(self, inner: OffsetMap) -> OffsetMap:
+        """`self` maps C→B and `inner` maps B→A: return the map C→A."""
+        out = OffsetMap(dst_length=self.dst_length, src_length=inner.src_length)
+        n = len(self.dst_starts)
+        for k in range(n):
+            d0, s0 = self.dst_starts[k], self.src_starts[k]
+            d1 = self.dst_starts[k + 1] if k + 1 < n else self.dst_length
+            length = d1 - d0
+            # split this run wherever the inner map starts a new run
+            j = max(bisect_right(inner.dst_starts, s0) - 1, 0)
+            pos = 0
+            while pos < length:
+                b = s0 + pos
+                while j + 1 < len(inner.dst_starts) and inner.dst_starts[j + 1] <= b:
+                    j += 1
+                out.add_run(d0 + pos, inner.to_source(b) if inner.dst_starts else b)
+                nxt = inner.dst_starts[j + 1] if j + 1 < len(inner.dst_starts) else None
+                step = length - pos if nxt is None else min(length - pos, nxt - b)
+                pos += max(step, 1)
+        return out
+
+    @classmethod
+    def identity(cls, length: int) -> OffsetMap:
+        m = cls(dst_length=length, src_length=length)
+        m.add_run(0, 0)
+        return m

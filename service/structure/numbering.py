@@ -1,0 +1,126 @@
+"""Heading labels: recognise 一、 (一) 1. (1) ① at the start of a paragraph, and 一是… inside one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from zhenggai.schemas.document import NumberingKind
+
+_CN_NUM = "零〇一二三四五六七八九十百"
+_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# Order = usual nesting depth. Input is normalised: parentheses and full stops are half-width.
+_LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
+    (NumberingKind.cn_paren, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,4}})\s*\)\s*")),
+    (NumberingKind.cn_dun, re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*(?:、|\.(?!\d))\s*")),
+    (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
+    (NumberingKind.arabic_dot, re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d)|,(?=[\u4e00-\u9fff“\"]))\s*")),
+    (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
+]
+RANK = {
+    NumberingKind.cn_dun: 0,
+    NumberingKind.cn_paren: 1,
+    NumberingKind.arabic_dot: 2,
+    NumberingKind.arabic_paren: 3,
+    NumberingKind.circled: 4,
+}
+_ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
+# An enumeration marker starts a paragraph or follows a clause break.
+_ENUM_BEFORE = set("。;:,!?、”)")
+
+
+def cn_to_int(s: str) -> int:
+    """Chinese numerals up to 999: 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105."""
+    if not s:
+        raise ValueError("empty numeral")
+    total, current = 0, 0
+    for ch in s:
+        if ch in _CN_VALUES:
+            current = _CN_VALUES[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {s!r}")
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n > 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+@dataclass(frozen=True)
+class Label:
+    kind: NumberingKind
+    number: int
+    label: str  # canonical: 二 / (一) / 1 / (3) / ①
+    length: int  # characters the label takes at the start of the line, spaces included
+
+
+def match_label(line: str) -> Label | None:
+    for kind, pattern in _LABELS:
+        m = pattern.match(line)
+        if not m:
+            continue
+        raw = m.group(1)
+        if m.end() >= len(line):  # a bare label is not a heading
+            return None
+        if kind in (NumberingKind.cn_dun, NumberingKind.cn_paren):
+            try:
+                number = cn_to_int(raw)
+            except ValueError:
+                continue
+            label = f"({raw})" if kind == NumberingKind.cn_paren else raw
+        elif kind == NumberingKind.circled:
+            number = ord(raw) - ord("①") + 1
+            label = raw
+        else:
+            number = int(raw)
+            label = f"({number})" if kind == NumberingKind.arabic_paren else str(number)
+        return Label(kind=kind, number=number, label=label, length=m.end())
+    return None
+
+
+def find_enumerations(text: str, offset: int = 0) -> list[tuple[str, int, int, int]]:
+    """In-paragraph items 一是…二是…: (label, number, start, end) with absolute offsets.
+
+    Only an unbroken run 一是, 二是, 三是 … counts, each at a clause break, so words that merely
+    contain 是 are not taken for items.
+    """
+    items: list[tuple[str, int, int]] = []
+    expected, pos = 1, 0
+    while True:
+        found = None
+        for m in _ENUM_RE.finditer(text, pos):
+            try:
+                n = cn_to_int(m.group(1))
+            except ValueError:
+                continue
+            if n != expected:
+                continue
+            if m.start() == 0 or text[m.start() - 1] in _ENUM_BEFORE:
+                found = (m.group(0), n, m.start())
+                break
+        if not found:
+            break
+        items.append(found)
+        expected += 1
+        pos = found[2] + len(found[0])
+    if len(items) < 2:
+        return []
+    out = []
+    for k, (label, n, start) in enumerate(items):
+        end = items[k + 1][2] if k + 1 < len(items) else len(text)
+        out.append((label, n, offset + start, offset + end))
+    return out

@@ -1,0 +1,177 @@
+"""Read a report's own numbered structure into a tree of sections with exact spans.
+
+Headings are recognised by their labels (numbering.py) and nested by label style in the usual
+order 一、 > (一) > 1. > (1) > ①; a level missing in one branch simply nests the next style
+directly. Numbering that skips, repeats or restarts is kept as written and noted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhenggai.ingest.debris import Line, find_debris, split_lines
+from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
+from zhenggai.schemas.record import Span
+from zhenggai.structure.numbering import RANK, find_enumerations, match_label
+from zhenggai.structure.roles import assign_roles
+from zhenggai.structure.titles import title_end
+
+_TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
+_CLOSING_START = re.compile(r"^欢迎.{0,40}(?:监督|反映|意见)")
+_CLOSING_KINDS = {
+    DebrisKind.contact,
+    DebrisKind.signature,
+    DebrisKind.signature_date,
+    DebrisKind.keywords,
+    DebrisKind.footer,
+    DebrisKind.page_menu,
+}
+
+
+class _Node:
+    __slots__ = ("children", "end", "label", "line", "own_lines", "rank", "section_fields")
+
+    def __init__(self, label, line: Line, rank: int) -> None:
+        self.label = label
+        self.line = line
+        self.rank = rank
+        self.end = line.end
+        self.children: list[_Node] = []
+        self.own_lines: list[Line] = [line]
+
+
+def _find_title(lines: list[Line], skip: set[int]) -> int | None:
+    for k, line in enumerate(lines[:12]):
+        if k in skip or not line.text:
+            continue
+        if match_label(line.text):
+            return None
+        if len(line.text) <= 100 and _TITLE_WORDS.search(line.text) and not line.text.endswith("。"):
+            return k
+        if len(line.text) > 100:
+            return None
+    return None
+
+
+def _closing_start(lines: list[Line], kinds: dict[int, DebrisKind]) -> int:
+    k = len(lines)
+    while k > 0:
+        line = lines[k - 1]
+        if not line.text or kinds.get(k - 1) in _CLOSING_KINDS or _CLOSING_START.match(line.text):
+            k -= 1
+            continue
+        break
+    return k
+
+
+def _to_section(node: _Node, parent_path: str, level: int) -> Section:
+    text = node.line.text
+    start = node.label.length
+    end, run_in = title_end(text, start)
+    path = f"{parent_path}.{node.label.label}" if parent_path else node.label.label
+    enumerations: list[Enumeration] = []
+    for line in node.own_lines:
+        body_from = end if line is node.line else 0
+        for label, number, s, e in find_enumerations(line.text[body_from:], line.start + body_from):
+            enumerations.append(Enumeration(label=label, number=number, span=Span(start=s, end=e)))
+    return Section(
+        label=node.label.label,
+        kind=node.label.kind,
+        number=node.label.number,
+        path=path,
+        level=level,
+        title=text[start:end].strip(),
+        title_span=Span(start=node.line.start + start, end=node.line.start + end),
+        run_in=run_in,
+        span=Span(start=node.line.start, end=node.end),
+        enumerations=enumerations,
+        children=[_to_section(c, path, level + 1) for c in node.children],
+    )
+
+
+def _note_numbering(sections: list[Section], warnings: list[OutlineWarning], last_seen: dict) -> None:
+    prev: dict[NumberingKind, int] = {}
+    for s in sections:
+        before = prev.get(s.kind)
+        if before is None:
+            if s.number != 1:
+                carried = last_seen.get(s.kind)
+                s.numbering_note = "continued" if carried is not None and s.number == carried + 1 else "skip"
+        elif s.number == before:
+            s.numbering_note = "repeat"
+        elif s.number > before + 1:
+            s.numbering_note = "skip"
+        elif s.number < before:
+            s.numbering_note = "restart"
+        if s.numbering_note in {"repeat", "skip", "restart"}:
+            warnings.append(
+                OutlineWarning(
+                    code=f"numbering_{s.numbering_note}",
+                    message=f"{s.path}: label {s.label} after {before if before is not None else 'none'}",
+                    span=s.title_span,
+                )
+            )
+        prev[s.kind] = s.number
+        last_seen[s.kind] = s.number
+        _note_numbering(s.children, warnings, last_seen)
+
+
+def parse_outline(text: str) -> Outline:
+    """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
+    lines = split_lines(text)
+    debris = find_debris(text, lines)
+    by_start = {d.span.start: d.kind for d in debris}
+    kinds = {k: by_start[line.start] for k, line in enumerate(lines) if line.start in by_start and line.text}
+    skip = set(kinds)
+
+    title_k = _find_title(lines, skip)
+    closing_k = _closing_start(lines, kinds)
+    body_from = title_k + 1 if title_k is not None else 0
+
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    opening: list[Line] = []
+    for k in range(body_from, closing_k):
+        line = lines[k]
+        if k in skip or not line.text:
+            continue
+        label = match_label(line.text)
+        if label is None:
+            if stack:
+                stack[-1].own_lines.append(line)
+                for node in stack:
+                    node.end = line.end
+            else:
+                opening.append(line)
+            continue
+        rank = RANK[label.kind]
+        while stack and stack[-1].rank >= rank:
+            stack.pop()
+        node = _Node(label, line, rank)
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+        for n in stack:
+            n.end = line.end
+
+    sections = [_to_section(n, "", 1) for n in roots]
+    warnings: list[OutlineWarning] = []
+    _note_numbering(sections, warnings, {})
+    assign_roles(sections)
+    if not sections:
+        warnings.append(OutlineWarning(code="no_headings", message="no numbered headings found"))
+
+    title_line = lines[title_k] if title_k is not None else None
+    closing = None
+    if closing_k < len(lines):
+        tail = [ln for ln in lines[closing_k:] if ln.text]
+        if tail:
+            closing = Span(start=tail[0].start, end=tail[-1].end)
+    return Outline(
+        title=title_line.text if title_line else "",
+        title_span=Span(start=title_line.start, end=title_line.end) if title_line else None,
+        opening=Span(start=opening[0].start, end=opening[-1].end) if opening else None,
+        closing=closing,
+        sections=sections,
+        debris=debris,
+        warnings=warnings,
+    )

@@ -1,0 +1,62 @@
+"""Tag the parts a reader cares about from the top-level headings' own words, then by position."""
+
+from __future__ import annotations
+
+import re
+
+from zhenggai.schemas.document import Section
+from zhenggai.schemas.record import SectionRole
+
+_LEADS = re.compile(r"(?:移交|交办|转办).{0,12}(?:线索|信访)|(?:线索|信访).{0,12}(?:办理|办结|查处)情况")
+_NEXT = re.compile(r"下一步|下步|今后|打算|下阶段|努力方向|计划安排|工作安排|巩固深化")
+_DETAILS = re.compile(r"落实情况|整改情况|进展情况|整改事项|反馈意见|反馈问题|问题整改|存在问题的整改|整改成效")
+_OVERVIEW = re.compile(r"基本情况|总体|履责|组织领导|工作开展|主要做法|整改工作情况|整体推进")
+
+
+def classify_title(title: str) -> SectionRole | None:
+    if _NEXT.search(title):
+        return SectionRole.next_steps
+    if _DETAILS.search(title):
+        return SectionRole.details
+    if _OVERVIEW.search(title):
+        return SectionRole.overview
+    return None
+
+
+def _set(section: Section, role: SectionRole) -> None:
+    section.role = role
+    for child in section.children:
+        if role == SectionRole.details and _LEADS.search(child.title):
+            _set(child, SectionRole.leads_petitions)
+        else:
+            _set(child, role)
+
+
+def _size(section: Section) -> int:
+    return sum(1 for _ in section.walk())
+
+
+def assign_roles(top: list[Section]) -> None:
+    """Set `role` on every section in place."""
+    if not top:
+        return
+    roles: list[SectionRole | None] = [classify_title(s.title) for s in top]
+    details = [k for k, r in enumerate(roles) if r == SectionRole.details]
+    if not details:
+        # No heading says so: the rectification details are the biggest subtree.
+        biggest = max(range(len(top)), key=lambda k: _size(top[k]))
+        if roles[biggest] is None or _size(top[biggest]) > 3:
+            roles[biggest] = SectionRole.details
+            details = [biggest]
+    first, last = (details[0], details[-1]) if details else (len(top), -1)
+    for k, role in enumerate(roles):
+        if role is None:
+            if _LEADS.search(top[k].title):
+                role = SectionRole.leads_petitions
+            elif k < first:
+                role = SectionRole.overview
+            elif k > last:
+                role = SectionRole.next_steps
+            else:
+                role = SectionRole.details
+        _set(top[k], role)

@@ -1,0 +1,33 @@
+"""Where a heading's title ends: at the end of its line, or at the first full stop for run-in headings."""
+
+from __future__ import annotations
+
+_STOPS = set("。;!?:")
+_OPEN = {"“": "”", "‘": "’", "《": "》", "(": ")", "「": "」", "『": "』", '"': '"'}
+MAX_TITLE = 160
+
+
+def title_end(line: str, start: int) -> tuple[int, bool]:
+    """End of the title in `line` (from `start`) and whether the heading runs into the paragraph.
+
+    Stops inside quotes (“…”, 《…》) do not end a title: a problem is often quoted whole.
+    """
+    stack: list[str] = []
+    for k in range(start, len(line)):
+        ch = line[k]
+        if stack and ch == stack[-1]:
+            stack.pop()
+            continue
+        if ch in _OPEN and not (ch == '"' and stack and stack[-1] == '"'):
+            stack.append(_OPEN[ch])
+            continue
+        if ch in _STOPS and not stack:
+            rest = line[k + 1 :].strip()
+            if not rest:
+                return k, False
+            return k, True
+        if k - start >= MAX_TITLE and not stack:
+            # No full stop in sight: fall back to the first comma, or cut.
+            comma = line.find(",", start, k)
+            return (comma if comma > start else k), True
+    return len(line), False
