@@ -70,5 +70,57 @@ def outline(
     console.print(render_outline(doc, tree, planned))
 
 
+def _settings(**overrides):
+    from zhenggai.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def summarize(
+    paths: Annotated[list[Path], typer.Argument(help="Report files and/or folders (searched recursively)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    model: Annotated[str | None, typer.Option(help="Model alias or litellm model string [default: settings]")] = None,
+    prompt_version: Annotated[
+        str | None, typer.Option(help="Version of the judging prompt [default: its default]")
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma list of json,jsonl,csv,md")
+    ] = "json,jsonl,csv,md",
+    workers: Annotated[int, typer.Option(min=1, help="Reports processed at once")] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached answers (store the new ones)")] = False,
+    abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Write the Chinese abstract")] = True,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Chunk token budget")] = None,
+) -> None:
+    """Summarize reports into JSON, JSONL, CSV and Markdown; failures are listed, the rest complete."""
+    import asyncio
+
+    from zhenggai.batch import run_batch
+    from zhenggai.outputs.progress import BatchDisplay
+    from zhenggai.outputs.writers import FORMATS
+    from zhenggai.pipeline import PipelineOptions
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown:
+        err_console.print(f"[red]unknown format(s)[/red]: {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    settings = _settings(
+        model=model,
+        cache_enabled=False if no_cache else None,
+        cache_refresh=True if refresh else None,
+        chunk_tokens=chunk_tokens,
+    )
+    options = PipelineOptions(model=settings.model, judge_version=prompt_version, with_abstract=abstract)
+    display = BatchDisplay(err_console)
+    with display:
+        result = asyncio.run(
+            run_batch(paths, out, settings, options=options, formats=chosen, workers=workers, events=display.events())
+        )
+    display.summary(result, out)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -116,6 +116,25 @@ def _note_numbering(sections: list[Section], warnings: list[OutlineWarning], las
         _note_numbering(s.children, warnings, last_seen)
 
 
+def _split_nested(line: Line) -> list[Line]:
+    """ "(一)关于…方面。1、针对…问题。一是…": a deeper heading run into a heading's line starts its own."""
+    label = match_label(line.text)
+    if label is None:
+        return [line]
+    end, run_in = title_end(line.text, label.length)
+    if not run_in:
+        return [line]
+    cut = end + 1
+    while cut < len(line.text) and line.text[cut] == " ":
+        cut += 1
+    inner = match_label(line.text[cut:])
+    if inner is None or RANK[inner.kind] <= RANK[label.kind]:
+        return [line]
+    head = Line(line.start, line.start + end + 1, line.text[: end + 1])
+    rest = Line(line.start + cut, line.end, line.text[cut:])
+    return [head, *_split_nested(rest)]
+
+
 def parse_outline(text: str) -> Outline:
     """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
     lines = split_lines(text)
@@ -131,10 +150,13 @@ def parse_outline(text: str) -> Outline:
     roots: list[_Node] = []
     stack: list[_Node] = []
     opening: list[Line] = []
-    for k in range(body_from, closing_k):
-        line = lines[k]
-        if k in skip or not line.text:
-            continue
+    body = [
+        piece
+        for k in range(body_from, closing_k)
+        if k not in skip and lines[k].text
+        for piece in _split_nested(lines[k])
+    ]
+    for line in body:
         label = match_label(line.text)
         if label is None:
             if stack:

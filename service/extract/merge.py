@@ -1,0 +1,109 @@
+"""Merge judged units into the report's problem tree, keeping the report's own numbering paths.
+
+A problem's measures are its measure-kind sub-units, the 一是/二是 items of its own text, or,
+when it has neither, its own paragraphs. Figures are found in that text, never by the model.
+"""
+
+from __future__ import annotations
+
+from zhenggai.extract.figures import find_figures
+from zhenggai.extract.judge import Judged
+from zhenggai.extract.sentences import first_clause, split_sentences
+from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Span
+
+
+def _ev(text: str, span: Span) -> Evidence:
+    return Evidence(text=text[span.start : span.end], span=span)
+
+
+def _measure(text: str, span: Span) -> Measure:
+    sentences = split_sentences(text, span.start, span.end)
+    first = sentences[0] if sentences else None
+    ev_span = Span(start=first.start, end=first.end) if first else span
+    return Measure(
+        text=first_clause(text[ev_span.start : ev_span.end]),
+        evidence=_ev(text, ev_span),
+        figures=find_figures(text, span.start, span.end),
+    )
+
+
+def _own_measures(text: str, j: Judged) -> list[Measure]:
+    u = j.unit
+    if u.enumerations:
+        return [_measure(text, s) for s in u.enumerations]
+    out = []
+    for part in u.own:
+        start = max(part.start, u.title_span.end)
+        # skip the rest of the heading line up to its full stop
+        while start < part.end and text[start] in "。,:;”的问题 ":
+            start += 1
+        pos = start
+        for k, line in enumerate(text[start : part.end].split("\n")):
+            # the rest of a heading line ("着重从两个方面抓好整改。") is not a measure unless it says more
+            on_heading = k == 0 and part.start <= u.title_span.start
+            if line.strip() and len(line.strip()) > (20 if on_heading else 6):
+                out.append(_measure(text, Span(start=pos, end=pos + len(line))))
+            pos += len(line) + 1
+    return out
+
+
+def merge_units(text: str, judged: list[Judged], candidates: dict[int, Span]) -> list[Problem]:
+    """Build the problem tree. `candidates` maps sentence ids to their spans."""
+    by_path = {j.unit.path: j for j in judged}
+    problems: dict[str, Problem] = {}
+    roots: list[Problem] = []
+
+    def nearest(path: str, kind: str) -> Judged | None:
+        parent = by_path.get(path)
+        while parent is not None:
+            if parent.kind == kind:
+                return parent
+            parent = by_path.get(parent.unit.parent_path)
+        return None
+
+    for j in judged:
+        u = j.unit
+        if j.kind != "problem":
+            continue
+        area = nearest(u.parent_path, "area")
+        status_ev = _ev(text, candidates[j.evidence_id]) if j.evidence_id in candidates else None
+        measures = _own_measures(text, j)
+        in_measures = {(f.evidence.span.start, f.evidence.span.end) for m in measures for f in m.figures}
+        figures: list[Figure] = []
+        for part in j.unit.own:
+            for f in find_figures(text, part.start, part.end):
+                if (
+                    f.evidence.span.start,
+                    f.evidence.span.end,
+                ) not in in_measures and f.evidence.span.start >= u.title_span.end:
+                    figures.append(f)
+        p = Problem(
+            path=u.path,
+            area=area.unit.title if area else "",
+            title=u.title,
+            evidence=_ev(text, u.title_span),
+            status=j.status,
+            status_evidence=status_ev,
+            measures=measures,
+            figures=figures,
+        )
+        problems[u.path] = p
+        parent = nearest(u.parent_path, "problem")
+        if parent is not None and parent.unit.path in problems:
+            problems[parent.unit.path].children.append(p)
+        else:
+            roots.append(p)
+
+    # measure-kind units become measures of their problem, with their own items after them
+    for j in judged:
+        if j.kind != "measure":
+            continue
+        owner = nearest(j.unit.parent_path, "problem")
+        if owner is None or owner.unit.path not in problems:
+            continue
+        target = problems[owner.unit.path]
+        u = j.unit
+        head = Measure(text=u.title, evidence=_ev(text, u.title_span), figures=[])
+        target.measures.append(head)
+        target.measures.extend(_own_measures(text, j))
+    return roots

@@ -1,0 +1,124 @@
+"""The one pipeline behind the CLI, the API and the evals.
+
+ingest → structure → chunks → one judging call per chunk → merge into the problem tree →
+metadata, totals, leads, next steps → grounding → abstract → provenance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from zhenggai import __version__
+from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
+from zhenggai.extract.abstract import write_abstract
+from zhenggai.extract.grounding import ground_record
+from zhenggai.extract.judge import Judged, default_kind, judge_chunk
+from zhenggai.extract.merge import merge_units
+from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
+from zhenggai.extract.units import assign_chunks, build_units
+from zhenggai.ingest.document import Document
+from zhenggai.llm.client import LLMClient
+from zhenggai.llm.errors import LLMError
+from zhenggai.llm.prompts import load_prompt
+from zhenggai.schemas.record import Provenance, SummaryRecord, Usage, Warning
+from zhenggai.settings import Settings
+from zhenggai.structure.outline import parse_outline
+
+ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
+
+
+@dataclass
+class PipelineOptions:
+    model: str | None = None  # None = settings.model
+    judge_prompt: str = "judge_units"
+    judge_version: str | None = None  # None = the default version
+    abstract_prompt: str = "abstract"
+    abstract_version: str | None = None
+    with_abstract: bool = True
+
+
+async def summarize_document(
+    doc: Document,
+    client: LLMClient,
+    settings: Settings,
+    options: PipelineOptions | None = None,
+    progress: ProgressFn | None = None,
+) -> SummaryRecord:
+    opt = options or PipelineOptions()
+    model = opt.model or settings.model
+    started = time.perf_counter()
+    before = client.stats.model_copy()
+    judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
+
+    outline = parse_outline(doc.text)
+    chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
+    units = build_units(doc.text, outline)
+    by_chunk = assign_chunks(units, chunks)
+    work = [c for c in chunks if by_chunk[c.id]]
+    warnings: list[Warning] = [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    done = 0
+    if progress:
+        progress(0, len(work))
+
+    async def one(chunk) -> list[Judged]:
+        nonlocal done
+        try:
+            judged, _usage, notes = await judge_chunk(client, judge_prompt, chunk, by_chunk[chunk.id], model=model)
+            warnings.extend(notes)
+        except LLMError as e:
+            # One failed chunk must not lose the report: its units keep the parser's reading.
+            warnings.append(Warning(code="chunk_failed", message=f"{type(e).__name__}: {e}"[:400], chunk_id=chunk.id))
+            judged = [Judged(unit=u, kind=default_kind(u)) for u in by_chunk[chunk.id]]
+        done += 1
+        if progress:
+            progress(done, len(work))
+        return judged
+
+    results = await asyncio.gather(*(one(c) for c in work))
+    judged = [j for group in results for j in group]
+    candidates = {c.id: c.span for u in units for c in u.candidates}
+    problems = merge_units(doc.text, judged, candidates)
+
+    record = SummaryRecord(
+        report=report_meta(doc, outline),
+        overview=overview(doc, outline),
+        problems=problems,
+        leads_petitions=leads(doc, outline),
+        next_steps=next_steps(doc, outline),
+        provenance=Provenance(tool_version=__version__),
+    )
+    record, dropped = ground_record(record, doc.text)
+    warnings.extend(dropped)
+
+    prompt_versions = {judge_prompt.id: judge_prompt.version}
+    if opt.with_abstract:
+        abstract_prompt = load_prompt(opt.abstract_prompt, opt.abstract_version)
+        prompt_versions[abstract_prompt.id] = abstract_prompt.version
+        text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
+        warnings.extend(notes)
+        record = record.model_copy(update={"abstract": text})
+
+    after = client.stats
+    usage = Usage(
+        prompt_tokens=after.prompt_tokens - before.prompt_tokens,
+        completion_tokens=after.completion_tokens - before.completion_tokens,
+        calls=after.calls - before.calls,
+        cache_hits=after.cache_hits - before.cache_hits,
+        retries=after.retries - before.retries,
+    )
+    provenance = Provenance(
+        tool_version=__version__,
+        model=model,
+        prompt_versions=prompt_versions,
+        usage=usage,
+        wall_seconds=round(time.perf_counter() - started, 3),
+        model_seconds=round(after.model_seconds - before.model_seconds, 3),
+        chunks=len(work),
+        warnings=warnings,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    return record.model_copy(update={"provenance": provenance})
