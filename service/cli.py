@@ -122,5 +122,67 @@ def summarize(
     raise typer.Exit(0 if result.ok else 1)
 
 
+METRICS = [
+    ("problem_f1", "problem F1"),
+    ("problem_precision", "problem P"),
+    ("problem_recall", "problem R"),
+    ("status_accuracy", "status acc"),
+    ("measure_recall", "measure R"),
+    ("figure_precision", "figure P"),
+    ("figure_recall", "figure R"),
+    ("grounding_rate", "grounding"),
+    ("meta_accuracy", "metadata"),
+]
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+@app.command("eval")
+def eval_(
+    model: Annotated[str | None, typer.Option(help="Model alias or litellm model string [default: settings]")] = None,
+    prompt_version: Annotated[str | None, typer.Option(help="Version of the judging prompt")] = None,
+    reports: Annotated[
+        Path | None, typer.Option(help="Folder of the annotated reports [default: ../shared/seeds]")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="Comma list of report name prefixes, e.g. 000,002")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write eval.json and the records")] = Path("out/eval"),
+) -> None:
+    """Score the pipeline against the gold annotations (problem P/R/F1, status, measures, figures, grounding)."""
+    import asyncio
+
+    from rich.table import Table
+
+    from zhenggai.evals.runner import run_variant, write_run
+
+    settings = _settings(model=model)
+    run = asyncio.run(
+        run_variant(
+            settings,
+            model=settings.model,
+            prompt_version=prompt_version,
+            reports_dir=reports,
+            only=[o.strip() for o in only.split(",")] if only else None,
+        )
+    )
+    write_run(run, out)
+    table = Table(title=f"{run.model} · judge_units@{prompt_version or 'default'}", title_justify="left")
+    table.add_column("report")
+    for _, label in METRICS:
+        table.add_column(label, justify="right")
+    for r in run.reports:
+        table.add_row(r.source[:12], *(_fmt(getattr(r.metrics, k)) for k, _ in METRICS))
+    table.add_row("micro", *(_fmt(getattr(run.suite.micro, k)) for k, _ in METRICS), style="bold")
+    console.print(table)
+    console.print(
+        f"schema-valid {_fmt(run.suite.schema_valid_rate)} · {run.calls} calls ({run.cache_hits} cached) · "
+        f"{run.tokens_read:,} tokens read / {run.tokens_written:,} written · {run.wall_seconds:.0f}s · → {out}/eval.json"
+    )
+    for stem, why in run.failures.items():
+        err_console.print(f"[red]failed[/red] {stem}: {why}")
+    raise typer.Exit(1 if run.failures else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -7,6 +7,7 @@ such as `DEEPSEEK_API_KEY` or `OPENAI_API_KEY` are read by litellm itself.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,13 @@ class Settings(BaseSettings):
     transient_retries: int = Field(default=4, ge=0, description="retries on timeouts, 429, 5xx")
     concurrency: int = Field(default=2, ge=1, description="model calls in flight at once")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    retry_backoff_s: float = Field(default=1.0, gt=0, description="first transient-retry wait (exponential, jittered)")
+    retry_backoff_max_s: float = Field(default=30.0, gt=0, description="longest single transient-retry wait")
+    structured_output: Literal["auto", "json_schema", "json_object"] = Field(
+        default="auto",
+        description="'json_schema' = strict schema enforced by the provider, 'json_object' = JSON mode with the "
+        "schema in the prompt, 'auto' = ask litellm what the provider supports",
+    )
 
     # --- cache -----------------------------------------------------------------------
     cache_dir: Path = Field(default_factory=_default_cache_dir)
@@ -48,13 +56,17 @@ class Settings(BaseSettings):
     local_threads: int = Field(default=0, ge=0, description="0 = number of cores")
     local_ctx: int = Field(default=8192, ge=512, description="context per slot, in tokens")
     local_parallel: int = Field(default=1, ge=1, description="llama.cpp parallel slots")
+    local_models_dir: Path | None = Field(
+        default=None, description="where assembled GGUF files live; default <cache_dir>/models"
+    )
+    local_verbose: bool = Field(default=False, description="let llama.cpp log to stderr")
 
     # --- chunking --------------------------------------------------------------------
     chunk_tokens: int = Field(default=900, ge=64, description="token budget of one chunk's source text")
 
     @property
     def models_dir(self) -> Path:
-        return self.cache_dir / "models"
+        return self.local_models_dir or self.cache_dir / "models"
 
     @property
     def responses_db(self) -> Path:

@@ -47,7 +47,7 @@ def find_figures(text: str, start: int, end: int) -> list[Figure]:
                 value=value,
                 number=number,
                 unit=f"{scale}{unit}",
-                counts=_counts(text, m.start()),
+                counts=_counts(text, m.start()) + (f"({approx})" if approx else ""),
                 evidence=Evidence(text=m.group(0), span=Span(start=m.start(), end=m.end())),
             )
         )

@@ -100,7 +100,7 @@ async def judge_chunk(
             warnings.append(
                 Warning(
                     code="status_without_evidence",
-                    message=f"{u.path}: status {status.value} cited S{evidence}, not one of its sentences; kept as not_stated",
+                    message=f"{u.path}: status {status.value} cited S{evidence}, not one of its sentences: not_stated",
                     chunk_id=chunk.id,
                 )
             )

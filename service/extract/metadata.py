@@ -148,7 +148,7 @@ def overview(doc: Document, outline: Outline) -> Overview:
 
 def leads(doc: Document, outline: Outline) -> LeadsAndPetitions:
     text = doc.text
-    sections = [s for s in outline.walk() if s.role == SectionRole.leads_petitions and not (s.level > 1 and False)]
+    sections = [s for s in outline.walk() if s.role == SectionRole.leads_petitions]
     top = [s for s in sections if not any(s is not t and s.path.startswith(t.path + ".") for t in sections)]
     if not top:
         return LeadsAndPetitions()

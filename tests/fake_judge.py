@@ -1,0 +1,47 @@
+"""A rule-following fake model for the pipeline: answers the judging and abstract prompts the way
+a careful reader would, by rules a test can predict (served by tests/fake_llm.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fake_llm import Step
+
+_UNIT_RE = re.compile(r"^U(\d+) \[([^\]]+)\] (.*)$", re.M)
+_SENT_RE = re.compile(r"^  S(\d+): (.*)$", re.M)
+
+
+def _units(prompt: str) -> list[tuple[int, str, str, list[tuple[int, str]]]]:
+    out = []
+    matches = list(_UNIT_RE.finditer(prompt))
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(prompt)
+        block = prompt[m.end() : end]
+        out.append(
+            (int(m.group(1)), m.group(2), m.group(3), [(int(s.group(1)), s.group(2)) for s in _SENT_RE.finditer(block)])
+        )
+    return out
+
+
+def judge_answer(prompt: str) -> dict[str, Any]:
+    """completed when a cited sentence says 已完成, in_progress for 持续推进/正在, else not_stated."""
+    answer = {}
+    for n, _path, _heading, sentences in _units(prompt):
+        status, evidence = "not_stated", 0
+        for sid, text in sentences:
+            if "已完成整改" in text or "已全部完成" in text:
+                status, evidence = "completed", sid
+            elif ("持续推进" in text or "正在" in text) and status == "not_stated":
+                status, evidence = "in_progress", sid
+        answer[f"U{n}"] = {"kind": "problem", "status": status, "evidence": evidence}
+    return answer
+
+
+def responder(body: dict[str, Any]) -> Step:
+    prompt = "\n".join(m.get("content", "") for m in body.get("messages", []))
+    if "摘要" in prompt and '"abstract"' in prompt:
+        text = "青禾县委通报了巡察整改进展，已完成整改6个问题。另有99个问题尚待研究。下一步将持续压实整改责任。"
+        return Step(content=json.dumps({"abstract": text}, ensure_ascii=False))
+    return Step(content=json.dumps(judge_answer(prompt), ensure_ascii=False), prompt_tokens=300, completion_tokens=40)

@@ -1,0 +1,167 @@
+"""The pipeline end to end with a rule-following fake model: merge, grounding, warnings, batch."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from _paths import EXAMPLES_DIR, REPO
+from fake_judge import responder
+from fake_llm import Step, error_body
+
+from zhenggai.extract.grounding import ground_record, holds
+from zhenggai.ingest.document import load_path
+from zhenggai.llm.client import LLMClient
+from zhenggai.outputs.writers import walk
+from zhenggai.pipeline import summarize_document
+from zhenggai.schemas.record import Evidence, Span, Status
+
+QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
+
+
+def _all_evidence(obj):
+    if isinstance(obj, Evidence):
+        yield obj
+    elif hasattr(obj, "model_fields"):
+        for name in type(obj).model_fields:
+            yield from _all_evidence(getattr(obj, name))
+    elif isinstance(obj, list | tuple):
+        for x in obj:
+            yield from _all_evidence(x)
+
+
+@pytest.fixture
+def judge_server(fake_llm):
+    fake_llm.responder = responder
+    return fake_llm
+
+
+async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_server, llm_fake_settings):
+    doc = load_path(QINGHE)
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings)
+    problems = list(walk(record.problems))
+    paths = [p.path for p in problems]
+    # areas are not problems; 1./2. problems hold their (n) sub-problems as children
+    assert "二.(一)" not in paths and "二.(一).1" in paths and "二.(一).1.(1)" in paths
+    parent = next(p for p in record.problems if p.path == "二.(一).1")
+    assert [c.path for c in parent.children] == ["二.(一).1.(1)", "二.(一).1.(2)"]
+    assert all(p.area for p in problems)
+    # every quote is the source's own text at its offsets
+    evidence = list(_all_evidence(record))
+    assert evidence and all(holds(e, doc.text) for e in evidence)
+    # statuses come with their sentence
+    done = [p for p in problems if p.status == Status.completed]
+    assert done and all("已完成" in p.status_evidence.text for p in done)
+    assert all(p.status_evidence is None for p in problems if p.status == Status.not_stated)
+    # measures are the report's 一是/二是 items
+    sub = next(p for p in problems if p.path == "二.(一).1.(1)")
+    assert [m.evidence.text[:2] for m in sub.measures] == ["一是", "二是", "三是"]
+    # figures are found in the text, never typed: value inside its own evidence
+    figures = [f for p in problems for m in p.measures for f in m.figures]
+    assert figures and all(f.value in f.evidence.text and holds(f.evidence, doc.text) for f in figures)
+    # metadata read deterministically
+    assert record.report.inspection_team == "市委第三巡察组"
+    assert record.report.publication_date.isoformat() == "2023-10-16"
+    assert record.leads_petitions.figures
+    # the abstract lost the sentence with a number that is not in the record, and says so
+    assert "99" not in record.abstract and "已完成整改6个" in record.abstract
+    codes = [w.code for w in record.provenance.warnings]
+    assert "abstract_number_not_in_source" in codes
+    assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v1"}
+    assert record.provenance.usage.calls == len(judge_server.requests) >= 2
+
+
+async def test_a_failed_chunk_keeps_the_report(judge_server, llm_fake_settings):
+    judge_server.add(Step(status=400, body=error_body(400, "bad request")))
+    doc = load_path(QINGHE)
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings)
+    assert any(w.code == "chunk_failed" for w in record.provenance.warnings)
+    assert len(list(walk(record.problems))) >= 8  # the parser's reading stands in for the lost verdicts
+
+
+def test_grounding_drops_what_the_source_does_not_say(judge_server, llm_fake_settings):
+    import asyncio
+
+    doc = load_path(QINGHE)
+
+    async def run():
+        async with LLMClient(llm_fake_settings) as client:
+            return await summarize_document(doc, client, llm_fake_settings)
+
+    record = asyncio.run(run())
+    first = record.problems[0]
+    bad_measure = (
+        first.children[0]
+        .measures[0]
+        .model_copy(update={"evidence": Evidence(text="编造的措施", span=Span(start=10, end=15))})
+    )
+    child = first.children[0].model_copy(update={"measures": [bad_measure, *first.children[0].measures[1:]]})
+    forged = record.model_copy(update={"problems": [first.model_copy(update={"children": [child]})]})
+    cleaned, warnings = ground_record(forged, doc.text)
+    assert len(cleaned.problems[0].children[0].measures) == len(child.measures) - 1
+    assert [w.code for w in warnings] == ["ungrounded_quote"]
+
+
+def _cli(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "zhenggai.cli", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        cwd=REPO,
+    )
+
+
+def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_server, llm_fake_settings):
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "qinghe.txt").write_bytes(QINGHE.read_bytes())
+    (inbox / "sub" / "donglan.txt").write_bytes((EXAMPLES_DIR / "donglan_newarea_2024_gbk.txt").read_bytes())
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    out = tmp_path / "out"
+    env = {
+        **os.environ,
+        "ZHENGGAI_MODEL": llm_fake_settings.model,
+        "ZHENGGAI_API_BASE": llm_fake_settings.api_base,
+        "ZHENGGAI_API_KEY": llm_fake_settings.api_key.get_secret_value(),
+        "ZHENGGAI_CACHE_DIR": str(llm_fake_settings.cache_dir),
+    }
+    res = _cli(env, "summarize", str(inbox), "--out", str(out))
+    assert res.returncode == 1, res.stdout + res.stderr  # some failed
+    assert "empty.txt" in res.stderr and "scan.txt" in res.stderr
+    assert llm_fake_settings.api_key.get_secret_value() not in res.stdout + res.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        ["qinghe.json", "qinghe.md", "donglan.json", "donglan.md", "summaries.jsonl", "problems.csv", "errors.jsonl"]
+    )
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((e["path"].rsplit("/", 1)[-1], e["reason"]) for e in errors) == [
+        ("empty.txt", "empty"),
+        ("scan.txt", "binary"),
+    ]
+    raw = (out / "problems.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert {r["report"] for r in rows} == {"qinghe.txt", "donglan.txt"}
+    assert all(r["path"] and r["problem"] and r["status"] for r in rows)
+    lines = (out / "summaries.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    # a re-run is served from the cache: no new model requests
+    before = len(judge_server.requests)
+    again = _cli(env, "summarize", str(inbox / "qinghe.txt"), str(inbox / "sub"), "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
+    assert len(judge_server.requests) == before
+    assert (
+        json.loads((tmp_path / "again" / "qinghe.json").read_text(encoding="utf-8"))["problems"]
+        == json.loads((out / "qinghe.json").read_text(encoding="utf-8"))["problems"]
+    )
