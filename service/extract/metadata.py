@@ -28,8 +28,11 @@ from zhenggai.schemas.record import (
 )
 
 _TEAM_RE = re.compile(
-    r"(?:中央|省委|市委|区委|县委|州委|盟委|党委|党组|[\u4e00-\u9fff]{0,6}委)?第[一二三四五六七八九十]+(?:巡视|巡察)组|(?:省委|市委|区委|县委)(?:专项)?(?:巡视|巡察)组"
+    r"(?:中央|省委|市委|区委|县委|州委|盟委|党委|党组|[\u4e00-\u9fff]{0,6}委)?第[一二三四五六七八九十]+(?:巡视|巡察)组"
+    r"|(?:中央|省委|市委|区委|县委|州委)(?:巡视|巡察)[一二三四五六七八九十]+组"
+    r"|(?:省委|市委|区委|县委)(?:专项)?(?:巡视|巡察)组"
 )
+_YEAR_RE = re.compile(r"(\d{4})年")
 _ROUND_RE = re.compile(r"[一二三四五六七八九十]+届(?:中央|省委|市委|区委|县委|州委)第[一二三四五六七八九十]+轮")
 _PERIOD_RE = re.compile(r"((?:\d{4})年)?(\d{1,2})月(\d{1,2})日(?:至|—|-|到)((?:\d{4})年)?(\d{1,2})月(\d{1,2})日")
 _UNIT_RE = re.compile(r"对(.{2,30}?)(?:党委|党组|党工委)?(?:开展了|进行了|开展)(?:常规|专项|机动)?(?:巡视|巡察)")
@@ -52,9 +55,13 @@ def _date(year: str | None, month: str, day: str, fallback_year: int | None) -> 
 
 def report_meta(doc: Document, outline: Outline) -> ReportMeta:
     text = doc.text
-    opening = outline.opening.slice(text) if outline.opening else ""
-    head = opening + "\n" + "\n".join(s.title for s in outline.sections[:1])
-    base = outline.opening.start if outline.opening else 0
+    # the opening paragraph, and the start of the overview, which some reports use instead
+    start = outline.opening.start if outline.opening else 0
+    end = outline.opening.end if outline.opening else 0
+    if outline.sections:
+        end = max(end, min(outline.sections[0].span.start + 1500, outline.sections[0].span.end))
+    opening = text[start:end]
+    base = start
     team = _TEAM_RE.search(opening)
     rnd = _ROUND_RE.search(outline.title) or _ROUND_RE.search(opening) or _ROUND_RE.search(text[: min(len(text), 6000)])
     period = None
@@ -73,7 +80,8 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
     for fm in _FEEDBACK_RE.finditer(opening):
         if period and period.evidence and base + fm.start() < period.evidence.span.end:
             continue
-        feedback = _date(fm.group(1), fm.group(2), fm.group(3), year_hint)
+        years = _YEAR_RE.findall(opening[: fm.start()])
+        feedback = _date(fm.group(1), fm.group(2), fm.group(3), year_hint or (int(years[-1]) if years else None))
         break
     name, sig_date = signature(outline.debris)
     unit = _UNIT_RE.search(opening)
@@ -81,7 +89,6 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
     if not publisher:
         pm = _PUBLISHER_RE.match(outline.title)
         publisher = pm.group(1) if pm else ""
-    del head
     return ReportMeta(
         title=outline.title,
         publisher=publisher,
