@@ -30,7 +30,8 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 async def one_pass(settings: Settings, label: str) -> float:
     total = 0.0
     print(f"\n{label}")
-    print(f"{'report':28s} {'wall s':>8s} {'model s':>8s} {'outside':>8s} {'calls':>6s} {'cached':>6s} {'read':>7s} {'written':>7s} {'read/src':>8s}")
+    cols = ["wall s", "model s", "outside", "calls", "cached", "read", "written", "read/src"]
+    print(f"{'report':28s} " + " ".join(f"{c:>8s}" for c in cols))
     async with LLMClient(settings) as client:
         for path in sorted(SEEDS.glob("*.txt")):
             t0 = time.perf_counter()

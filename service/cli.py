@@ -177,8 +177,9 @@ def eval_(
     console.print(table)
     console.print(
         f"schema-valid {_fmt(run.suite.schema_valid_rate)} · {run.calls} calls ({run.cache_hits} cached) · "
-        f"{run.tokens_read:,} tokens read / {run.tokens_written:,} written · {run.wall_seconds:.0f}s · → {out}/eval.json"
+        f"{run.tokens_read:,} tokens read / {run.tokens_written:,} written · {run.wall_seconds:.0f}s"
     )
+    console.print(f"written: {out}/eval.json")
     for stem, why in run.failures.items():
         err_console.print(f"[red]failed[/red] {stem}: {why}")
     raise typer.Exit(1 if run.failures else 0)

@@ -114,7 +114,7 @@ def _totals(text: str, spans: list[Span]) -> list[DeclaredTotal]:
             value = figs[0].value if figs else re.search(r"\d+(?:\.\d+)?", m.group(0)).group(0)
             out.append(
                 DeclaredTotal(
-                    label=re.sub(r"[\d.%]+", "", m.group(0)).strip() or m.group(0),
+                    label=re.sub(r"[\d.%]+\s*(?:个|项|条|类|件)?", "", m.group(0)).strip() or m.group(0),
                     value=value,
                     number=float(value),
                     unit=figs[0].unit if figs else "%",

@@ -1,0 +1,99 @@
+"""The deterministic half of extraction: units, priors, titles, figures, metadata on real reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _paths import REPO, SEED_FILES, seed
+
+from zhenggai.extract.figures import find_figures
+from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
+from zhenggai.extract.sentences import split_sentences
+from zhenggai.extract.units import build_units, clean_title
+from zhenggai.schemas.record import Span
+from zhenggai.structure.reader import read_report
+
+GOLD = REPO / "evals" / "gold"
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_units_left_to_the_model_are_the_gold_problems(path):
+    """Areas and measure groups are settled by structure; what remains is what a reader calls a problem."""
+    doc, outline = read_report(path)
+    units = build_units(doc.text, outline)
+    gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))
+    open_units = {u.path for u in units if not u.prior}
+    assert open_units == {p["path"] for p in gold["problems"]}
+    for u in units:
+        assert doc.text[u.title_span.start : u.title_span.end] == u.title
+        for c in u.candidates:
+            assert doc.text[c.span.start : c.span.end] == c.text
+
+
+def test_measure_groups_under_a_n_aspects_problem():
+    doc, outline = read_report(seed("001"))
+    units = {u.path: u for u in build_units(doc.text, outline)}
+    assert units["二.(一)"].prior == "area"
+    assert units["二.(一).2"].prior == ""
+    assert units["二.(一).2.(1)"].prior == "measure"
+    assert units["二.(一).2"].title == "贯彻“三新发展理念”不到位"
+
+
+def test_unnumbered_problems_are_numbered_across_their_area():
+    doc, outline = read_report(seed("004"))
+    units = {u.path: u for u in build_units(doc.text, outline)}
+    first = units["二.(一).#1"]
+    assert first.title == "与滨海新区在重点领域合作方面的协同机制不完善"
+    assert first.parent_path == "二.(一)"
+    assert units["二.(十).#1"].title == "针对该问题"
+    assert units["二.(十三).31"].title.startswith("驻京招商服务中心前沿阵地作用发挥不充分")
+
+
+@pytest.mark.parametrize(
+    ("title", "clean"),
+    [
+        ("关于“经略海洋缺少系统谋划,用心用力不够”问题", "经略海洋缺少系统谋划,用心用力不够"),
+        ("针对“海洋高端装备制造业集群效应不明显”的问题", "海洋高端装备制造业集群效应不明显"),
+        ("对推动产城融合用力不足问题,着重从三个方面抓好整改", "推动产城融合用力不足"),
+        ("针对绿色生态屏障建设进展缓慢问题,进行了以下整改", "绿色生态屏障建设进展缓慢"),
+        ("传统产业转型升级慢“体大块重”", "传统产业转型升级慢“体大块重”"),
+    ],
+)
+def test_clean_title_strips_the_wrapper_keeping_the_span(title, clean):
+    text = "xx" + title + "。"
+    got, span = clean_title(text, Span(start=2, end=2 + len(title)))
+    assert got == clean and text[span.start : span.end] == clean
+
+
+def test_figures_are_numbers_with_units_not_dates():
+    text = "2020年3月,问责干部5人,整改问题56个,完成率100%,2.3万余处,办理时限3.46次,第3版。"
+    got = [(f.value, f.unit) for f in find_figures(text, 0, len(text))]
+    assert got == [("5", "人"), ("56", "个"), ("100", "%"), ("2.3", "万处"), ("3.46", "次")]
+    for f in find_figures(text, 0, len(text)):
+        assert text[f.evidence.span.start : f.evidence.span.end] == f.evidence.text
+
+
+def test_sentences_keep_quotes_whole():
+    text = "一是推行“一窗受理。全程代办”。二是建立制度;三是落实。"
+    assert [s.text for s in split_sentences(text, 0, len(text))] == [
+        "一是推行“一窗受理。全程代办”。",
+        "二是建立制度;",
+        "三是落实。",
+    ]
+
+
+def test_metadata_of_the_seeds():
+    doc, outline = read_report(seed("000"))
+    meta = report_meta(doc, outline)
+    assert (meta.inspection_team, meta.inspection_round) == ("省委第十五巡视组", "十一届省委第六轮")
+    assert str(meta.inspection_period.start) == "2019-10-17" and str(meta.feedback_date) == "2020-03-23"
+    assert (str(meta.publication_date), str(meta.signature_date)) == ("2020-08-03", "2020-07-31")
+    lp = leads(doc, outline)
+    assert "已全部办结" in lp.text and [f.value for f in lp.figures] == ["100"]
+    assert len(next_steps(doc, outline)) == 4
+    doc, outline = read_report(seed("004"))
+    meta = report_meta(doc, outline)
+    assert meta.inspection_team == "市委巡视六组" and str(meta.feedback_date) == "2021-07-26"
+    totals = {(t.label, t.value) for t in overview(doc, outline).declared_totals}
+    assert ("已完成整改", "56") in totals and ("基本完成", "3") in totals and ("具体问题", "30") in totals
