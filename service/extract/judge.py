@@ -22,7 +22,7 @@ PROBLEM_WORDS_RE = re.compile(
 
 
 class Verdict(BaseModel):
-    kind: Kind
+    kind: Literal["problem", "measure"]  # areas are settled by structure
     status: Status
     evidence: int = Field(ge=0, description="sentence number S supporting the status; 0 when none")
 

@@ -21,9 +21,9 @@ _QUOTED_RE = re.compile(r"^(?:关于|针对|对)?[“\"](.+)[”\"](?:的)?(?:�
 _WRAPPED_RE = re.compile(r"^(?:关于|针对|对)(.+?)(?:的)?问题(?:,|$)")
 _UNNUMBERED_RE = re.compile(r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)")
 STATUS_CUE_RE = re.compile(
-    r"已完成|完成整改|整改完成|全部完成|已整改到位|整改到位|已全部办结|已办结|办结|销号|基本完成|基本整改到位|阶段性"
-    r"|正在|持续推进|推进中|年内|年底前|计划|拟|下步将|下一步将|逐年|预计|列入明年|有序推进|加快推进"
-    r"|长期坚持|常态化|长效|久久为功|未完成|未整改到位|尚未|仍未"
+    r"已完成|完成整改|整改完成|全部完成|已整改到位|整改到位|已全部办结|已办结|办结|销号|完毕|消化整改|基本完成|阶段性"
+    r"|正在|正对|正致力|持续推进|推进中|年内|年底前|计划|拟|下步|下一步|逐年|逐步|预计|力争|列入明年|明年|有序推进|加快推进"
+    r"|长期坚持|常态化|长效|久久为功|未完成|未整改到位|尚未|仍未|剩余|其余"
 )
 MAX_CANDIDATES = 6
 
@@ -158,8 +158,8 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
             visit(top, "")
-    _attach_candidates(text, units)
     _set_priors(units)
+    _attach_candidates(text, units)
     return units
 
 
@@ -181,10 +181,17 @@ def _set_priors(units: list[Unit]) -> None:
 def _attach_candidates(text: str, units: list[Unit]) -> None:
     from zhenggai.structure.numbering import find_enumerations
 
+    # A problem's status is often told inside its measure groups: read those with it.
+    measure_parts: dict[str, list[Span]] = {}
+    for u in units:
+        if u.prior == "measure":
+            measure_parts.setdefault(u.parent_path, []).extend(u.own)
     next_id = 1
     for u in units:
+        if u.prior:
+            continue  # areas and measure groups have no status of their own
         sentences: list[Sentence] = []
-        for part in u.own:
+        for part in [*u.own, *measure_parts.get(u.path, [])]:
             sentences.extend(split_sentences(text, part.start, part.end))
         if not u.enumerations and u.label.startswith("#"):
             u.enumerations = [
