@@ -53,7 +53,11 @@ class Settings(BaseSettings):
     cache_refresh: bool = Field(default=False, description="ignore cached answers but store new ones")
 
     # --- embedded llama.cpp ----------------------------------------------------------
-    local_threads: int = Field(default=0, ge=0, description="0 = number of cores")
+    local_threads: int = Field(
+        default=0,
+        ge=0,
+        description="0 = number of cores; 1 is far faster when other CPU-heavy processes share the machine",
+    )
     local_ctx: int = Field(default=8192, ge=512, description="context per slot, in tokens")
     local_parallel: int = Field(default=1, ge=1, description="llama.cpp parallel slots")
     local_models_dir: Path | None = Field(

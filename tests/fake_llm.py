@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Callable
 from typing import Any
 
 
@@ -72,6 +72,7 @@ class FakeLLM:
                     step = fake.script.pop(0) if fake.script else None
                 if step is None and fake.responder is not None:
                     step = fake.responder(body)
+                with fake._lock:
                     fake.inflight += 1
                     fake.max_inflight = max(fake.max_inflight, fake.inflight)
                 try:

@@ -7,7 +7,8 @@ and its claim on the shared embedded server. Every model, local or hosted, goes 
 Two kinds of retry, kept apart on purpose:
 - transient faults (timeouts, connection errors, 429, 5xx) are retried by tenacity with
   exponential backoff + jitter, at most `Settings.transient_retries` times and never past
-  `Settings.total_deadline_s` (which bounds the whole `structured()` call);
+  `Settings.total_deadline_s` (which bounds the whole `structured()` call); a timeout of the
+  embedded server is not retried (it is slowness, and the server still works on the request);
 - an answer that does not parse or validate is sent back to the model with the validation
   error, at most `Settings.validation_retries` times, then `ValidationExhaustedError`.
 Permanent faults (auth, bad request, unknown model) raise `PermanentLLMError` at once.
@@ -36,6 +37,7 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
+    retry_if_not_exception_type,
     stop_after_attempt,
     stop_before_delay,
     wait_exponential_jitter,
@@ -384,7 +386,12 @@ class LLMClient:
         loop = asyncio.get_running_loop()
         sem = self._semaphores.get(loop)
         if sem is None:
-            sem = self._semaphores[loop] = asyncio.Semaphore(self.settings.concurrency)
+            limit = self.settings.concurrency
+            if self.settings.model.startswith("local/"):
+                # More requests than llama.cpp has slots only queue inside the server, where the
+                # wall-time cap of each call would count the waiting.
+                limit = min(limit, self.settings.local_parallel)
+            sem = self._semaphores[loop] = asyncio.Semaphore(limit)
         return sem
 
     def _render(
@@ -494,6 +501,10 @@ class LLMClient:
         s = self.settings
         remaining = max(deadline - time.perf_counter(), 0.0)
 
+        # The in-process server timing out means the machine is too slow for this call, not a
+        # network glitch; re-sending would only queue the same work behind the abandoned request.
+        local_timeout: tuple[type[BaseException], ...] = (LLMTimeoutError,) if rm.local is not None else ()
+
         def _before_sleep(state: RetryCallState) -> None:
             usage.retries += 1
             self.stats.retries += 1
@@ -503,7 +514,7 @@ class LLMClient:
             wait=wait_exponential_jitter(
                 multiplier=s.retry_backoff_s, max=s.retry_backoff_max_s, jitter=s.retry_backoff_s
             ),
-            retry=retry_if_exception_type(TransientLLMError),
+            retry=retry_if_exception_type(TransientLLMError) & retry_if_not_exception_type(local_timeout),
             before_sleep=_before_sleep,
             reraise=True,
         )
