@@ -105,9 +105,47 @@ async def run_variant(
     )
 
 
+METRIC_LABELS = [
+    ("problem_f1", "problem F1"),
+    ("problem_precision", "problem P"),
+    ("problem_recall", "problem R"),
+    ("status_accuracy", "status acc."),
+    ("measure_recall", "measure R"),
+    ("figure_precision", "figure P"),
+    ("figure_recall", "figure R"),
+    ("grounding_rate", "grounding"),
+    ("meta_accuracy", "metadata"),
+]
+
+
+def fmt_rate(v: float | None) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+def markdown(run: VariantRun) -> str:
+    """The scores as a Markdown table: one row per report, then micro and macro averages."""
+    head = "| report | " + " | ".join(label for _, label in METRIC_LABELS) + " |"
+    rule = "|---|" + "---:|" * len(METRIC_LABELS)
+    rows = [head, rule]
+    for r in run.reports:
+        cells = " | ".join(fmt_rate(getattr(r.metrics, k)) for k, _ in METRIC_LABELS)
+        rows.append(f"| {r.source[:3]} | {cells} |")
+    for name in ("micro", "macro"):
+        metrics = getattr(run.suite, name)
+        rows.append(f"| **{name}** | " + " | ".join(fmt_rate(getattr(metrics, k)) for k, _ in METRIC_LABELS) + " |")
+    rows.append("")
+    rows.append(
+        f"Model `{run.model}`, judging prompt `{run.prompt_version or 'default'}`; schema-valid "
+        f"{fmt_rate(run.suite.schema_valid_rate)}; {run.calls} model calls ({run.cache_hits} from cache), "
+        f"{run.tokens_read:,} tokens read, {run.tokens_written:,} written, {run.wall_seconds:.0f} s."
+    )
+    return "\n".join(rows) + "\n"
+
+
 def write_run(run: VariantRun, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval.json").write_text(run.model_dump_json(indent=2), encoding="utf-8")
+    (out / "eval.md").write_text(markdown(run), encoding="utf-8")
     for stem, record in run.records.items():
         (out / f"{stem}.json").write_text(record.model_dump_json(indent=2), encoding="utf-8")
 

@@ -122,23 +122,6 @@ def summarize(
     raise typer.Exit(0 if result.ok else 1)
 
 
-METRICS = [
-    ("problem_f1", "problem F1"),
-    ("problem_precision", "problem P"),
-    ("problem_recall", "problem R"),
-    ("status_accuracy", "status acc"),
-    ("measure_recall", "measure R"),
-    ("figure_precision", "figure P"),
-    ("figure_recall", "figure R"),
-    ("grounding_rate", "grounding"),
-    ("meta_accuracy", "metadata"),
-]
-
-
-def _fmt(v: float | None) -> str:
-    return "—" if v is None else f"{v:.3f}"
-
-
 @app.command("eval")
 def eval_(
     model: Annotated[str | None, typer.Option(help="Model alias or litellm model string [default: settings]")] = None,
@@ -154,7 +137,7 @@ def eval_(
 
     from rich.table import Table
 
-    from zhenggai.evals.runner import run_variant, write_run
+    from zhenggai.evals.runner import METRIC_LABELS, fmt_rate, run_variant, write_run
 
     settings = _settings(model=model)
     run = asyncio.run(
@@ -169,17 +152,17 @@ def eval_(
     write_run(run, out)
     table = Table(title=f"{run.model} · judge_units@{prompt_version or 'default'}", title_justify="left")
     table.add_column("report")
-    for _, label in METRICS:
+    for _, label in METRIC_LABELS:
         table.add_column(label, justify="right")
     for r in run.reports:
-        table.add_row(r.source[:12], *(_fmt(getattr(r.metrics, k)) for k, _ in METRICS))
-    table.add_row("micro", *(_fmt(getattr(run.suite.micro, k)) for k, _ in METRICS), style="bold")
+        table.add_row(r.source[:3], *(fmt_rate(getattr(r.metrics, k)) for k, _ in METRIC_LABELS))
+    table.add_row("micro", *(fmt_rate(getattr(run.suite.micro, k)) for k, _ in METRIC_LABELS), style="bold")
     console.print(table)
     console.print(
-        f"schema-valid {_fmt(run.suite.schema_valid_rate)} · {run.calls} calls ({run.cache_hits} cached) · "
+        f"schema-valid {fmt_rate(run.suite.schema_valid_rate)} · {run.calls} calls ({run.cache_hits} cached) · "
         f"{run.tokens_read:,} tokens read / {run.tokens_written:,} written · {run.wall_seconds:.0f}s"
     )
-    console.print(f"written: {out}/eval.json")
+    console.print(f"written: {out}/eval.json, {out}/eval.md")
     for stem, why in run.failures.items():
         err_console.print(f"[red]failed[/red] {stem}: {why}")
     raise typer.Exit(1 if run.failures else 0)
