@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from zhenggai.extract.status_rules import rule_status
 from zhenggai.extract.units import Unit
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
@@ -106,7 +107,15 @@ async def judge_chunk(
             )
             status, evidence = Status.not_stated, 0
         if status == Status.not_stated:
-            evidence = 0
+            status, evidence = rule_status(u.candidates)
+            if status != Status.not_stated:
+                warnings.append(
+                    Warning(
+                        code="status_from_rule",
+                        message=f"{u.path}: the model said not_stated; status words in S{evidence} say {status.value}",
+                        chunk_id=chunk.id,
+                    )
+                )
         kind = v.kind
         if kind != "problem" and PROBLEM_WORDS_RE.search(u.title):
             warnings.append(

@@ -6,10 +6,16 @@ when it has neither, its own paragraphs. Figures are found in that text, never b
 
 from __future__ import annotations
 
+import re
+
 from zhenggai.extract.figures import find_figures
 from zhenggai.extract.judge import Judged
 from zhenggai.extract.sentences import first_clause, split_sentences
 from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Span
+
+_BOILERPLATE_RE = re.compile(
+    r"[。,:;”的问题 ]*(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|采取以下措施)?[。,:;]*"
+)
 
 
 def _ev(text: str, span: Span) -> Evidence:
@@ -34,9 +40,9 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
     out = []
     for part in u.own:
         start = max(part.start, u.title_span.end)
-        # skip the rest of the heading line up to its full stop
-        while start < part.end and text[start] in "。,:;”的问题 ":
-            start += 1
+        # skip the rest of the heading line up to its full stop, and "进行了以下整改。"
+        if start == u.title_span.end:
+            start += _BOILERPLATE_RE.match(text, start).end() - start
         pos = start
         for k, line in enumerate(text[start : part.end].split("\n")):
             # the rest of a heading line ("着重从两个方面抓好整改。") is not a measure unless it says more
