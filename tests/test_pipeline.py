@@ -13,6 +13,7 @@ import pytest
 from _paths import EXAMPLES_DIR, REPO
 from fake_judge import responder
 from fake_llm import Step, error_body
+from pydantic import BaseModel
 
 from zhenggai.extract.grounding import ground_record, holds
 from zhenggai.ingest.document import load_path
@@ -27,7 +28,7 @@ QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
 def _all_evidence(obj):
     if isinstance(obj, Evidence):
         yield obj
-    elif hasattr(obj, "model_fields"):
+    elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             yield from _all_evidence(getattr(obj, name))
     elif isinstance(obj, list | tuple):
