@@ -11,7 +11,7 @@ import re
 
 from zhenggai.extract.figures import find_figures
 from zhenggai.extract.sentences import first_clause, split_sentences
-from zhenggai.ingest.debris import parse_date, publication_date, signature
+from zhenggai.ingest.debris import publication_date, signature
 from zhenggai.ingest.document import Document
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import (
@@ -205,6 +205,3 @@ def next_steps(doc: Document, outline: Outline) -> list[NextStep]:
                         )
                     )
     return out
-
-
-__all__ = ["leads", "next_steps", "overview", "parse_date", "report_meta"]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zhenggai.extract.sentences import Sentence, split_sentences
 from zhenggai.schemas.document import Chunk, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
+from zhenggai.structure.numbering import find_enumerations
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
 _SUFFIX_RE = re.compile(r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改)$")
@@ -179,8 +180,6 @@ def _set_priors(units: list[Unit]) -> None:
 
 
 def _attach_candidates(text: str, units: list[Unit]) -> None:
-    from zhenggai.structure.numbering import find_enumerations
-
     # A problem's status is often told inside its measure groups: read those with it.
     measure_parts: dict[str, list[Span]] = {}
     for u in units:
