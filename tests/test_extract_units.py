@@ -40,6 +40,15 @@ def test_measure_groups_under_a_n_aspects_problem():
     assert units["二.(一).2"].title == "贯彻“三新发展理念”不到位"
 
 
+def test_an_area_that_says_fangmian_does_not_turn_its_problems_into_measures():
+    doc, outline = read_report(REPO / "examples" / "wangchuan_district_2022.html")
+    units = {u.path: u for u in build_units(doc.text, outline)}
+    assert units["二.(二)"].prior == "area"  # (二)关于全面从严治党方面
+    assert units["二.(二).3"].prior == "" and units["二.(二).4"].prior == ""
+    # 3. 针对…问题,区委从以下方面抓好整改: its (1)(2)(2) are measure groups
+    assert [u.prior for p, u in units.items() if p.startswith("二.(二).3.")] == ["measure", "measure"]
+
+
 def test_unnumbered_problems_are_numbered_across_their_area():
     doc, outline = read_report(seed("004"))
     units = {u.path: u for u in build_units(doc.text, outline)}

@@ -165,7 +165,9 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
 
 
 # "对…问题,着重从六个方面抓好整改" / "从以下方面" / "采取以下措施": the children are measure groups.
-_MEASURE_PARENT_RE = re.compile(r"从.{1,5}方面|以下方面|以下几个方面|采取.{0,6}措施|抓好整改$|进行整改$")
+_MEASURE_PARENT_RE = re.compile(
+    r"从(?:[一二三四五六七八九十两几]|\d+)个?方面|以下(?:几个)?方面|采取.{0,6}措施|如下措施"
+)
 
 
 def _set_priors(units: list[Unit]) -> None:
@@ -175,7 +177,12 @@ def _set_priors(units: list[Unit]) -> None:
         parent = by_path.get(u.parent_path)
         if u.level == 2 and u.children:
             u.prior = "area"
-        elif parent is not None and not u.label.startswith("#") and _MEASURE_PARENT_RE.search(parent.heading):
+        elif (
+            parent is not None
+            and parent.prior != "area"  # "(二)关于全面从严治党方面" names an area, not measure groups
+            and not u.label.startswith("#")
+            and _MEASURE_PARENT_RE.search(parent.heading)
+        ):
             u.prior = "measure"
 
 
