@@ -106,3 +106,25 @@ def test_metadata_of_the_seeds():
     assert meta.inspection_team == "市委巡视六组" and str(meta.feedback_date) == "2021-07-26"
     totals = {(t.label, t.value) for t in overview(doc, outline).declared_totals}
     assert ("已完成整改", "56") in totals and ("基本完成", "3") in totals and ("具体问题", "30") in totals
+
+
+def test_a_repeated_label_keeps_each_child_with_the_heading_it_follows():
+    from zhenggai.extract.judge import Judged, default_kind
+    from zhenggai.extract.merge import merge_units
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+
+    text = (
+        "二、整改落实情况\n(一)关于甲方面问题\n"
+        "1.对审批环节多问题,着重从两个方面抓好整改。\n(1)精简事项。一是措施甲。二是措施乙。\n(2)推行代办。\n"
+        "1.对监督不到位问题,着重从两个方面抓好整改。\n(1)健全台账。一是措施丙。二是措施丁。\n(2)强化督查。"
+    )
+    doc = load_text(text)
+    units = build_units(doc.text, parse_outline(doc.text))
+    judged = [Judged(unit=u, kind=default_kind(u)) for u in units]
+    roots = merge_units(doc.text, judged, {})
+    got = [(p.path, p.title, [m.text for m in p.measures]) for p in roots]
+    assert got == [
+        ("二.(一).1", "审批环节多", ["精简事项", "一是措施甲", "二是措施乙", "推行代办"]),
+        ("二.(一).1", "监督不到位", ["健全台账", "一是措施丙", "二是措施丁", "强化督查"]),
+    ]

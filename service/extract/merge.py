@@ -54,35 +54,47 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
 
 
 def merge_units(text: str, judged: list[Judged], candidates: dict[int, Span]) -> list[Problem]:
-    """Build the problem tree. `candidates` maps sentence ids to their spans."""
-    by_path = {j.unit.path: j for j in judged}
-    problems: dict[str, Problem] = {}
+    """Build the problem tree. `candidates` maps sentence ids to their spans.
+
+    Units are taken in document order and a parent is the latest unit seen at its path, so a
+    label the report repeats (two "(2)") still hands each child to the heading it follows.
+    """
+    latest: dict[str, Judged] = {}
+    problems: dict[int, Problem] = {}  # by unit id
     roots: list[Problem] = []
 
     def nearest(path: str, kind: str) -> Judged | None:
-        parent = by_path.get(path)
+        parent = latest.get(path)
         while parent is not None:
             if parent.kind == kind:
                 return parent
-            parent = by_path.get(parent.unit.parent_path)
+            parent = latest.get(parent.unit.parent_path)
         return None
 
-    for j in judged:
+    for j in sorted(judged, key=lambda j: j.unit.id):
         u = j.unit
+        owner = nearest(u.parent_path, "problem")
+        latest[u.path] = j
+        if j.kind == "measure":
+            # a measure group becomes measures of its problem: its heading, then its own items
+            if owner is not None and owner.unit.id in problems:
+                target = problems[owner.unit.id]
+                target.measures.append(Measure(text=u.title, evidence=_ev(text, u.title_span), figures=[]))
+                target.measures.extend(_own_measures(text, j))
+            continue
         if j.kind != "problem":
             continue
         area = nearest(u.parent_path, "area")
         status_ev = _ev(text, candidates[j.evidence_id]) if j.evidence_id in candidates else None
         measures = _own_measures(text, j)
         in_measures = {(f.evidence.span.start, f.evidence.span.end) for m in measures for f in m.figures}
-        figures: list[Figure] = []
-        for part in j.unit.own:
-            for f in find_figures(text, part.start, part.end):
-                if (
-                    f.evidence.span.start,
-                    f.evidence.span.end,
-                ) not in in_measures and f.evidence.span.start >= u.title_span.end:
-                    figures.append(f)
+        figures: list[Figure] = [
+            f
+            for part in u.own
+            for f in find_figures(text, part.start, part.end)
+            if (f.evidence.span.start, f.evidence.span.end) not in in_measures
+            and f.evidence.span.start >= u.title_span.end
+        ]
         p = Problem(
             path=u.path,
             area=area.unit.title if area else "",
@@ -93,23 +105,9 @@ def merge_units(text: str, judged: list[Judged], candidates: dict[int, Span]) ->
             measures=measures,
             figures=figures,
         )
-        problems[u.path] = p
-        parent = nearest(u.parent_path, "problem")
-        if parent is not None and parent.unit.path in problems:
-            problems[parent.unit.path].children.append(p)
+        problems[u.id] = p
+        if owner is not None and owner.unit.id in problems:
+            problems[owner.unit.id].children.append(p)
         else:
             roots.append(p)
-
-    # measure-kind units become measures of their problem, with their own items after them
-    for j in judged:
-        if j.kind != "measure":
-            continue
-        owner = nearest(j.unit.parent_path, "problem")
-        if owner is None or owner.unit.path not in problems:
-            continue
-        target = problems[owner.unit.path]
-        u = j.unit
-        head = Measure(text=u.title, evidence=_ev(text, u.title_span), figures=[])
-        target.measures.append(head)
-        target.measures.extend(_own_measures(text, j))
     return roots
