@@ -59,9 +59,9 @@ class _Planner:
         return self.count(self.text[start:end])
 
     def plan(self, s: Section, context: list[HeadingRef]) -> list[_Piece]:
-        depth = max((len(c.children) and 2) or 1 for c in s.children) if s.children else 0
+        has_grandchildren = any(c.children for c in s.children)
         fits = self.tokens(s.span.start, s.span.end) <= self.opt.budget
-        if fits and depth <= 1:
+        if fits and not has_grandchildren:
             paths = [x.path for x in s.walk()]
             return [_Piece(s.span.start, s.span.end, s.path, s.role, context, paths, parent=context_path(context))]
         if not s.children:
