@@ -26,6 +26,26 @@ def llm_test_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (tests/browser.py)."""
+    from browser import launch
+
+    yield from launch()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose console errors, page errors and network requests are recorded as `page.log`."""
+    from browser import watch
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    pg.log = watch(pg)
+    yield pg
+    context.close()
+
+
 @pytest.fixture
 def fake_llm():
     """A running scripted OpenAI-compatible server (see tests/fake_llm.py)."""
