@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from zhenggai import __version__
+from zhenggai.evals.accounting import CallCost, account, price_usd
 from zhenggai.evals.gold_schema import GoldReport
+from zhenggai.evals.misses import Miss, find_misses, worst
 from zhenggai.evals.scorer import ReportScore, SuiteScore, aggregate, schema_validity, score_report
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
+from zhenggai.llm.prompts import load_prompt
+from zhenggai.outputs.writers import write_text_atomic
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
+JUDGE_PROMPT = "judge_units"
 
 
 def default_reports_dir() -> Path:
@@ -37,20 +45,56 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> dict[str, GoldReport]:
     }
 
 
+class ReportRun(BaseModel):
+    """One report under one variant: its scores, what its calls cost, and how long it took."""
+
+    stem: str
+    score: ReportScore
+    cost: CallCost
+    wall_seconds: float = 0.0
+    chunks: int = 0
+    warnings: dict[str, int] = Field(default_factory=dict, description="pipeline warnings by code")
+
+
 class VariantRun(BaseModel):
     """One model × prompt version over the suite."""
 
     model: str
-    prompt_version: str | None
+    prompt_version: str
     suite: SuiteScore
-    reports: list[ReportScore]
+    reports: list[ReportRun]
+    cost: CallCost = Field(default_factory=CallCost)
+    misses: list[Miss] = Field(default_factory=list, description="the worst misses, worst first")
     records: dict[str, SummaryRecord] = Field(default_factory=dict, exclude=True)
     failures: dict[str, str] = Field(default_factory=dict)
-    tokens_read: int = 0
-    tokens_written: int = 0
-    calls: int = 0
-    cache_hits: int = 0
     wall_seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.prompt_version} · {short_model(self.model)}"
+
+
+class EvalSuite(BaseModel):
+    """Every variant of one `zhenggai eval` run; eval.json holds exactly this."""
+
+    created_at: str
+    tool_version: str
+    prompt_id: str = "judge_units"
+    reports_dir: str
+    reports: list[str]
+    variants: list[VariantRun]
+
+    def variant(self, model: str, prompt_version: str) -> VariantRun | None:
+        return next((v for v in self.variants if v.model == model and v.prompt_version == prompt_version), None)
+
+
+def short_model(model: str) -> str:
+    return model.split("/", 1)[-1]
+
+
+def select_gold(only: list[str] | None = None) -> dict[str, GoldReport]:
+    gold = load_gold()
+    return {stem: g for stem, g in gold.items() if not only or any(stem.startswith(o) for o in only)}
 
 
 async def run_variant(
@@ -61,21 +105,25 @@ async def run_variant(
     reports_dir: Path | None = None,
     only: list[str] | None = None,
     client: LLMClient | None = None,
+    with_abstract: bool = False,
+    misses: int = 30,
 ) -> VariantRun:
     reports_dir = reports_dir or default_reports_dir()
-    gold = load_gold()
+    version = load_prompt(JUDGE_PROMPT, prompt_version).version
     own = client is None
     client = client or LLMClient(settings)
-    options = PipelineOptions(model=model, judge_version=prompt_version)
-    scores: list[ReportScore] = []
+    # The abstract is not scored: leaving it out keeps a prompt comparison to the judging calls.
+    options = PipelineOptions(model=model, judge_version=version, with_abstract=with_abstract)
+    runs: list[ReportRun] = []
     records: dict[str, SummaryRecord] = {}
     failures: dict[str, str] = {}
+    found: list[Miss] = []
     raw: list[str] = []
+    started = time.perf_counter()
     try:
-        for stem, g in gold.items():
-            if only and not any(stem.startswith(o) for o in only):
-                continue
+        for stem, g in select_gold(only).items():
             path = reports_dir / g.source
+            first = len(client.history)
             try:
                 doc = load_path(path)
                 record = await summarize_document(doc, client, settings, options)
@@ -84,71 +132,99 @@ async def run_variant(
                 continue
             records[stem] = record
             raw.append(record.model_dump_json())
-            scores.append(score_report(record, g, doc.text))
+            score = score_report(record, g, doc.text)
+            found.extend(find_misses(record, g, score))
+            codes: dict[str, int] = {}
+            for w in record.provenance.warnings:
+                codes[w.code] = codes.get(w.code, 0) + 1
+            runs.append(
+                ReportRun(
+                    stem=stem,
+                    score=score,
+                    cost=account(client.history[first:], client.cache, model),
+                    wall_seconds=record.provenance.wall_seconds,
+                    chunks=record.provenance.chunks,
+                    warnings=codes,
+                )
+            )
     finally:
         if own:
             await client.aclose()
-    suite = aggregate(scores, schema_validity(raw))
-    usage = [r.provenance for r in records.values()]
+    total = runs[0].cost if runs else CallCost(usd=price_usd(model, 0, 0))
+    for r in runs[1:]:
+        total = total + r.cost
     return VariantRun(
         model=model,
-        prompt_version=prompt_version,
-        suite=suite,
-        reports=scores,
+        prompt_version=version,
+        suite=aggregate([r.score for r in runs], schema_validity(raw)),
+        reports=runs,
+        cost=total,
+        misses=worst(found, misses),
         records=records,
         failures=failures,
-        tokens_read=sum(p.usage.prompt_tokens for p in usage),
-        tokens_written=sum(p.usage.completion_tokens for p in usage),
-        calls=sum(p.usage.calls for p in usage),
-        cache_hits=sum(p.usage.cache_hits for p in usage),
-        wall_seconds=round(sum(p.wall_seconds for p in usage), 2),
+        wall_seconds=round(time.perf_counter() - started, 2),
     )
 
 
-METRIC_LABELS = [
-    ("problem_f1", "problem F1"),
-    ("problem_precision", "problem P"),
-    ("problem_recall", "problem R"),
-    ("status_accuracy", "status acc."),
-    ("measure_recall", "measure R"),
-    ("figure_precision", "figure P"),
-    ("figure_recall", "figure R"),
-    ("grounding_rate", "grounding"),
-    ("meta_accuracy", "metadata"),
-]
-
-
-def fmt_rate(v: float | None) -> str:
-    return "—" if v is None else f"{v:.3f}"
-
-
-def markdown(run: VariantRun) -> str:
-    """The scores as a Markdown table: one row per report, then micro and macro averages."""
-    head = "| report | " + " | ".join(label for _, label in METRIC_LABELS) + " |"
-    rule = "|---|" + "---:|" * len(METRIC_LABELS)
-    rows = [head, rule]
-    for r in run.reports:
-        cells = " | ".join(fmt_rate(getattr(r.metrics, k)) for k, _ in METRIC_LABELS)
-        rows.append(f"| {r.source[:3]} | {cells} |")
-    for name in ("micro", "macro"):
-        metrics = getattr(run.suite, name)
-        rows.append(f"| **{name}** | " + " | ".join(fmt_rate(getattr(metrics, k)) for k, _ in METRIC_LABELS) + " |")
-    rows.append("")
-    rows.append(
-        f"Model `{run.model}`, judging prompt `{run.prompt_version or 'default'}`; schema-valid "
-        f"{fmt_rate(run.suite.schema_valid_rate)}; {run.calls} model calls ({run.cache_hits} from cache), "
-        f"{run.tokens_read:,} tokens read, {run.tokens_written:,} written, {run.wall_seconds:.0f} s."
+async def run_matrix(
+    settings: Settings,
+    *,
+    models: list[str],
+    prompt_versions: list[str | None],
+    reports_dir: Path | None = None,
+    only: list[str] | None = None,
+    with_abstract: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> EvalSuite:
+    """Every model × prompt version, one after the other on one client (one local server per model)."""
+    reports_dir = reports_dir or default_reports_dir()
+    variants: list[VariantRun] = []
+    client = LLMClient(settings)
+    try:
+        for model in models:
+            for version in prompt_versions:
+                if progress:
+                    progress(f"{load_prompt(JUDGE_PROMPT, version).version} · {short_model(model)}")
+                variants.append(
+                    await run_variant(
+                        settings,
+                        model=model,
+                        prompt_version=version,
+                        reports_dir=reports_dir,
+                        only=only,
+                        client=client,
+                        with_abstract=with_abstract,
+                    )
+                )
+    finally:
+        await client.aclose()
+    return EvalSuite(
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+        prompt_id=JUDGE_PROMPT,
+        reports_dir=str(reports_dir),
+        reports=list(select_gold(only)),
+        variants=variants,
     )
-    return "\n".join(rows) + "\n"
 
 
-def write_run(run: VariantRun, out: Path) -> None:
+def write_suite(suite: EvalSuite, out: Path) -> dict[str, Path]:
+    """eval.json (machines), eval.md (the table), eval.html (the page), and each variant's records."""
+    from zhenggai.evals.report_html import render_html
+    from zhenggai.evals.report_md import render_markdown
+
     out.mkdir(parents=True, exist_ok=True)
-    (out / "eval.json").write_text(run.model_dump_json(indent=2), encoding="utf-8")
-    (out / "eval.md").write_text(markdown(run), encoding="utf-8")
-    for stem, record in run.records.items():
-        (out / f"{stem}.json").write_text(record.model_dump_json(indent=2), encoding="utf-8")
+    paths = {"json": out / "eval.json", "md": out / "eval.md", "html": out / "eval.html"}
+    write_text_atomic(paths["json"], suite.model_dump_json(indent=2))
+    write_text_atomic(paths["md"], render_markdown(suite))
+    write_text_atomic(paths["html"], render_html(suite))
+    for v in suite.variants:
+        folder = out / "records" / f"{v.prompt_version}-{short_model(v.model).replace('/', '_')}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for stem, record in v.records.items():
+            write_text_atomic(folder / f"{stem}.json", record.model_dump_json(indent=2))
+    return paths
 
 
-def dump(run: VariantRun) -> str:
-    return json.dumps(run.model_dump(mode="json"), ensure_ascii=False, indent=2)
+def load_suite(path: Path) -> EvalSuite:
+    return EvalSuite.model_validate_json(path.read_text(encoding="utf-8"))

@@ -241,6 +241,17 @@ class SchemaValidity(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
+class ClassScore(BaseModel):
+    """One status value, treated as a class: how often it is predicted right, and found."""
+
+    gold: int = 0
+    predicted: int = 0
+    correct: int = 0
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+
+
 class SuiteScore(BaseModel):
     """A suite of reports: micro (pooled counts) and macro (mean of per-report rates) averages."""
 
@@ -250,6 +261,9 @@ class SuiteScore(BaseModel):
     macro: Metrics
     status_confusion: Confusion = Field(default_factory=dict)
     schema_valid_rate: float | None = None
+    sd: Metrics = Field(default_factory=Metrics, description="population standard deviation of each rate over reports")
+    meta_fields: dict[str, float] = Field(default_factory=dict, description="per metadata field: share exactly right")
+    status_classes: dict[str, ClassScore] = Field(default_factory=dict, description="per status value")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -450,9 +464,15 @@ def aggregate(scores: Sequence[ReportScore], validity: SchemaValidity | None = N
                 confusion.setdefault(g, {}).setdefault(p, 0)
                 confusion[g][p] += n
     macro: dict[str, float | None] = {}
+    sd: dict[str, float | None] = {}
     for name in Metrics.model_fields:
         values = [v for s in scores if (v := getattr(s.metrics, name)) is not None]
-        macro[name] = sum(values) / len(values) if values else None
+        macro[name] = mean = sum(values) / len(values) if values else None
+        sd[name] = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 if mean is not None else None
+    fields: dict[str, list[bool]] = {}
+    for s in scores:
+        for name, ok in s.meta.items():
+            fields.setdefault(name, []).append(ok)
     return SuiteScore(
         reports=len(scores),
         counts=total,
@@ -460,4 +480,20 @@ def aggregate(scores: Sequence[ReportScore], validity: SchemaValidity | None = N
         macro=Metrics(**macro),
         status_confusion=confusion,
         schema_valid_rate=validity.rate if validity else None,
+        sd=Metrics(**sd),
+        meta_fields={name: sum(oks) / len(oks) for name, oks in fields.items()},
+        status_classes=status_classes(confusion),
     )
+
+
+def status_classes(confusion: Confusion) -> dict[str, ClassScore]:
+    """Precision, recall and F1 of each status value from a gold → predicted confusion matrix."""
+    labels = sorted({g for g in confusion} | {p for row in confusion.values() for p in row})
+    out: dict[str, ClassScore] = {}
+    for label in labels:
+        gold = sum(confusion.get(label, {}).values())
+        predicted = sum(row.get(label, 0) for row in confusion.values())
+        correct = confusion.get(label, {}).get(label, 0)
+        p, r = _rate(correct, predicted), _rate(correct, gold)
+        out[label] = ClassScore(gold=gold, predicted=predicted, correct=correct, precision=p, recall=r, f1=_f1(p, r))
+    return out

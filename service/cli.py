@@ -11,6 +11,7 @@ from rich.console import Console
 
 from zhenggai import __version__
 from zhenggai.ingest.errors import IngestError
+from zhenggai.llm.prompts import PromptError
 
 app = typer.Typer(
     name="zhenggai",
@@ -124,48 +125,82 @@ def summarize(
 
 @app.command("eval")
 def eval_(
-    model: Annotated[str | None, typer.Option(help="Model alias or litellm model string [default: settings]")] = None,
-    prompt_version: Annotated[str | None, typer.Option(help="Version of the judging prompt")] = None,
+    prompts: Annotated[
+        str | None,
+        typer.Option("--prompts", "--prompt-version", help="Comma list of judging prompt versions [default: default]"),
+    ] = None,
+    models: Annotated[
+        str | None, typer.Option("--models", "--model", help="Comma list of models (aliases or litellm strings)")
+    ] = None,
     reports: Annotated[
         Path | None, typer.Option(help="Folder of the annotated reports [default: ../shared/seeds]")
     ] = None,
     only: Annotated[str | None, typer.Option(help="Comma list of report name prefixes, e.g. 000,002")] = None,
-    out: Annotated[Path, typer.Option(help="Where to write eval.json and the records")] = Path("out/eval"),
+    out: Annotated[Path, typer.Option(help="Where to write eval.json, eval.md, eval.html and the records")] = Path(
+        "out/eval"
+    ),
+    baseline: Annotated[
+        Path | None, typer.Option(help="An earlier eval.json: exit 3 if a metric dropped by more than --margin")
+    ] = None,
+    margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Largest allowed drop of a metric")] = 0.02,
+    abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Also write (unscored) abstracts")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache")] = False,
 ) -> None:
-    """Score the pipeline against the gold annotations (problem P/R/F1, status, measures, figures, grounding)."""
+    """Compare judging prompts and models on the annotated reports: Markdown, HTML and JSON, and a regression gate.
+
+    Exit codes: 0 all well, 1 a report failed, 2 bad arguments or an incomparable baseline, 3 the gate failed.
+    """
     import asyncio
 
-    from rich.table import Table
+    from zhenggai.evals.console import print_gate, print_suite
+    from zhenggai.evals.gate import GateError, check
+    from zhenggai.evals.runner import load_suite, run_matrix, write_suite
 
-    from zhenggai.evals.runner import METRIC_LABELS, fmt_rate, run_variant, write_run
-
-    settings = _settings(model=model)
-    run = asyncio.run(
-        run_variant(
-            settings,
-            model=settings.model,
-            prompt_version=prompt_version,
-            reports_dir=reports,
-            only=[o.strip() for o in only.split(",")] if only else None,
+    settings = _settings(cache_enabled=False if no_cache else None)
+    model_list = _comma(models) or [settings.model]
+    prompt_list: list[str | None] = list(_comma(prompts)) or [None]
+    base = None
+    if baseline is not None:
+        try:
+            base = load_suite(baseline)
+        except (OSError, ValueError) as e:
+            err_console.print(f"[red]cannot read the baseline[/red] {baseline}: {e}")
+            raise typer.Exit(2) from e
+    try:
+        suite = asyncio.run(
+            run_matrix(
+                settings,
+                models=model_list,
+                prompt_versions=prompt_list,
+                reports_dir=reports,
+                only=_comma(only) or None,
+                with_abstract=abstract,
+                progress=lambda name: err_console.print(f"[dim]running {name}…[/dim]"),
+            )
         )
-    )
-    write_run(run, out)
-    table = Table(title=f"{run.model} · judge_units@{prompt_version or 'default'}", title_justify="left")
-    table.add_column("report")
-    for _, label in METRIC_LABELS:
-        table.add_column(label, justify="right")
-    for r in run.reports:
-        table.add_row(r.source[:3], *(fmt_rate(getattr(r.metrics, k)) for k, _ in METRIC_LABELS))
-    table.add_row("micro", *(fmt_rate(getattr(run.suite.micro, k)) for k, _ in METRIC_LABELS), style="bold")
-    console.print(table)
-    console.print(
-        f"schema-valid {fmt_rate(run.suite.schema_valid_rate)} · {run.calls} calls ({run.cache_hits} cached) · "
-        f"{run.tokens_read:,} tokens read / {run.tokens_written:,} written · {run.wall_seconds:.0f}s"
-    )
-    console.print(f"written: {out}/eval.json, {out}/eval.md")
-    for stem, why in run.failures.items():
-        err_console.print(f"[red]failed[/red] {stem}: {why}")
-    raise typer.Exit(1 if run.failures else 0)
+    except PromptError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+    paths = write_suite(suite, out)
+    print_suite(console, suite)
+    console.print("written: " + ", ".join(str(p) for p in paths.values()))
+    for v in suite.variants:
+        for stem, why in v.failures.items():
+            err_console.print(f"[red]failed[/red] {v.name} {stem}: {why}")
+    if base is not None:
+        try:
+            result = check(suite, base, margin)
+        except GateError as e:
+            err_console.print(f"[red]gate cannot compare[/red]: {e}")
+            raise typer.Exit(2) from e
+        print_gate(console, result, str(baseline))
+        if not result.passed:
+            raise typer.Exit(3)
+    raise typer.Exit(1 if any(v.failures for v in suite.variants) else 0)
+
+
+def _comma(value: str | None) -> list[str]:
+    return [x.strip() for x in (value or "").split(",") if x.strip()]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,8 +80,7 @@ async def summarize_document(
 
     results = await asyncio.gather(*(one(c) for c in work))
     judged = [j for group in results for j in group]
-    candidates = {c.id: c.span for u in units for c in u.candidates}
-    problems = merge_units(doc.text, judged, candidates)
+    problems = merge_units(doc.text, judged)
 
     record = SummaryRecord(
         report=report_meta(doc, outline),

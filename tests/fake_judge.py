@@ -40,8 +40,11 @@ def judge_answer(prompt: str) -> dict[str, Any]:
 
 
 def responder(body: dict[str, Any]) -> Step:
-    prompt = "\n".join(m.get("content", "") for m in body.get("messages", []))
+    messages = body.get("messages", [])
+    prompt = "\n".join(m.get("content", "") for m in messages)
+    # judge only the first user message: a system prompt's worked example is not the report
+    user = next((m.get("content", "") for m in messages if m.get("role") == "user"), prompt)
     if "摘要" in prompt and '"abstract"' in prompt:
         text = "青禾县委通报了巡察整改进展，已完成整改6个问题。另有99个问题尚待研究。下一步将持续压实整改责任。"
         return Step(content=json.dumps({"abstract": text}, ensure_ascii=False))
-    return Step(content=json.dumps(judge_answer(prompt), ensure_ascii=False), prompt_tokens=300, completion_tokens=40)
+    return Step(content=json.dumps(judge_answer(user), ensure_ascii=False), prompt_tokens=300, completion_tokens=40)

@@ -122,7 +122,7 @@ def test_a_repeated_label_keeps_each_child_with_the_heading_it_follows():
     doc = load_text(text)
     units = build_units(doc.text, parse_outline(doc.text))
     judged = [Judged(unit=u, kind=default_kind(u)) for u in units]
-    roots = merge_units(doc.text, judged, {})
+    roots = merge_units(doc.text, judged)
     got = [(p.path, p.title, [m.text for m in p.measures]) for p in roots]
     assert got == [
         ("二.(一).1", "审批环节多", ["精简事项", "一是措施甲", "二是措施乙", "推行代办"]),

@@ -8,11 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from zhenggai.extract.status_rules import rule_status
-from zhenggai.extract.units import Unit
+from zhenggai.extract.units import Candidate, Unit
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import Chunk
-from zhenggai.schemas.record import Status, Warning
+from zhenggai.schemas.record import Span, Status, Warning
 
 Kind = Literal["problem", "measure", "area"]
 # Words that state a shortcoming: a heading saying them is a problem whatever a small model thinks.
@@ -41,15 +41,43 @@ class Judged(BaseModel):
     unit: Unit
     kind: Kind
     status: Status = Status.not_stated
-    evidence_id: int = 0
+    evidence: Span | None = None  # the sentence that states the status
+
+
+# What a judging prompt is shown of each unit (its file's `options.view`):
+#   candidates: only the sentences with status words, numbered across the report (v1);
+#   full: every sentence after the heading, numbered from 1 in each chunk.
+VIEWS = ("candidates", "full")
+FULL_VIEW_MAX = 30  # a problem told across many measure groups: its last sentences speak of the outcome
 
 
 def _heading(u: Unit) -> str:
     return u.heading if len(u.heading) <= 90 else u.heading[:88] + "…"
 
 
-def render_vars(chunk: Chunk, units: list[Unit]) -> dict:
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 2] + "…"
+
+
+def shown_sentences(units: list[Unit], view: str) -> list[list[tuple[int, Candidate]]]:
+    """Per unit, the (number shown to the model, sentence) pairs of this view."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown judging view {view!r}; expected one of {VIEWS}")
+    if view == "candidates":
+        return [[(c.id, c) for c in u.candidates] for u in units]
+    out, n = [], 0
+    for u in units:
+        shown = []
+        for c in u.sentences[-FULL_VIEW_MAX:]:
+            n += 1
+            shown.append((n, c))
+        out.append(shown)
+    return out
+
+
+def render_vars(chunk: Chunk, units: list[Unit], view: str = "candidates") -> dict:
     context = " > ".join(f"{h.label} {h.title[:40]}" for h in chunk.context) or "(无)"
+    limit = 110 if view == "candidates" else 160
     return {
         "context": context,
         "units": [
@@ -58,11 +86,9 @@ def render_vars(chunk: Chunk, units: list[Unit]) -> dict:
                 "path": u.path,
                 "heading": _heading(u),
                 "children": u.children,
-                "candidates": [
-                    {"id": c.id, "text": c.text if len(c.text) <= 110 else c.text[:108] + "…"} for c in u.candidates
-                ],
+                "candidates": [{"id": n, "text": _clip(c.text, limit)} for n, c in shown],
             }
-            for k, u in enumerate(units)
+            for k, (u, shown) in enumerate(zip(units, shown_sentences(units, view), strict=True))
         ],
     }
 
@@ -82,12 +108,14 @@ async def judge_chunk(
     if not units:
         return fixed, None, []
     warnings: list[Warning] = []
+    view = prompt.options.get("view", "candidates")
+    shown = shown_sentences(units, view)
     res = await client.structured(
-        prompt, response_model=verdicts_model(len(units)), variables=render_vars(chunk, units), model=model
+        prompt, response_model=verdicts_model(len(units)), variables=render_vars(chunk, units, view), model=model
     )
     verdicts: dict[int, Verdict] = {k: getattr(res.value, f"U{k}") for k in range(1, len(units) + 1)}
     judged: list[Judged] = []
-    for k, u in enumerate(units, start=1):
+    for k, (u, sentences) in enumerate(zip(units, shown, strict=True), start=1):
         v = verdicts.get(k)
         if v is None:
             warnings.append(
@@ -96,8 +124,8 @@ async def judge_chunk(
             judged.append(Judged(unit=u, kind=default_kind(u)))
             continue
         status, evidence = v.status, v.evidence
-        ids = {c.id for c in u.candidates}
-        if status != Status.not_stated and evidence not in ids:
+        cited = dict(sentences)
+        if status != Status.not_stated and evidence not in cited:
             warnings.append(
                 Warning(
                     code="status_without_evidence",
@@ -106,8 +134,10 @@ async def judge_chunk(
                 )
             )
             status, evidence = Status.not_stated, 0
+        span = cited[evidence].span if evidence in cited else None
         if status == Status.not_stated:
             status, evidence = rule_status(u.candidates)
+            span = next((c.span for c in u.candidates if c.id == evidence), None)
             if status != Status.not_stated:
                 warnings.append(
                     Warning(
@@ -126,5 +156,5 @@ async def judge_chunk(
                 )
             )
             kind = "problem"
-        judged.append(Judged(unit=u, kind=kind, status=status, evidence_id=evidence))
+        judged.append(Judged(unit=u, kind=kind, status=status, evidence=span if status != Status.not_stated else None))
     return fixed + judged, res.usage, warnings

@@ -53,8 +53,8 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
     return out
 
 
-def merge_units(text: str, judged: list[Judged], candidates: dict[int, Span]) -> list[Problem]:
-    """Build the problem tree. `candidates` maps sentence ids to their spans.
+def merge_units(text: str, judged: list[Judged]) -> list[Problem]:
+    """Build the problem tree.
 
     Units are taken in document order and a parent is the latest unit seen at its path, so a
     label the report repeats (two "(2)") still hands each child to the heading it follows.
@@ -85,7 +85,7 @@ def merge_units(text: str, judged: list[Judged], candidates: dict[int, Span]) ->
         if j.kind != "problem":
             continue
         area = nearest(u.parent_path, "area")
-        status_ev = _ev(text, candidates[j.evidence_id]) if j.evidence_id in candidates else None
+        status_ev = _ev(text, j.evidence) if j.evidence is not None else None
         measures = _own_measures(text, j)
         in_measures = {(f.evidence.span.start, f.evidence.span.end) for m in measures for f in m.figures}
         figures: list[Figure] = [

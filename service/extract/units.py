@@ -54,7 +54,10 @@ class Unit(BaseModel):
     children: int = 0
     prior: str = Field(default="", description="kind fixed by structure: 'area' or 'measure'; '' = ask the model")
     enumerations: list[Span] = Field(default_factory=list)
-    candidates: list[Candidate] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list, description="sentences with status words (ids global)")
+    sentences: list[Candidate] = Field(
+        default_factory=list, description="all its sentences after the title (ids local), for full-text prompts"
+    )
     chunk_id: str = ""
 
 
@@ -203,7 +206,11 @@ def _attach_candidates(text: str, units: list[Unit]) -> None:
             u.enumerations = [
                 Span(start=s, end=e) for _, _, s, e in find_enumerations(text[u.span.start : u.span.end], u.span.start)
             ]
-        cues = [s for s in sentences if STATUS_CUE_RE.search(s.text) and not s.start < u.title_span.end <= s.end]
+        body = [s for s in sentences if not s.start < u.title_span.end <= s.end]
+        u.sentences = [
+            Candidate(id=k + 1, span=Span(start=s.start, end=s.end), text=s.text) for k, s in enumerate(body, 0)
+        ]
+        cues = [s for s in body if STATUS_CUE_RE.search(s.text)]
         # the last sentences speak of the outcome most often
         chosen = cues[-MAX_CANDIDATES:]
         u.candidates = [

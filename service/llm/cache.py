@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS calls (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_prompt ON calls(prompt_id, prompt_version);
+CREATE INDEX IF NOT EXISTS calls_key ON calls(cache_key);
 """
 
 
@@ -93,6 +94,17 @@ class CachedResponse(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     created_at: float
+
+
+class ComputedCost(BaseModel):
+    """What an answer cost when it was computed: a cache hit reports this instead of zero."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    attempts: int = 0
+    validation_failures: int = 0
+    transient_errors: int = 0
 
 
 class CallRecord(BaseModel):
@@ -197,6 +209,29 @@ class ResponseCache:
                     rec.error,
                 ),
             )
+
+    def computed_cost(self, key: str) -> ComputedCost | None:
+        """The requests of the latest episode that ended in an answer for `key` (None if the log has none)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT prompt_tokens, completion_tokens, latency_s, error FROM calls"
+                " WHERE cache_key = ? AND cache_hit = 0 ORDER BY id",
+                (key,),
+            ).fetchall()
+        successes = [i for i, r in enumerate(rows) if r[3] is None]
+        if not successes:
+            return None
+        last = successes[-1]
+        first = successes[-2] + 1 if len(successes) > 1 else 0
+        episode = rows[first : last + 1]
+        return ComputedCost(
+            prompt_tokens=sum(r[0] or 0 for r in episode),
+            completion_tokens=sum(r[1] or 0 for r in episode),
+            latency_s=round(sum(r[2] or 0.0 for r in episode), 3),
+            attempts=len(episode),
+            validation_failures=sum(1 for r in episode if r[3] and r[3].startswith("validation")),
+            transient_errors=sum(1 for r in episode if r[3] and not r[3].startswith("validation")),
+        )
 
     def count(self, table: str = "responses") -> int:
         if table not in ("responses", "calls"):

@@ -74,6 +74,7 @@ class CallUsage(BaseModel):
     validation_failures: int = 0
     attempts: int = 0
     cache_hit: bool = False
+    cache_key: str = ""  # finds the call in the log, e.g. what a cached answer cost when it was computed
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,8 @@ class LLMClient:
         self._owns_cache = cache is None
         self.cache = cache or ResponseCache(self.settings.responses_db)
         self.stats = ClientStats()
+        # every finished call, in order: an eval slices it per report (bounded by the caller's use)
+        self.history: list[CallUsage] = []
         self._servers: dict[str, LocalServer] = {}
         self._servers_lock = threading.Lock()
         self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -232,7 +235,7 @@ class LLMClient:
             messages=messages,
             params={**params, "mode": rm.mode},
         )
-        usage = CallUsage(model=rm.requested, prompt_id=prompt.id, prompt_version=prompt.version)
+        usage = CallUsage(model=rm.requested, prompt_id=prompt.id, prompt_version=prompt.version, cache_key=key)
         self.stats.calls += 1
 
         if use_cache and not refresh:
@@ -287,6 +290,7 @@ class LLMClient:
                         completion_tokens=usage.completion_tokens,
                     )
                 usage.latency_s = time.perf_counter() - started
+                self.history.append(usage)
                 return CallResult(value=value, usage=usage, text=reply.text)
             last_error = error or "unknown validation failure"
             usage.validation_failures += 1
@@ -294,6 +298,7 @@ class LLMClient:
             convo = [*convo, *self._feedback(reply, last_error)]
 
         self.stats.errors += 1
+        self.history.append(usage.model_copy(update={"latency_s": time.perf_counter() - started}))
         raise ValidationExhaustedError(
             f"{rm.requested} / {prompt.id}@{prompt.version}: no valid {response_model.__name__} after "
             f"{self.settings.validation_retries + 1} attempt(s); last problem: {last_error}",
@@ -455,6 +460,7 @@ class LLMClient:
                 cache_hit=True,
             )
         )
+        self.history.append(usage)
         return CallResult(value=value, usage=usage, text=cached.response_text)
 
     @staticmethod

@@ -9,6 +9,7 @@ version: v1                 # must equal the file name (without .yaml)
 description: what the prompt is for
 default: true               # optional; see "Which version" below
 params: {temperature: 0.0, max_tokens: 256}   # optional sampling defaults
+options: {view: full}       # optional choices the calling stage reads
 system: |                   # jinja2, StrictUndefined: a missing variable is an error
   ...
 user: |
@@ -70,6 +71,9 @@ class Prompt(BaseModel):
     description: str = ""
     default: bool = False
     params: PromptParams = Field(default_factory=PromptParams)
+    options: dict[str, str] = Field(
+        default_factory=dict, description="choices the calling stage reads, e.g. which view of the text to render"
+    )
     system: str = ""
     user: str
 
@@ -82,7 +86,9 @@ class Prompt(BaseModel):
 
     @cached_property
     def content_hash(self) -> str:
-        payload = self.model_dump(mode="json", exclude={"default", "description"})
+        # options enter the hash only when set, so adding the field kept older prompts' cache keys
+        exclude = {"default", "description"} | (set() if self.options else {"options"})
+        payload = self.model_dump(mode="json", exclude=exclude)
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @cached_property

@@ -1,0 +1,121 @@
+"""The eval as Markdown: the comparison table a README or a pull request quotes."""
+
+from __future__ import annotations
+
+from zhenggai.evals.runner import EvalSuite, VariantRun, short_model
+from zhenggai.evals.scorer import Metrics
+
+METRIC_LABELS: list[tuple[str, str]] = [
+    ("problem_f1", "problem F1"),
+    ("problem_precision", "problem P"),
+    ("problem_recall", "problem R"),
+    ("status_accuracy", "status acc."),
+    ("measure_recall", "measure R"),
+    ("figure_precision", "figure P"),
+    ("figure_recall", "figure R"),
+    ("grounding_rate", "grounding"),
+    ("meta_accuracy", "metadata"),
+]
+# The headline columns of the comparison (all metrics are in the per-variant tables and the JSON).
+HEADLINE = ["problem_f1", "status_accuracy", "measure_recall", "figure_precision", "grounding_rate", "meta_accuracy"]
+LABEL = dict(METRIC_LABELS)
+
+
+def fmt_rate(v: float | None) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+def fmt_spread(mean: float | None, sd: float | None) -> str:
+    if mean is None:
+        return "—"
+    return f"{mean:.3f}" if not sd else f"{mean:.3f} ±{sd:.3f}"
+
+
+def fmt_usd(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return "$0 (local)" if v == 0 else f"${v:.4f}"
+
+
+def per_report(v: VariantRun, what: str) -> float | None:
+    """Mean over the scored reports of a cost figure (model seconds, tokens)."""
+    if not v.reports:
+        return None
+    if what == "seconds":
+        return sum(r.cost.model_seconds for r in v.reports) / len(v.reports)
+    return sum(r.cost.prompt_tokens + r.cost.completion_tokens for r in v.reports) / len(v.reports)
+
+
+def _metric_row(name: str, m: Metrics, keys: list[str], sd: Metrics | None = None) -> str:
+    cells = [fmt_spread(getattr(m, k), getattr(sd, k) if sd else None) for k in keys]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def comparison_table(suite: EvalSuite) -> str:
+    """One row per variant: micro averages (± population sd over reports), then what it costs."""
+    head = (
+        "| prompt | model | "
+        + " | ".join(LABEL[k] for k in HEADLINE)
+        + " | tokens/report | model s/report | retries/call | invalid/call | cost |"
+    )
+    rule = "|---|---|" + "---:|" * (len(HEADLINE) + 5)
+    rows = [head, rule]
+    for v in suite.variants:
+        pc = v.cost.per_call
+        cells = [fmt_spread(getattr(v.suite.micro, k), getattr(v.suite.sd, k)) for k in HEADLINE]
+        tokens, seconds = per_report(v, "tokens"), per_report(v, "seconds")
+        rows.append(
+            f"| {v.prompt_version} | {short_model(v.model)} | "
+            + " | ".join(cells)
+            + f" | {tokens or 0:,.0f} | {seconds or 0:.1f} | {fmt_rate(pc['retries'])} | "
+            + f"{fmt_rate(pc['validation_failures'])} | {fmt_usd(v.cost.usd)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def variant_section(v: VariantRun) -> str:
+    keys = [k for k, _ in METRIC_LABELS]
+    lines = [f"### {v.prompt_version} · `{v.model}`", ""]
+    lines.append("| report | " + " | ".join(LABEL[k] for k in keys) + " | calls | model s | tokens |")
+    lines.append("|---|" + "---:|" * (len(keys) + 3))
+    for r in v.reports:
+        c = r.cost
+        lines.append(
+            _metric_row(r.stem[:3], r.score.metrics, keys)[:-1]
+            + f"| {c.calls} | {c.model_seconds:.0f} | {c.prompt_tokens + c.completion_tokens:,} |"
+        )
+    lines.append(_metric_row("**micro**", v.suite.micro, keys) + "  |  |  |")
+    lines.append(_metric_row("**macro**", v.suite.macro, keys) + "  |  |  |")
+    lines.append("")
+    c = v.cost
+    lines.append(
+        f"{c.calls} calls ({c.cache_hits} from cache, charged what they cost when computed"
+        + (f"; {c.unaccounted} not in the call log" if c.unaccounted else "")
+        + f"), {c.prompt_tokens:,} tokens read, {c.completion_tokens:,} written, {c.model_seconds:.0f} model s, "
+        f"{c.retries} retries, {c.validation_failures} validation failures; schema-valid "
+        f"{fmt_rate(v.suite.schema_valid_rate)}."
+    )
+    for stem, why in v.failures.items():
+        lines.append(f"- **failed** {stem}: {why}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(suite: EvalSuite) -> str:
+    parts = [
+        f"# Eval: `{suite.prompt_id}` on {len(suite.reports)} report(s)",
+        "",
+        f"{suite.created_at} · zhenggai {suite.tool_version} · reports: {', '.join(s[:3] for s in suite.reports)}",
+        "",
+        "Micro averages over the reports (± population standard deviation of the per-report rates).",
+        "",
+        comparison_table(suite),
+    ]
+    for v in suite.variants:
+        parts.append(variant_section(v))
+        if v.misses:
+            parts.append("Worst misses:\n")
+            for m in v.misses[:10]:
+                said = f"{m.gold_status or '—'} → {m.pred_status or '—'}"
+                parts.append(f"- {m.report} `{m.path}` {m.kind} ({said}): {m.title[:40]}")
+            parts.append("")
+    return "\n".join(parts)
