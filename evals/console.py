@@ -6,33 +6,43 @@ from rich.console import Console
 from rich.table import Table
 
 from zhenggai.evals.gate import GateResult
-from zhenggai.evals.report_md import HEADLINE, LABEL, fmt_rate, fmt_spread, fmt_usd, per_report
+from zhenggai.evals.report_md import HEADLINE, fmt_rate, fmt_usd, per_report
 from zhenggai.evals.runner import EvalSuite, short_model
+
+SHORT = {
+    "problem_f1": "F1",
+    "status_accuracy": "status",
+    "measure_recall": "meas.R",
+    "figure_precision": "fig.P",
+    "grounding_rate": "ground",
+    "meta_accuracy": "meta",
+}
 
 
 def print_suite(console: Console, suite: EvalSuite) -> None:
-    table = Table(
-        title=f"{suite.prompt_id} on {len(suite.reports)} report(s) (micro ± sd over reports)", title_justify="left"
-    )
+    """A compact table (the ± spreads and every other figure are in eval.md / eval.html)."""
+    table = Table(title=f"{suite.prompt_id} on {len(suite.reports)} report(s), micro averages", title_justify="left")
     table.add_column("prompt")
-    table.add_column("model")
+    table.add_column("model", overflow="fold")
     for k in HEADLINE:
-        table.add_column(LABEL[k], justify="right")
-    for name in ("tok/report", "model s/report", "retries/call", "invalid/call", "cost"):
+        table.add_column(SHORT.get(k, k), justify="right")
+    for name in ("s/report", "retry/call", "cost"):
         table.add_column(name, justify="right")
     for v in suite.variants:
-        pc = v.cost.per_call
         table.add_row(
             v.prompt_version,
             short_model(v.model),
-            *(fmt_spread(getattr(v.suite.micro, k), getattr(v.suite.sd, k)) for k in HEADLINE),
-            f"{per_report(v, 'tokens') or 0:,.0f}",
-            f"{per_report(v, 'seconds') or 0:.1f}",
-            fmt_rate(pc["retries"]),
-            fmt_rate(pc["validation_failures"]),
+            *(fmt_rate(getattr(v.suite.micro, k)) for k in HEADLINE),
+            f"{per_report(v, 'seconds') or 0:.0f}",
+            fmt_rate(v.cost.per_call["retries"]),
             fmt_usd(v.cost.usd),
         )
+    # a pipe or log file has no width: do not squeeze the numbers into 80 columns
+    width = console.width
+    if not console.is_terminal:
+        console.width = max(width, 132)
     console.print(table)
+    console.width = width
     for v in suite.variants:
         c = v.cost
         console.print(

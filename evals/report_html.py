@@ -12,7 +12,16 @@ from importlib import resources
 
 import jinja2
 
-from zhenggai.evals.report_md import HEADLINE, LABEL, METRIC_LABELS, fmt_rate, fmt_spread, fmt_usd, per_report
+from zhenggai.evals.report_md import (
+    HEADLINE,
+    LABEL,
+    METRIC_LABELS,
+    fmt_rate,
+    fmt_spread,
+    fmt_usd,
+    per_report,
+    rule_share,
+)
 from zhenggai.evals.runner import EvalSuite, VariantRun, short_model
 from zhenggai.schemas.record import Status
 
@@ -104,7 +113,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["rate"] = fmt_rate
     env.filters["usd"] = fmt_usd
-    env.globals.update(short_model=short_model, fmt_spread=fmt_spread, per_report=per_report)
+    env.globals.update(short_model=short_model, fmt_spread=fmt_spread, per_report=per_report, rule_share=rule_share)
     return env
 
 

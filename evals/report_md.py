@@ -46,6 +46,14 @@ def per_report(v: VariantRun, what: str) -> float | None:
     return sum(r.cost.prompt_tokens + r.cost.completion_tokens for r in v.reports) / len(v.reports)
 
 
+def rule_share(v: VariantRun) -> float | None:
+    """Share of the matched problems whose status the DOMAIN status words filled in after the model
+    said not_stated: how much of the status score is the rules', not the prompt's."""
+    matched = sum(r.score.counts.matched_problems for r in v.reports)
+    ruled = sum(r.warnings.get("status_from_rule", 0) for r in v.reports)
+    return ruled / matched if matched else None
+
+
 def _metric_row(name: str, m: Metrics, keys: list[str], sd: Metrics | None = None) -> str:
     cells = [fmt_spread(getattr(m, k), getattr(sd, k) if sd else None) for k in keys]
     return f"| {name} | " + " | ".join(cells) + " |"
@@ -56,9 +64,9 @@ def comparison_table(suite: EvalSuite) -> str:
     head = (
         "| prompt | model | "
         + " | ".join(LABEL[k] for k in HEADLINE)
-        + " | tokens/report | model s/report | retries/call | invalid/call | cost |"
+        + " | status by rule | tokens/report | model s/report | retries/call | invalid/call | cost |"
     )
-    rule = "|---|---|" + "---:|" * (len(HEADLINE) + 5)
+    rule = "|---|---|" + "---:|" * (len(HEADLINE) + 6)
     rows = [head, rule]
     for v in suite.variants:
         pc = v.cost.per_call
@@ -67,7 +75,7 @@ def comparison_table(suite: EvalSuite) -> str:
         rows.append(
             f"| {v.prompt_version} | {short_model(v.model)} | "
             + " | ".join(cells)
-            + f" | {tokens or 0:,.0f} | {seconds or 0:.1f} | {fmt_rate(pc['retries'])} | "
+            + f" | {fmt_rate(rule_share(v))} | {tokens or 0:,.0f} | {seconds or 0:.1f} | {fmt_rate(pc['retries'])} | "
             + f"{fmt_rate(pc['validation_failures'])} | {fmt_usd(v.cost.usd)} |"
         )
     return "\n".join(rows) + "\n"
@@ -106,7 +114,9 @@ def render_markdown(suite: EvalSuite) -> str:
         "",
         f"{suite.created_at} · zhenggai {suite.tool_version} · reports: {', '.join(s[:3] for s in suite.reports)}",
         "",
-        "Micro averages over the reports (± population standard deviation of the per-report rates).",
+        "Micro averages over the reports (± population standard deviation of the per-report rates). "
+        "*Status by rule*: share of problems whose status the status-word rules filled in after the model "
+        "answered not_stated.",
         "",
         comparison_table(suite),
     ]

@@ -92,9 +92,14 @@ def short_model(model: str) -> str:
     return model.split("/", 1)[-1]
 
 
-def select_gold(only: list[str] | None = None) -> dict[str, GoldReport]:
-    gold = load_gold()
-    return {stem: g for stem, g in gold.items() if not only or any(stem.startswith(o) for o in only)}
+def select_gold(only: list[str] | None = None, gold_dir: Path | None = None) -> dict[str, GoldReport]:
+    gold = load_gold(gold_dir or GOLD_DIR)
+    if not gold:
+        raise FileNotFoundError(f"no gold annotations (*.json) in {gold_dir or GOLD_DIR}")
+    chosen = {stem: g for stem, g in gold.items() if not only or any(stem.startswith(o) for o in only)}
+    if not chosen:
+        raise FileNotFoundError(f"no annotated report matches {', '.join(only or [])}; there are {', '.join(gold)}")
+    return chosen
 
 
 async def run_variant(
@@ -107,6 +112,7 @@ async def run_variant(
     client: LLMClient | None = None,
     with_abstract: bool = False,
     misses: int = 30,
+    gold_dir: Path | None = None,
 ) -> VariantRun:
     reports_dir = reports_dir or default_reports_dir()
     version = load_prompt(JUDGE_PROMPT, prompt_version).version
@@ -121,7 +127,7 @@ async def run_variant(
     raw: list[str] = []
     started = time.perf_counter()
     try:
-        for stem, g in select_gold(only).items():
+        for stem, g in select_gold(only, gold_dir).items():
             path = reports_dir / g.source
             first = len(client.history)
             try:
@@ -175,6 +181,7 @@ async def run_matrix(
     only: list[str] | None = None,
     with_abstract: bool = False,
     progress: Callable[[str], None] | None = None,
+    gold_dir: Path | None = None,
 ) -> EvalSuite:
     """Every model × prompt version, one after the other on one client (one local server per model)."""
     reports_dir = reports_dir or default_reports_dir()
@@ -194,6 +201,7 @@ async def run_matrix(
                         only=only,
                         client=client,
                         with_abstract=with_abstract,
+                        gold_dir=gold_dir,
                     )
                 )
     finally:
@@ -203,7 +211,7 @@ async def run_matrix(
         tool_version=__version__,
         prompt_id=JUDGE_PROMPT,
         reports_dir=str(reports_dir),
-        reports=list(select_gold(only)),
+        reports=list(select_gold(only, gold_dir)),
         variants=variants,
     )
 

@@ -136,6 +136,9 @@ def eval_(
         Path | None, typer.Option(help="Folder of the annotated reports [default: ../shared/seeds]")
     ] = None,
     only: Annotated[str | None, typer.Option(help="Comma list of report name prefixes, e.g. 000,002")] = None,
+    gold: Annotated[
+        Path | None, typer.Option(help="Folder of gold annotations (evals/gold_schema.py) [default: the seeds']")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where to write eval.json, eval.md, eval.html and the records")] = Path(
         "out/eval"
     ),
@@ -176,9 +179,10 @@ def eval_(
                 only=_comma(only) or None,
                 with_abstract=abstract,
                 progress=lambda name: err_console.print(f"[dim]running {name}…[/dim]"),
+                gold_dir=gold,
             )
         )
-    except PromptError as e:
+    except (PromptError, FileNotFoundError) as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
     paths = write_suite(suite, out)

@@ -208,6 +208,18 @@ def _suite(reports: list[str], **micro: float) -> EvalSuite:
     return EvalSuite(created_at="now", tool_version="t", reports_dir=".", reports=reports, variants=[run])
 
 
+def test_rule_share_counts_statuses_the_rules_filled_in() -> None:
+    from zhenggai.evals.report_md import rule_share
+
+    suite = _suite(["001", "002"], status_accuracy=0.9)
+    run = suite.variants[0]
+    run.reports[0].score.counts.matched_problems = 10
+    run.reports[0].warnings = {"status_from_rule": 3, "kind_overruled": 5}
+    run.reports[1].score.counts.matched_problems = 30
+    run.reports[1].warnings = {"status_from_rule": 1}
+    assert rule_share(run) == pytest.approx(4 / 40)
+
+
 def test_gate_passes_within_the_margin_and_fails_beyond_it() -> None:
     base = _suite(["001"], problem_f1=1.0, status_accuracy=0.90)
     assert check(_suite(["001"], problem_f1=1.0, status_accuracy=0.89), base, margin=0.02).passed

@@ -145,6 +145,10 @@ def test_an_unknown_prompt_version_is_a_usage_error(env, tmp_path) -> None:
     res = _cli(env, "eval", "--prompts", "v99", "--only", SEED, "--out", str(tmp_path))
     assert res.returncode == 2
     assert "v99" in res.stderr
+    nothing = _cli(env, "eval", "--only", "999", "--out", str(tmp_path))
+    assert nothing.returncode == 2 and "no annotated report matches 999" in nothing.stderr
+    no_gold = _cli(env, "eval", "--gold", str(tmp_path / "empty"), "--out", str(tmp_path))
+    assert no_gold.returncode == 2 and "no gold annotations" in no_gold.stderr
 
 
 @pytest.mark.browser
