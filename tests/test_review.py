@@ -101,7 +101,9 @@ def test_nested_spans_layer_problem_measure_status_figure():
     )
     html = render_review_html(rec, TEXT)
     assert_faithful(html, TEXT, rec)
-    pieces = {p.id: p for p in read_doc(html).pieces}
+    doc = read_doc(html)
+    assert len(doc.pieces) == len(doc.ids)  # nothing crosses: one element per item
+    pieces = {p.id: p for p in doc.pieces}
     assert pieces["p1m1f2"].ancestors == ("p1", "p1m1", "p1s")  # figure in status in measure in problem
     assert pieces["p1m1f1"].ancestors == ("p1", "p1m1")
     assert pieces["p1m2"].ancestors == ("p1",)
@@ -126,7 +128,9 @@ def test_identical_spans_nest_by_kind_and_each_stays_a_highlight():
     )
     html = render_review_html(rec, TEXT)
     assert_faithful(html, TEXT, rec)
-    pieces = {p.id: p for p in read_doc(html).pieces}
+    doc = read_doc(html)
+    assert len(doc.pieces) == len(doc.ids) == 4
+    pieces = {p.id: p for p in doc.pieces}
     # next step (rank 1) outside the measure (2) outside the status sentence (3)
     assert pieces["p1s"].ancestors == ("n1", "p1m1")
     assert pieces["p1m1"].ancestors == ("n1",)

@@ -467,6 +467,7 @@ def _dynamic_css() -> str:
         rules += [
             f'{f} .area:not([data-sub~="{s.value}"]),{f} li.prob:not([data-sub~="{s.value}"]){{display:none}}',
             f'{f} li.prob:not([data-status="{s.value}"])>.prow{{opacity:.45}}',
+            f'{f} .rail .tick:not([data-status="{s.value}"]){{display:none}}',
             f'{f} #doc mark:not([data-status="{s.value}"]){{background:none;box-shadow:none;'
             "text-decoration:none;color:inherit;font-weight:inherit;cursor:default}",
         ]

@@ -8,7 +8,10 @@
   const doc = document.getElementById("doc");
   const panel = document.getElementById("panel");
   const scroller = document.getElementById("panel-body");
-  const motion = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // Glide over short distances; jump over long ones (a smooth scroll across a long report takes
+  // a second or more), the flash then shows where the reader landed.
+  const motion = (distance, range) => (reduced || Math.abs(distance) > 2 * range ? "instant" : "smooth");
 
   // item id -> its <mark> pieces (a span cut by a line break or a crossing span has several)
   const marks = new Map();
@@ -17,6 +20,43 @@
     if (list) list.push(m);
     else marks.set(m.dataset.id, [m]);
   }
+
+  // The rail: a tick per problem where it stands in the text. Positions are read in one batch
+  // (after layout, when the text's size changes), then written in one go.
+  const rail = document.getElementById("rail");
+  const ticks = new Map(); // problem id -> its tick
+  function drawRail() {
+    const height = doc.offsetHeight;
+    const spots = [];
+    for (const [id, els] of marks) {
+      const m = els[0];
+      if (m.dataset.kind === "problem") spots.push([id, m.dataset.status, m.title, m.offsetTop / height]);
+    }
+    const frag = document.createDocumentFragment();
+    ticks.clear();
+    for (const [id, status, title, at] of spots) {
+      const t = document.createElement("button");
+      t.type = "button";
+      t.tabIndex = -1;
+      t.className = "tick st-" + status;
+      t.dataset.target = id;
+      t.dataset.status = status;
+      t.title = title;
+      t.style.top = (at * 100).toFixed(3) + "%";
+      ticks.set(id, t);
+      frag.append(t);
+    }
+    rail.replaceChildren(frag);
+  }
+  let railPending = false;
+  new ResizeObserver(() => {
+    if (railPending) return;
+    railPending = true;
+    requestAnimationFrame(() => {
+      railPending = false;
+      drawRail();
+    });
+  }).observe(doc);
 
   let current = [];
   function select(els) {
@@ -56,17 +96,19 @@
     const els = marks.get(id);
     if (!els) return false;
     performance.mark("review:goto-start");
-    els[0].scrollIntoView({ block: "center", behavior: motion });
-    select([...els, ...rowOf(id)]);
+    const distance = els[0].getBoundingClientRect().top - innerHeight / 2;
+    els[0].scrollIntoView({ block: "center", behavior: motion(distance, innerHeight) });
+    select(related(id));
     flash(els);
     history.replaceState(null, "", "#" + id);
     performance.measure("review:goto", "review:goto-start");
     return true;
   }
 
-  function rowOf(id) {
+  // Everything that stands for one item: its marks, its row in the panel, its tick on the rail.
+  function related(id) {
     const row = document.getElementById("r-" + id);
-    return row ? [row] : [];
+    return [...(marks.get(id) || []), ...(row ? [row] : []), ...(ticks.has(id) ? [ticks.get(id)] : [])];
   }
 
   // Text -> panel: open the tab and the details holding the item, scroll the panel to it.
@@ -79,8 +121,9 @@
     if (body.dataset.filter && prob && !prob.dataset.sub.split(" ").includes(body.dataset.filter)) setFilter("");
     for (let d = row.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
     const top = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
-    scroller.scrollTo({ top: top - scroller.clientHeight / 3, behavior: motion });
-    select([row, ...(marks.get(id) || [])]);
+    const to = top - scroller.clientHeight / 3;
+    scroller.scrollTo({ top: to, behavior: motion(to - scroller.scrollTop, scroller.clientHeight) });
+    select(related(id));
     flash([row]);
     history.replaceState(null, "", "#" + id);
     return true;
@@ -89,7 +132,8 @@
   function goToLine(id) {
     const p = document.getElementById(id);
     if (!p) return;
-    p.scrollIntoView({ block: "center", behavior: motion });
+    const distance = p.getBoundingClientRect().top - innerHeight / 2;
+    p.scrollIntoView({ block: "center", behavior: motion(distance, innerHeight) });
     select([p]);
     flash([p]);
   }
@@ -98,6 +142,11 @@
     if (window.getSelection().toString()) return; // the reader is selecting text, not clicking
     const m = e.target.closest("mark[data-id]");
     if (m) revealInPanel(m.dataset.id);
+  });
+
+  rail.addEventListener("click", (e) => {
+    const t = e.target.closest("[data-target]");
+    if (t && goToText(t.dataset.target)) revealInPanel(t.dataset.target);
   });
 
   panel.addEventListener("click", (e) => {
