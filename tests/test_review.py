@@ -234,7 +234,7 @@ def test_ungrounded_items_are_listed_among_the_warnings_not_highlighted():
     assert_faithful(html, text, rec)
     assert read_doc(html).ids == {"p1"}
     assert html.count('class="go leaf k-measure "') == 1 and 'id="r-p1m1" disabled' in html
-    assert "未能在原文定位" in html and "编造的措施" in html
+    assert "未能在原文定位" in html and "编造的措施" in html and 'data-goto="p1m1"' in html
     assert "（丢弃 3）" in html  # two not located + one dropped by grounding
     assert 'data-goto="p1"' in html  # the warning names the problem's path
     assert 'data-goto="L2"' in html  # no path: the line holding its span

@@ -199,7 +199,7 @@ def test_clicking_a_problem_scrolls_its_span_into_view_and_a_highlight_leads_bac
     page.locator(measure).first.scroll_into_view_if_needed()
     page.locator(measure).first.click()
     row = page.locator(f"#r-{pid}m2")
-    row.wait_for(state="visible")
+    row.wait_for(state="visible", timeout=5000)
     page.wait_for_function(
         """(id) => {
             const r = document.getElementById(id).getBoundingClientRect();

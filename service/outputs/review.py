@@ -320,12 +320,13 @@ class _Builder:
             label = KINDS[kind][0] + (f" · {note}" if note else "")
             self.items.append(HighlightItem(id_, kind, ev.span.start, ev.span.end, owner.status, owner.problem, label))
         else:
-            where = f"{ev.span.start}–{ev.span.end}"
+            where = f"{note}，" if note else ""
             self.not_located.append(
                 WarningView(
                     "not_located",
                     WARNING_LABELS["not_located"],
-                    f"{KINDS[kind][0]} {id_}（{where}）：{ev.text[:40]}",
+                    f"{KINDS[kind][0]}（{where}{ev.span.start}–{ev.span.end}）：{ev.text[:40]}",
+                    goto=id_,  # shown in the panel, not in the text
                     dropped=True,
                 )
             )

@@ -156,7 +156,7 @@
     const warn = t.closest("[data-goto]");
     if (warn) {
       const id = warn.dataset.goto;
-      if (!goToText(id)) goToLine(id);
+      if (!goToText(id) && !revealInPanel(id)) goToLine(id);
       return;
     }
     const f = t.closest("[data-status-filter]");
