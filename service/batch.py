@@ -17,7 +17,15 @@ from zhenggai.ingest.document import SUPPORTED_SUFFIXES, load_path
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
-from zhenggai.outputs.writers import FORMATS, record_json, record_jsonl, record_markdown, records_csv, write_text_atomic
+from zhenggai.outputs.review import render_review_html
+from zhenggai.outputs.writers import (
+    DEFAULT_FORMATS,
+    record_json,
+    record_jsonl,
+    record_markdown,
+    records_csv,
+    write_text_atomic,
+)
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
@@ -97,7 +105,7 @@ async def run_batch(
     settings: Settings,
     *,
     options: PipelineOptions | None = None,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     workers: int = 1,
     events: Events | None = None,
     client: LLMClient | None = None,
@@ -130,6 +138,8 @@ async def run_batch(
                     write_text_atomic(out_dir / f"{stem}.json", record_json(record))
                 if "md" in formats:
                     write_text_atomic(out_dir / f"{stem}.md", record_markdown(record))
+                if "html" in formats:  # the review page needs the text the spans index into
+                    write_text_atomic(out_dir / f"{stem}.html", render_review_html(record, doc.text))
                 result.records.append((path, record))
                 events.on_done(path, record, None)
                 return

@@ -86,7 +86,7 @@ def summarize(
         str | None, typer.Option(help="Version of the judging prompt [default: its default]")
     ] = None,
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma list of json,jsonl,csv,md")
+        str, typer.Option("--format", "-f", help="Comma list of json,jsonl,csv,md,html (html: a review page each)")
     ] = "json,jsonl,csv,md",
     workers: Annotated[int, typer.Option(min=1, help="Reports processed at once")] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache")] = False,
@@ -94,7 +94,7 @@ def summarize(
     abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Write the Chinese abstract")] = True,
     chunk_tokens: Annotated[int | None, typer.Option(help="Chunk token budget")] = None,
 ) -> None:
-    """Summarize reports into JSON, JSONL, CSV and Markdown; failures are listed, the rest complete."""
+    """Summarize reports into JSON, JSONL, CSV, Markdown, HTML review pages; failures are listed, the rest complete."""
     import asyncio
 
     from zhenggai.batch import run_batch

@@ -1,4 +1,7 @@
-"""Render records for people and machines: JSON, JSONL, CSV (opens cleanly in Excel), Markdown."""
+"""Render records for people and machines: JSON, JSONL, CSV (opens cleanly in Excel), Markdown.
+
+The HTML review page, which also needs the source text, is `zhenggai.outputs.review`.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ CSV_COLUMNS = [
     "start",
     "end",
 ]
-FORMATS = ("json", "jsonl", "csv", "md")
+FORMATS = ("json", "jsonl", "csv", "md", "html")
+# html is opt-in: a review page per report is for reading, not for loading into a database.
+DEFAULT_FORMATS = ("json", "jsonl", "csv", "md")
 
 
 def walk(problems: Iterable[Problem]) -> Iterator[Problem]:
