@@ -26,9 +26,11 @@ def llm_test_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session (tests/browser.py)."""
+    """One headless Chromium per test module (tests/browser.py). Not per session: sync Playwright
+    keeps an event loop running in the main thread while it is open, which would stop the async
+    tests of later modules from starting theirs."""
     from browser import launch
 
     yield from launch()
