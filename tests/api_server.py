@@ -91,7 +91,9 @@ def wait_for(client: Any, job_id: str, statuses: tuple[str, ...] = FINISHED, tim
     """Poll a job until its status is one of `statuses`; its last JSON."""
     deadline = time.monotonic() + timeout
     while True:
-        job = client.get(f"/v1/summaries/{job_id}").json()
+        r = client.get(f"/v1/summaries/{job_id}")
+        assert r.status_code == 200, r.text
+        job = r.json()
         if job["status"] in statuses:
             return job
         if time.monotonic() > deadline:

@@ -154,6 +154,13 @@ def test_cancel_a_running_and_a_queued_job(serve, judge_llm):
     # a cancelled submission is not reused: submitting it again starts a new job
     again = api.post("/v1/summaries", json={"text": QINGHE}).json()
     assert again["id"] != running["id"] and again["reused"] is False
+    # the list pages newest first
+    first = api.get("/v1/summaries", params={"limit": 3}).json()
+    assert [j["id"] for j in first["items"]] == [again["id"], after["id"], queued["id"]]
+    rest = api.get("/v1/summaries", params={"limit": 3, "before": first["next_before"]}).json()
+    assert [j["id"] for j in rest["items"]] == [running["id"]] and rest["next_before"] is None
+    cancelled = api.get("/v1/summaries", params={"status": "cancelled"}).json()["items"]
+    assert {j["id"] for j in cancelled} == {running["id"], queued["id"]}
 
 
 def test_rendering_routes_and_the_job_route_do_not_shadow_each_other(serve, judge_llm):

@@ -9,6 +9,7 @@ LLM client, and hand every queued job to it; on shutdown stop the runner (runnin
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,9 +23,10 @@ from zhenggai import __version__
 from zhenggai.api.auth import Authenticator, TokenBucket, parse_keys
 from zhenggai.api.errors import install_handlers
 from zhenggai.api.health import Readiness
+from zhenggai.api.intake import prompt_versions
 from zhenggai.api.jobs import JobStore
 from zhenggai.api.limits import BodyLimitMiddleware
-from zhenggai.api.logs import RequestContextMiddleware, event
+from zhenggai.api.logs import RequestContextMiddleware, event, quiet_client_libraries
 from zhenggai.api.models import FILE_SUBMISSION_SCHEMA, TextSubmission
 from zhenggai.api.routes import health, router
 from zhenggai.api.worker import JobRunner
@@ -54,8 +56,9 @@ class Service:
     readiness: Readiness
 
 
-def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """The generated document plus the two submission bodies (one operation takes both)."""
+def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
+    """The generated document plus the two submission bodies (one operation takes both), with the
+    models and prompt versions this server offers as enums."""
 
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -63,8 +66,13 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             schemas = doc.setdefault("components", {}).setdefault("schemas", {})
             text = TextSubmission.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(text.pop("$defs", {}))
+            form = copy.deepcopy(FILE_SUBMISSION_SCHEMA)
+            choices = {"model": settings.allowed_models, "prompt_version": prompt_versions()[0]}
+            for name, values in choices.items():
+                text["properties"][name]["anyOf"][0]["enum"] = values
+                form["properties"][name]["enum"] = values
             schemas["TextSubmission"] = text
-            schemas["FileSubmission"] = FILE_SUBMISSION_SCHEMA
+            schemas["FileSubmission"] = form
             app.openapi_schema = doc
         return app.openapi_schema
 
@@ -73,6 +81,7 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMClient] = LLMClient) -> FastAPI:
     """The service for these settings; raises ValueError without API keys."""
+    quiet_client_libraries(settings.api_log_details)
     auth = Authenticator(parse_keys(settings.api_keys), TokenBucket(settings.api_rate_per_s, settings.api_rate_burst))
 
     @asynccontextmanager
@@ -104,5 +113,5 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     # outermost: request id, access log and the 500 shape for everything below
     app.add_middleware(RequestContextMiddleware, log_details=settings.api_log_details)
-    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    app.openapi = _openapi(app, settings)  # type: ignore[method-assign]
     return app

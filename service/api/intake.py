@@ -87,16 +87,7 @@ async def _from_json(request: Request) -> tuple[TextSubmission, bytes]:
         sub = TextSubmission.model_validate_json(raw)
     except ValidationError as exc:
         raise _validation(exc, "body") from None
-    try:
-        data = sub.text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # JSON may escape a lone surrogate, which is no character at all
-        raise ApiError(
-            422,
-            "undecodable",
-            f"the text has an unpaired surrogate (\\u{ord(sub.text[exc.start]):04x}) at character {exc.start}",
-            {"reason": "decoding", "position": exc.start},
-        ) from None
-    return sub, data
+    return sub, sub.text.encode("utf-8")  # JSON parsing has refused lone surrogates
 
 
 async def _from_form(request: Request) -> tuple[SubmitOptions, UploadFile, str | None]:
@@ -122,10 +113,12 @@ async def _from_form(request: Request) -> tuple[SubmitOptions, UploadFile, str |
     except ValidationError as exc:
         raise _validation(exc, "body") from None
     if encoding is not None:
-        try:
-            encoding = codecs.lookup(encoding).name
-        except LookupError:
+        try:  # a text encoding: base64 or rot13 are codecs too, but they do not turn bytes into text
+            name = codecs.lookup(encoding).name
+            b"a".decode(name, errors="ignore")
+        except (LookupError, ValueError):
             raise ApiError(422, "unknown_encoding", f"unknown text encoding {encoding!r}", None) from None
+        encoding = name
     return opts, upload, encoding
 
 
@@ -153,6 +146,9 @@ async def read_submission(request: Request, settings: Settings, owner: str) -> N
         doc = await asyncio.to_thread(read_source, kind, source, name=name, media_type=media, encoding=encoding)
     except IngestError as exc:
         raise from_ingest(exc) from None
+    except (UnicodeError, LookupError) as exc:  # an exotic forced codec failing its own way
+        message = f"cannot decode as {encoding}: {exc}"[:300]
+        raise ApiError(422, "undecodable", message, {"reason": "decoding"}) from None
     return NewJob(
         owner=owner,
         name=name,

@@ -65,8 +65,18 @@ def configure_logging(level: str = "info") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    for noisy in ("LiteLLM", "litellm", "httpx", "httpcore"):  # they may log prompts at debug level
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+# Client libraries that log request bodies (prompts, hence document text) at debug level.
+_BODY_LOGGERS = ("openai", "httpx", "httpcore", "LiteLLM", "litellm")
+
+
+def quiet_client_libraries(details: bool) -> None:
+    """Cap the model clients' loggers at WARNING, whatever the root level, unless details are asked for."""
+    if not details:
+        for name in _BODY_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.setLevel(max(logger.level, logging.WARNING))
 
 
 def request_context(scope: Scope) -> dict[str, Any]:
