@@ -226,7 +226,7 @@ def test_health_and_readiness(tmp_path):
         srv = LiveServer(create_app(api_settings(tmp_path, llm.url))).start()
         try:
             assert httpx.get(f"{srv.url}/healthz").json() == {"status": "ok", "checks": {}}
-            ready = httpx.get(f"{srv.url}/readyz")
+            ready = _poll_readyz(srv.url, 200)  # ready once the model client is loaded
             assert ready.status_code == 200 and ready.json()["status"] == "ready"
             assert set(ready.json()["checks"]) == {"jobs_db", "cache", "runner", "model"}
             llm.stop()
@@ -241,7 +241,7 @@ def test_health_and_readiness(tmp_path):
 def _poll_readyz(url: str, status: int) -> httpx.Response:
     import time
 
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while True:
         r = httpx.get(f"{url}/readyz")
         if r.status_code == status or time.monotonic() > deadline:

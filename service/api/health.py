@@ -53,10 +53,18 @@ class Readiness:
                 if s.cache_enabled
                 else Check(ok=True, message="response cache disabled")
             ),
-            "runner": Check(ok=svc.runner.alive, message="running" if svc.runner.alive else "the job runner stopped"),
+            "runner": self._runner(svc),
             "model": await self._model(svc),
         }
         return out
+
+    @staticmethod
+    def _runner(svc: Service) -> Check:
+        if not svc.runner.alive:
+            return Check(ok=False, message="the job runner stopped")
+        if svc.runner.starting:
+            return Check(ok=False, message="the job runner is starting (loading the model client)")
+        return Check(ok=True, message="running")
 
     async def _model(self, svc: Service) -> Check:
         s = svc.settings

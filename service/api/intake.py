@@ -90,23 +90,27 @@ async def _from_json(request: Request) -> tuple[TextSubmission, bytes]:
     return sub, sub.text.encode("utf-8")  # JSON parsing has refused lone surrogates
 
 
-async def _from_form(request: Request) -> tuple[SubmitOptions, UploadFile, str | None]:
-    form = await request.form(max_files=1, max_fields=8)
-    upload = form.get("file")
-    fields: dict[str, str] = {}
-    for key in ("model", "prompt_version", "encoding"):
-        value = form.get(key)
-        if isinstance(value, str) and value != "":
-            fields[key] = value
-        elif value is not None and not isinstance(value, str):
-            raise ApiError(422, "validation_error", f"form field {key!r} must be text, not a file", None)
-    if not isinstance(upload, UploadFile):
-        raise ApiError(
-            422,
-            "validation_error",
-            "the form has no file: send the report as the 'file' part",
-            [{"loc": ["body", "file"], "msg": "Field required", "type": "missing"}],
-        )
+async def _from_form(request: Request) -> tuple[SubmitOptions, str, str | None, bytes, str | None]:
+    """(options, file name, media type or None to detect, file bytes, forced encoding) of a multipart body."""
+    async with request.form(max_files=1, max_fields=8) as form:  # closes the spooled upload
+        upload = form.get("file")
+        fields: dict[str, str] = {}
+        for key in ("model", "prompt_version", "encoding"):
+            value = form.get(key)
+            if isinstance(value, str) and value != "":
+                fields[key] = value
+            elif value is not None and not isinstance(value, str):
+                raise ApiError(422, "validation_error", f"form field {key!r} must be text, not a file", None)
+        if not isinstance(upload, UploadFile):
+            raise ApiError(
+                422,
+                "validation_error",
+                "the form has no file: send the report as the 'file' part",
+                [{"loc": ["body", "file"], "msg": "Field required", "type": "missing"}],
+            )
+        name = Path(upload.filename or "upload").name or "upload"
+        media = _media_of_upload(upload)
+        data = await upload.read()
     encoding = fields.pop("encoding", None)
     try:
         opts = SubmitOptions.model_validate(fields)
@@ -114,12 +118,12 @@ async def _from_form(request: Request) -> tuple[SubmitOptions, UploadFile, str |
         raise _validation(exc, "body") from None
     if encoding is not None:
         try:  # a text encoding: base64 or rot13 are codecs too, but they do not turn bytes into text
-            name = codecs.lookup(encoding).name
-            b"a".decode(name, errors="ignore")
+            codec = codecs.lookup(encoding).name
+            b"a".decode(codec, errors="ignore")
         except (LookupError, ValueError):
             raise ApiError(422, "unknown_encoding", f"unknown text encoding {encoding!r}", None) from None
-        encoding = name
-    return opts, upload, encoding
+        encoding = codec
+    return opts, name, media, data, encoding
 
 
 async def read_submission(request: Request, settings: Settings, owner: str) -> NewJob:
@@ -130,10 +134,8 @@ async def read_submission(request: Request, settings: Settings, owner: str) -> N
         opts: SubmitOptions = sub
         kind, name, media = "text", sub.name or "<text>", sub.media_type
     elif content_type == "multipart/form-data":
-        opts, upload, encoding = await _from_form(request)
-        kind, name = "bytes", Path(upload.filename or "upload").name or "upload"
-        media = _media_of_upload(upload)
-        source = await upload.read()
+        opts, name, media, source, encoding = await _from_form(request)
+        kind = "bytes"
     else:
         raise ApiError(
             415,

@@ -88,9 +88,16 @@ def _brief_fields(row: JobRow) -> dict[str, Any]:
     }
 
 
-def _job(row: JobRow) -> Job:
-    result = SummaryRecord.model_validate_json(row.result) if row.result else None
-    return Job(**_brief_fields(row), result=result)
+def _job_response(
+    row: JobRow, *, status: int = 200, headers: dict[str, str] | None = None, reused: bool | None = None
+) -> Response:
+    """A `Job` (or `Submission`) body with the stored result spliced in as it was written: a record can
+    be hundreds of kilobytes, and parsing and re-serialising it on every poll would load the HTTP loop."""
+    brief = JobBrief(**_brief_fields(row)).model_dump_json()
+    tail = f',"result":{row.result or "null"}'
+    if reused is not None:
+        tail += f',"reused":{"true" if reused else "false"}'
+    return Response(brief[:-1] + tail + "}", status_code=status, media_type="application/json", headers=headers)
 
 
 def _service(request: Request) -> Any:
@@ -145,10 +152,9 @@ SUBMIT_BODY = {
 )
 async def submit(
     request: Request,
-    response: Response,
     owner: Owner,
     wait: Annotated[bool, Query(description="hold the request until the job ends, up to the server's bound")] = False,
-) -> Submission:
+) -> Response:
     svc = _service(request)
     new = await read_submission(request, svc.settings, owner)
     try:
@@ -162,9 +168,12 @@ async def submit(
     if wait and not JobStatus(row.status).finished:
         await svc.runner.wait(row.id, svc.settings.api_wait_max_s)
         row = await asyncio.to_thread(svc.store.get, row.id, with_result=True) or row
-    response.status_code = 200 if JobStatus(row.status).finished else 202
-    response.headers["Location"] = f"/v1/summaries/{row.id}"
-    return Submission(**_job(row).model_dump(), reused=reused)
+    return _job_response(
+        row,
+        status=200 if JobStatus(row.status).finished else 202,
+        headers={"Location": f"/v1/summaries/{row.id}"},
+        reused=reused,
+    )
 
 
 @router.get("/summaries", response_model=JobList, summary="List recent jobs", responses=_errors(401, 422, 429))
@@ -224,8 +233,8 @@ for _r in RENDERINGS.values():
     summary="A job: status, progress, result or error",
     responses=_errors(401, 404, 429),
 )
-async def get_job(request: Request, job_id: JobId, owner: Owner) -> Job:
-    return _job(await _owned(request, job_id, owner, with_result=True))
+async def get_job(request: Request, job_id: JobId, owner: Owner) -> Response:
+    return _job_response(await _owned(request, job_id, owner, with_result=True))
 
 
 @router.delete(
@@ -236,7 +245,7 @@ async def get_job(request: Request, job_id: JobId, owner: Owner) -> Job:
     description="Cancelling a cancelled job again is harmless; a job that is done or failed cannot be cancelled (409).",
     responses=_errors(401, 404, 409, 429),
 )
-async def cancel_job(request: Request, job_id: JobId, owner: Owner) -> Job:
+async def cancel_job(request: Request, job_id: JobId, owner: Owner) -> Response:
     svc = _service(request)
     row, changed = await asyncio.to_thread(svc.store.cancel, job_id, owner)
     if row is None:
@@ -245,7 +254,7 @@ async def cancel_job(request: Request, job_id: JobId, owner: Owner) -> Job:
         svc.runner.cancel(job_id)
     elif row.status != JobStatus.cancelled:
         raise ApiError(409, "already_finished", f"job {job_id} is already {row.status}", {"status": row.status})
-    return _job(row)
+    return _job_response(row)
 
 
 @router.get(

@@ -68,7 +68,8 @@ class JobRunner:
         self._lock = threading.Lock()
         self._background: set[asyncio.Task[object]] = set()
         self._sem: asyncio.Semaphore | None = None
-        # Readiness of the model as the runner sees it: None = fine / not checked here.
+        # Readiness as the runner sees it: still importing the model client; a model that did not load.
+        self.starting = True
         self.model_problem: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -93,6 +94,7 @@ class JobRunner:
             # litellm takes seconds to import: pay it here, not in the first job (HTTP is up meanwhile).
             with contextlib.suppress(Exception):
                 importlib.import_module("zhenggai.llm._litellm")
+            self.starting = False
             loop.run_forever()
             loop.close()
 
