@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
 import threading
 
 import httpx
@@ -15,6 +17,7 @@ from fake_judge import responder
 from fake_llm import FakeLLM
 
 from zhenggai.api import create_app
+from zhenggai.llm.client import LLMClient
 from zhenggai.schemas.record import SummaryRecord
 
 QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
@@ -247,3 +250,33 @@ def _poll_readyz(url: str, status: int) -> httpx.Response:
         if r.status_code == status or time.monotonic() > deadline:
             return r
         time.sleep(0.5)
+
+
+MARK = "故障标记"
+
+
+class BreakingClient(LLMClient):
+    """A model client with a bug that shows only on one document, and quotes it in its message."""
+
+    async def structured(self, prompt, response_model, variables=None, **kwargs):  # type: ignore[override]
+        if MARK in json.dumps(variables or {}, ensure_ascii=False, default=str):
+            raise RuntimeError(f"cannot handle {MARK}")
+        return await super().structured(prompt, response_model, variables, **kwargs)
+
+
+def test_a_job_that_breaks_fails_alone_and_its_message_stays_out_of_the_logs(tmp_path, judge_llm, caplog):
+    caplog.set_level(logging.INFO)
+    app = create_app(api_settings(tmp_path, judge_llm.url), client_factory=BreakingClient)
+    with LiveServer(app) as srv, httpx.Client(base_url=srv.url, headers=AUTH, timeout=30) as api:
+        broken = api.post("/v1/summaries?wait=true", json={"text": QINGHE.replace("。", f"{MARK}。")}).json()
+        assert broken["status"] == "failed" and broken["result"] is None
+        assert broken["error"]["type"] == "internal" and MARK in broken["error"]["message"]
+        assert broken["links"] == {"self": f"/v1/summaries/{broken['id']}"}
+        assert api.get(f"/v1/summaries/{broken['id']}.md").status_code == 409
+        fine = api.post("/v1/summaries?wait=true", json={"text": QINGHE}).json()
+        assert fine["status"] == "done"  # the runner goes on
+        retried = api.post("/v1/summaries", json={"text": QINGHE.replace("。", f"{MARK}。")}).json()
+        assert retried["id"] != broken["id"]  # a failed job is not reused: it can be tried again
+    failed = [r.getMessage() for r in caplog.records if '"job_failed"' in r.getMessage()]
+    assert failed and '"type": "internal"' in failed[0] and '"exception": "RuntimeError"' in failed[0]
+    assert all(MARK not in r.getMessage() for r in caplog.records)

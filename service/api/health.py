@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -32,7 +33,7 @@ def _sqlite_writable(path: str) -> None:
         conn.close()
 
 
-async def _guard(fn, *args) -> Check:  # type: ignore[no-untyped-def]
+async def _guard(fn: Callable[..., object], *args: object) -> Check:
     try:
         await asyncio.to_thread(fn, *args)
     except Exception as exc:

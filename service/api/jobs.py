@@ -138,6 +138,7 @@ class JobInput:
     source: bytes
     model: str
     prompt_version: str
+    attempt: int  # this start is the job's n-th
 
 
 class JobStore:
@@ -262,7 +263,8 @@ class JobStore:
             if cur.rowcount != 1:
                 return None
             row = c.execute(
-                "SELECT name, media_type, encoding, source_kind, source, model, prompt_version FROM jobs WHERE id = ?",
+                "SELECT name, media_type, encoding, source_kind, source, model, prompt_version, attempts"
+                " FROM jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
         return JobInput(*row)

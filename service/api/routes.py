@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -26,6 +27,9 @@ from zhenggai.api.models import (
 )
 from zhenggai.api.renderings import RENDERINGS, Rendering
 from zhenggai.schemas.record import SummaryRecord
+
+if TYPE_CHECKING:
+    from zhenggai.api.app import Service
 
 JOB_ID_REGEX = "[A-Za-z0-9_-]{1,64}"
 
@@ -100,7 +104,7 @@ def _job_response(
     return Response(brief[:-1] + tail + "}", status_code=status, media_type="application/json", headers=headers)
 
 
-def _service(request: Request) -> Any:
+def _service(request: Request) -> Service:
     return request.app.state.service
 
 
@@ -191,15 +195,19 @@ async def list_jobs(
     return JobList(items=items, next_before=rows[-1].seq if len(rows) == limit else None)
 
 
-def _rendering_route(rendering: Rendering):  # type: ignore[no-untyped-def]
+def _rendering_route(rendering: Rendering) -> Callable[..., Awaitable[Response]]:
     async def render(request: Request, job_id: JobId, owner: Owner) -> Response:
         row = await _owned(request, job_id, owner, with_result=True)
         if row.status != JobStatus.done or row.result is None:
             message = f"job {job_id} is {row.status}; renderings exist once it is done"
             raise ApiError(409, "not_done", message, {"status": row.status})
-        record = SummaryRecord.model_validate_json(row.result)
+        result = row.result
         text = await asyncio.to_thread(_service(request).store.text, job_id) if rendering.needs_text else ""
-        body = await asyncio.to_thread(rendering.render, record, text or "")
+
+        def build() -> str:  # parsing a large record and rendering it: off the HTTP loop
+            return rendering.render(SummaryRecord.model_validate_json(result), text or "")
+
+        body = await asyncio.to_thread(build)
         return Response(
             body,
             media_type=rendering.media_type,

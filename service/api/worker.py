@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 
 from zhenggai.api.jobs import JobInput, JobStore
+from zhenggai.api.logs import event
 from zhenggai.ingest.document import Document, load_bytes, load_text
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.client import LLMClient
@@ -145,7 +146,7 @@ class JobRunner:
                 await asyncio.to_thread(self.client.local_server, self.settings.model)
             except Exception as exc:
                 self.model_problem = f"the embedded model did not start: {type(exc).__name__}: {exc}"[:500]
-                log.error("embedded model %s did not start: %s", self.settings.model, type(exc).__name__)
+                event(log, "model_failed", logging.ERROR, model=self.settings.model, exception=type(exc).__name__)
             else:
                 self.model_problem = None
 
@@ -210,7 +211,7 @@ class JobRunner:
             inp = await asyncio.to_thread(self.store.start, job_id)
             if inp is None:  # cancelled while queued
                 return
-            log.info('{"event": "job_started", "job": "%s"}', job_id)
+            event(log, "job_started", job=job_id, attempt=inp.attempt)
             try:
                 doc = await asyncio.to_thread(read_input, inp)
                 options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
@@ -226,16 +227,11 @@ class JobRunner:
                 await self._fail(job_id, "internal", f"{type(exc).__name__}: {exc}"[:1000], None, exc)
             else:
                 if await asyncio.to_thread(self.store.finish, job_id, result):
-                    log.info('{"event": "job_done", "job": "%s"}', job_id)
+                    event(log, "job_done", job=job_id)
 
     async def _fail(self, job_id: str, type_: str, message: str, detail: object, exc: BaseException) -> None:
         await asyncio.to_thread(self.store.fail, job_id, type_, message, detail)
         if self.settings.api_log_details:
             log.error("job %s failed (%s): %s", job_id, type_, message, exc_info=exc)
         else:  # messages may quote the document: only the kind of failure by default
-            log.warning(
-                '{"event": "job_failed", "job": "%s", "type": "%s", "exception": "%s"}',
-                job_id,
-                type_,
-                type(exc).__name__,
-            )
+            event(log, "job_failed", logging.WARNING, job=job_id, type=type_, exception=type(exc).__name__)
