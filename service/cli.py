@@ -123,6 +123,40 @@ def summarize(
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [default: settings, 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: settings, 8000]")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file of jobs and results [default: <cache>/jobs.sqlite]")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option(min=1, help="Jobs summarized at once [default: settings, 2]")] = None,
+    model: Annotated[str | None, typer.Option(help="Default model [default: settings]")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the HTTP service (OpenAPI page at /docs). API keys come from ZHENGGAI_API_KEYS."""
+    import uvicorn
+
+    from zhenggai.api.app import create_app
+    from zhenggai.api.logs import configure_logging
+
+    settings = _settings(api_host=host, api_port=port, api_db=db, api_max_jobs=jobs, model=model)
+    if not settings.api_keys:
+        err_console.print(
+            "[red]no API keys[/red]: set ZHENGGAI_API_KEYS, e.g. ZHENGGAI_API_KEYS='team-a:<long random key>'"
+        )
+        raise typer.Exit(2)
+    configure_logging(log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,  # ours is structured, with request ids and without query strings
+        timeout_graceful_shutdown=10,
+    )
+
+
 @app.command("eval")
 def eval_(
     prompts: Annotated[

@@ -7,10 +7,10 @@ such as `DEEPSEEK_API_KEY` or `OPENAI_API_KEY` are read by litellm itself.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_cache_dir() -> Path:
@@ -68,6 +68,43 @@ class Settings(BaseSettings):
     # --- chunking --------------------------------------------------------------------
     chunk_tokens: int = Field(default=900, ge=64, description="token budget of one chunk's source text")
 
+    # --- HTTP service (`zhenggai serve`) ----------------------------------------------
+    api_host: str = Field(default="127.0.0.1", description="interface the service listens on")
+    api_port: int = Field(default=8000, ge=0, le=65535, description="port (0 = any free port)")
+    api_db: Path | None = Field(default=None, description="SQLite file of jobs and results [<cache_dir>/jobs.sqlite]")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="accepted bearer keys, comma-separated; 'name:key' names the owner of a key's jobs "
+        "(a bare key is named by a hash of it). Never logged",
+    )
+    api_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="models a request may ask for, comma-separated; empty = only `model`"
+    )
+    api_max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="largest request body (413 beyond)")
+    api_rate_per_s: float = Field(default=5.0, gt=0, description="sustained requests per second per key (429 beyond)")
+    api_rate_burst: int = Field(default=30, ge=1, description="requests a key may send at once before the rate applies")
+    api_wait_max_s: float = Field(default=30.0, ge=0, description="longest a `?wait=true` submission is held open")
+    api_max_jobs: int = Field(default=2, ge=1, description="jobs summarized at once (model calls have their own cap)")
+    api_max_pending: int = Field(default=1000, ge=1, description="queued + running jobs before submissions get 503")
+    api_max_attempts: int = Field(default=3, ge=1, description="starts of one job (restarts included) before it fails")
+    api_warmup: bool = Field(default=True, description="load an embedded model at startup instead of on the first job")
+    api_log_details: bool = Field(
+        default=False, description="log error messages and tracebacks of failed jobs (they may quote the document)"
+    )
+
+    @field_validator("api_keys", "api_models", mode="before")
+    @classmethod
+    def _comma_list(cls, v: object) -> object:
+        """Environment variables give these as `a,b,c` (JSON lists work too)."""
+        if isinstance(v, str):
+            v = v.strip()
+            if v.startswith("["):
+                import json
+
+                return json.loads(v)
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
+
     @property
     def models_dir(self) -> Path:
         return self.local_models_dir or self.cache_dir / "models"
@@ -75,3 +112,12 @@ class Settings(BaseSettings):
     @property
     def responses_db(self) -> Path:
         return self.cache_dir / "responses.sqlite"
+
+    @property
+    def jobs_db(self) -> Path:
+        return self.api_db or self.cache_dir / "jobs.sqlite"
+
+    @property
+    def allowed_models(self) -> list[str]:
+        """Models an API request may name; the default model always among them."""
+        return [self.model, *(m for m in self.api_models if m != self.model)]

@@ -1,0 +1,215 @@
+"""Load run of the HTTP service: a few hundred submissions from concurrent clients against a real
+uvicorn with the scripted fake model, then a check that every job completed exactly once.
+
+The service runs as `zhenggai serve` in its own process (as in production); the clients and the
+fake model share this one.
+
+Each client submits reports (JSON text and multipart uploads of the three examples, each made
+unique by a tag in every sentence so that every model call is a real one, plus a share of exact
+duplicates that must come back as the same job) and polls each job until it is done. Printed:
+HTTP latency p50/p99 of submissions and polls, submit-to-done latency p50/p99, jobs per second;
+and the checks: no 5xx, one job per distinct report, all done, none lost or doubled in the store.
+
+Run: python bench/bench_api.py [--reports 300] [--clients 16] [--duplicates 0.2] [--jobs 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from api_server import AUTH, KEY  # noqa: E402
+from fake_judge import responder  # noqa: E402
+from fake_llm import FakeLLM  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+
+def variant(k: int) -> tuple[str, dict]:
+    """Report number k: (a key saying which distinct report it is, httpx request kwargs)."""
+    kind = k % 3
+    tag = f"（样本{k}）"
+    if kind == 0:
+        text = (EXAMPLES / "qinghe_county_2023.txt").read_text(encoding="utf-8").replace("。", f"{tag}。")
+        return f"r{k}", {"json": {"text": text, "name": f"qinghe-{k}.txt"}}
+    if kind == 1:
+        text = (EXAMPLES / "donglan_newarea_2024_gbk.txt").read_bytes().decode("gb18030").replace("。", f"{tag}。")
+        data = text.encode("gb18030")
+        return f"r{k}", {"files": {"file": (f"donglan-{k}.txt", data, "text/plain")}}
+    text = (EXAMPLES / "wangchuan_district_2022.html").read_text(encoding="utf-8").replace("。", f"{tag}。")
+    return f"r{k}", {"json": {"text": text, "name": f"wangchuan-{k}.html", "media_type": "text/html"}}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def run(url: str, plan: list[tuple[str, dict]], clients: int) -> dict:
+    queue: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
+    for item in plan:
+        queue.put_nowait(item)
+    post_ms: list[float] = []
+    poll_ms: list[float] = []
+    e2e_s: list[float] = []
+    statuses: Counter[int] = Counter()
+    job_of: dict[str, set[str]] = {}
+    outcome: dict[str, str] = {}
+    reused = 0
+
+    async def client() -> None:
+        nonlocal reused
+        async with httpx.AsyncClient(base_url=url, headers=AUTH, timeout=60) as http:
+            while not queue.empty():
+                key, kwargs = queue.get_nowait()
+                t0 = time.perf_counter()
+                r = await http.post("/v1/summaries", **kwargs)
+                post_ms.append((time.perf_counter() - t0) * 1000)
+                statuses[r.status_code] += 1
+                if r.status_code not in (200, 202):
+                    outcome[f"{key}-{len(outcome)}"] = f"HTTP {r.status_code}: {r.text[:200]}"
+                    continue
+                job = r.json()
+                reused += job["reused"]
+                job_of.setdefault(key, set()).add(job["id"])
+                while job["status"] not in ("done", "failed", "cancelled"):
+                    await asyncio.sleep(0.1)
+                    t1 = time.perf_counter()
+                    r = await http.get(f"/v1/summaries/{job['id']}")
+                    poll_ms.append((time.perf_counter() - t1) * 1000)
+                    statuses[r.status_code] += 1
+                    job = r.json()
+                e2e_s.append(time.perf_counter() - t0)
+                outcome[job["id"]] = job["status"]
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    wall = time.perf_counter() - t0
+    return {
+        "wall": wall,
+        "post_ms": post_ms,
+        "poll_ms": poll_ms,
+        "e2e_s": e2e_s,
+        "statuses": statuses,
+        "job_of": job_of,
+        "outcome": outcome,
+        "reused": reused,
+    }
+
+
+def start_service(tmp: Path, llm_url: str, db: Path, jobs: int) -> tuple[subprocess.Popen, str]:
+    """`zhenggai serve` on a free port, pointed at the fake model; returns once it is ready."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "ZHENGGAI_MODEL": "openai/fake-model",
+        "ZHENGGAI_API_BASE": llm_url,
+        "ZHENGGAI_API_KEY": "sk-fake",
+        "ZHENGGAI_CACHE_DIR": str(tmp / "cache"),
+        "ZHENGGAI_API_KEYS": f"bench:{KEY}",
+        "ZHENGGAI_CONCURRENCY": "8",
+        "ZHENGGAI_API_RATE_PER_S": "10000",
+        "ZHENGGAI_API_RATE_BURST": "10000",
+        "ZHENGGAI_API_MAX_PENDING": "10000",
+    }
+    cmd = [sys.executable, "-m", "zhenggai.cli", "serve", "--port", str(port), "--db", str(db), "--jobs", str(jobs)]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:  # model client loaded
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise TimeoutError("zhenggai serve did not become ready")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=300, help="submissions in all")
+    ap.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    ap.add_argument("--duplicates", type=float, default=0.2, help="share of submissions repeating an earlier one")
+    ap.add_argument("--jobs", type=int, default=4, help="api_max_jobs of the service")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    rng = random.Random(args.seed)
+    distinct = round(args.reports * (1 - args.duplicates))
+    plan = [variant(k) for k in range(distinct)]
+    plan += [rng.choice(plan) for _ in range(args.reports - distinct)]
+    rng.shuffle(plan)
+
+    with tempfile.TemporaryDirectory() as tmp, FakeLLM() as llm:
+        llm.responder = responder
+        db = Path(tmp) / "jobs.sqlite"
+        server, url = start_service(Path(tmp), llm.url, db, args.jobs)
+        try:
+            res = asyncio.run(run(url, plan, args.clients))
+            listed: list[str] = []
+            before = None
+            with httpx.Client(base_url=url, headers=AUTH) as http:
+                while True:
+                    page = http.get("/v1/summaries", params={"limit": 200, **({"before": before} if before else {})})
+                    listed += [j["id"] for j in page.json()["items"]]
+                    before = page.json()["next_before"]
+                    if before is None:
+                        break
+        finally:
+            server.terminate()
+            server.wait(30)
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT status, COUNT(*), SUM(attempts) FROM jobs GROUP BY status").fetchall()
+        model_requests = len(llm.requests)
+
+    ids = {i for s in res["job_of"].values() for i in s}
+    problems = []
+    if any(code >= 500 for code in res["statuses"]):
+        problems.append(f"server errors: {dict(res['statuses'])}")
+    if any(len(s) != 1 for s in res["job_of"].values()):
+        problems.append("a distinct report got more than one job")
+    if len(ids) != distinct:
+        problems.append(f"{len(ids)} jobs for {distinct} distinct reports")
+    if sorted(listed) != sorted(ids) or len(listed) != len(set(listed)):
+        problems.append(f"listed {len(listed)} jobs ({len(set(listed))} distinct), submitted {len(ids)}")
+    if any(v != "done" for v in res["outcome"].values()):
+        problems.append(f"not done: {Counter(res['outcome'].values())}")
+    if rows != [("done", distinct, distinct)]:
+        problems.append(f"store: {rows} (expected every job done, started once)")
+
+    requests = sum(res["statuses"].values())
+    print(f"{args.reports} submissions ({distinct} distinct, {res['reused']} reused), {args.clients} clients")
+    print(f"service: api_max_jobs={args.jobs}, fake model; {requests} HTTP requests, {model_requests} model calls")
+    print(f"wall {res['wall']:.1f} s; {distinct / res['wall']:.1f} jobs/s; {requests / res['wall']:.0f} requests/s")
+    print(f"POST /v1/summaries     p50 {pct(res['post_ms'], 0.5):7.1f} ms   p99 {pct(res['post_ms'], 0.99):7.1f} ms")
+    print(f"GET  /v1/summaries/id  p50 {pct(res['poll_ms'], 0.5):7.1f} ms   p99 {pct(res['poll_ms'], 0.99):7.1f} ms")
+    print(f"submit → done          p50 {pct(res['e2e_s'], 0.5):7.2f} s    p99 {pct(res['e2e_s'], 0.99):7.2f} s")
+    print(f"status codes: {dict(sorted(res['statuses'].items()))}")
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        return 1
+    print(f"OK: every job done exactly once; {len(listed)} jobs listed, none lost or doubled")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The FastAPI application: `create_app(settings)`.
+
+Lifespan: open the job store, put jobs that were running when the service stopped back in
+the queue (or fail them, see `JobStore.recover`), start the job runner with the one shared
+LLM client, and hand every queued job to it; on shutdown stop the runner (running jobs stay
+`running`, to be resumed by the next start) and close the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from zhenggai import __version__
+from zhenggai.api.auth import Authenticator, TokenBucket, parse_keys
+from zhenggai.api.errors import install_handlers
+from zhenggai.api.health import Readiness
+from zhenggai.api.intake import prompt_versions
+from zhenggai.api.jobs import JobStore
+from zhenggai.api.limits import BodyLimitMiddleware
+from zhenggai.api.logs import RequestContextMiddleware, event, quiet_client_libraries
+from zhenggai.api.models import FILE_SUBMISSION_SCHEMA, TextSubmission
+from zhenggai.api.routes import health, router
+from zhenggai.api.worker import JobRunner
+from zhenggai.llm.client import LLMClient
+from zhenggai.settings import Settings
+
+log = logging.getLogger("zhenggai.api")
+
+DESCRIPTION = """Structured, traceable summaries of Chinese inspection-rectification reports
+(巡视/巡察整改进展情况的通报).
+
+Submit a report (`POST /v1/summaries`, JSON text or a file upload), then poll the job until it
+is `done`; its `result` is the summary record, also rendered as Markdown (`.md`) and CSV (`.csv`).
+Every `/v1` call needs `Authorization: Bearer <key>`. Every error has the body
+`{"type", "message", "detail"}`; every response carries an `X-Request-ID`.
+"""
+
+
+@dataclass
+class Service:
+    """What the routes use, one per app."""
+
+    settings: Settings
+    store: JobStore
+    runner: JobRunner
+    auth: Authenticator
+    readiness: Readiness
+
+
+def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
+    """The generated document plus the two submission bodies (one operation takes both), with the
+    models and prompt versions this server offers as enums."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            text = TextSubmission.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(text.pop("$defs", {}))
+            form = copy.deepcopy(FILE_SUBMISSION_SCHEMA)
+            choices = {"model": settings.allowed_models, "prompt_version": prompt_versions()[0]}
+            for name, values in choices.items():
+                text["properties"][name]["anyOf"][0]["enum"] = values
+                form["properties"][name]["enum"] = values
+            schemas["TextSubmission"] = text
+            schemas["FileSubmission"] = form
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    return build
+
+
+def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMClient] = LLMClient) -> FastAPI:
+    """The service for these settings; raises ValueError without API keys."""
+    quiet_client_libraries(settings.api_log_details)
+    auth = Authenticator(parse_keys(settings.api_keys), TokenBucket(settings.api_rate_per_s, settings.api_rate_burst))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await asyncio.to_thread(JobStore, settings.jobs_db)
+        queued = await asyncio.to_thread(store.recover, settings.api_max_attempts)
+        runner = JobRunner(store, settings, client_factory=client_factory)
+        await asyncio.to_thread(runner.start)
+        app.state.service = Service(settings, store, runner, auth, Readiness())
+        for job_id in queued:
+            runner.enqueue(job_id)
+        event(log, "service_started", model=settings.model, db=str(settings.jobs_db), resumed=len(queued))
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(runner.stop)
+            await asyncio.to_thread(store.close)
+            event(log, "service_stopped")
+
+    app = FastAPI(
+        title="zhenggai",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_handlers(app)
+    app.include_router(health)
+    app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    # outermost: request id, access log and the 500 shape for everything below
+    app.add_middleware(RequestContextMiddleware, log_details=settings.api_log_details)
+    app.openapi = _openapi(app, settings)  # type: ignore[method-assign]
+    return app

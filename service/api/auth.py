@@ -1,0 +1,114 @@
+"""Bearer keys from settings, and a token-bucket rate limit per key owner.
+
+A key maps to an owner name (`name:key` in `ZHENGGAI_API_KEYS`, or a hash of a bare key);
+the owner, never the key, is what jobs are filed under and what the access log shows.
+Keys are compared in constant time, against every configured key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+
+from zhenggai.api.errors import ApiError
+from zhenggai.api.logs import request_context
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    owner: str
+    secret: bytes
+
+
+def parse_keys(entries: list[SecretStr]) -> list[ApiKey]:
+    keys = []
+    for entry in entries:
+        raw = entry.get_secret_value().strip()
+        name, sep, secret = raw.partition(":")
+        if not sep:
+            name, secret = "key-" + hashlib.sha256(raw.encode()).hexdigest()[:10], raw
+        if not secret:
+            raise ValueError("an API key entry has a name but no key")
+        keys.append(ApiKey(owner=name.strip(), secret=secret.strip().encode()))
+    return keys
+
+
+class TokenBucket:
+    """`rate` requests per second on average, `burst` at once; state per owner, in memory
+    (a restart refills every bucket, which errs on the side of the client)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self._state: dict[str, tuple[float, float]] = {}  # owner → (tokens, last time)
+
+    def take(self, owner: str, now: float | None = None) -> float:
+        """Take one token; 0 when allowed, else the seconds until one is available."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._state.get(owner, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._state[owner] = (tokens - 1.0, now)
+            return 0.0
+        self._state[owner] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+
+class Authenticator:
+    def __init__(self, keys: list[ApiKey], bucket: TokenBucket) -> None:
+        if not keys:
+            raise ValueError("no API keys configured: set ZHENGGAI_API_KEYS (e.g. 'teamA:<long random key>')")
+        self.keys = keys
+        self.bucket = bucket
+
+    def owner_of(self, token: str) -> str | None:
+        given = token.encode()
+        found = None
+        for key in self.keys:  # no early exit: the time taken does not say which key came close
+            if hmac.compare_digest(given, key.secret):
+                found = key.owner
+        return found
+
+    def admit(self, token: str | None) -> str:
+        """The owner of a valid key within its rate; raises 401 or 429 otherwise."""
+        owner = self.owner_of(token) if token else None
+        if owner is None:
+            why = "missing" if not token else "not valid"
+            raise ApiError(
+                401,
+                "unauthorized",
+                f"API key {why}: send 'Authorization: Bearer <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        wait = self.bucket.take(owner)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"too many requests for this key; retry in {retry} s",
+                {"rate_per_s": self.bucket.rate, "burst": int(self.bucket.burst), "retry_after_s": retry},
+                headers={"Retry-After": str(retry)},
+            )
+        return owner
+
+
+_bearer = HTTPBearer(auto_error=False, description="an API key from the service's settings")
+
+
+async def require_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """Dependency of every /v1 route: the caller's owner name."""
+    auth: Authenticator = request.app.state.service.auth
+    owner = auth.admit(credentials.credentials if credentials else None)
+    request_context(request.scope)["owner"] = owner
+    return owner

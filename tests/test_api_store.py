@@ -1,0 +1,108 @@
+"""The job store on its own: dedupe under concurrency, transitions that cannot overwrite each
+other, recovery after a stop, persistence, paging."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from zhenggai.api.jobs import JobStore, NewJob, QueueFullError
+
+
+def _new(text: str = "一、整改情况\n报告正文。", owner: str = "team-a", **kw) -> NewJob:
+    values = {
+        "owner": owner,
+        "name": "r.txt",
+        "media_type": "text/plain",
+        "encoding": None,
+        "source_kind": "text",
+        "source": text.encode(),
+        "text": text,
+        "model": "openai/fake-model",
+        "prompt_version": "v1",
+        **kw,
+    }
+    return NewJob(**values)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = JobStore(tmp_path / "jobs.sqlite")
+    yield s
+    s.close()
+
+
+def test_identical_submissions_at_once_make_one_job(store):
+    results = []
+
+    def submit() -> None:
+        results.append(store.submit(_new(), max_pending=100))
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({job.id for job, _ in results}) == 1
+    assert sorted(reused for _, reused in results) == [False] + [True] * 7
+    other, reused = store.submit(_new(owner="team-b"), max_pending=100)
+    assert not reused and other.id != results[0][0].id
+    changed, reused = store.submit(_new(prompt_version="v2"), max_pending=100)
+    assert not reused and changed.id != results[0][0].id
+
+
+def test_transitions_never_overwrite_a_cancel(store):
+    job, _ = store.submit(_new(), max_pending=10)
+    assert store.start(job.id) is not None
+    assert store.start(job.id) is None  # not queued any more
+    store.progress(job.id, 5, 9)
+    store.progress(job.id, 3, 9)  # a late, older update
+    assert store.get(job.id).chunks_done == 5
+    row, changed = store.cancel(job.id, "team-a")
+    assert changed and row.status == "cancelled"
+    assert not store.finish(job.id, "{}")  # the run ended after the cancel: the cancel stands
+    assert not store.fail(job.id, "internal", "x")
+    assert store.get(job.id).status == "cancelled" and store.get(job.id, with_result=True).result is None
+    assert store.cancel(job.id, "team-b") == (None, False)  # not theirs
+    again, reused = store.submit(_new(), max_pending=10)
+    assert not reused and again.id != job.id
+
+
+def test_recovery_requeues_or_fails_by_attempts(tmp_path):
+    path = tmp_path / "jobs.sqlite"
+    store = JobStore(path)
+    a, _ = store.submit(_new("甲"), max_pending=10)
+    b, _ = store.submit(_new("乙"), max_pending=10)
+    c, _ = store.submit(_new("丙"), max_pending=10)
+    store.start(a.id)
+    for _ in range(2):  # b was started twice already
+        store.start(b.id)
+        store.recover(max_attempts=5)
+    store.start(b.id)
+    store.close()  # as if the process died here: a and b running, c queued
+
+    store = JobStore(path)
+    assert store.recover(max_attempts=3) == [a.id, c.id]
+    assert store.get(a.id).status == "queued" and store.get(a.id).attempts == 1
+    failed = store.get(b.id)
+    assert failed.status == "failed" and failed.error["type"] == "interrupted"
+    assert failed.error["detail"] == {"attempts": 3}
+    store.close()
+
+
+def test_queue_bound_and_paging(store):
+    jobs = [store.submit(_new(f"报告{k}"), max_pending=3)[0] for k in range(3)]
+    with pytest.raises(QueueFullError):
+        store.submit(_new("再一个"), max_pending=3)
+    assert store.submit(_new("报告0"), max_pending=3)[1]  # a duplicate is no new work
+    store.start(jobs[0].id)
+    store.finish(jobs[0].id, '{"x": 1}')
+    assert store.pending() == 2
+    page = store.list("team-a", limit=2)
+    assert [j.id for j in page] == [jobs[2].id, jobs[1].id]
+    assert [j.id for j in store.list("team-a", limit=2, before=page[-1].seq)] == [jobs[0].id]
+    assert [j.id for j in store.list("team-a", limit=5, status="done")] == [jobs[0].id]
+    assert store.get(jobs[0].id, with_result=True).result == '{"x": 1}'
+    assert store.text(jobs[1].id) == "报告1"
+    store.check_writable()
