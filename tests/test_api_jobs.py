@@ -17,7 +17,9 @@ from fake_judge import responder
 from fake_llm import FakeLLM
 
 from zhenggai.api import create_app
+from zhenggai.ingest.document import load_text
 from zhenggai.llm.client import LLMClient
+from zhenggai.outputs.review import render_review_html
 from zhenggai.schemas.record import SummaryRecord
 
 QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
@@ -65,6 +67,7 @@ def test_a_job_from_submission_to_renderings(serve):
         "self": f"/v1/summaries/{job['id']}",
         "md": f"/v1/summaries/{job['id']}.md",
         "csv": f"/v1/summaries/{job['id']}.csv",
+        "html": f"/v1/summaries/{job['id']}.html",
     }
 
     md = api.get(done["links"]["md"])
@@ -75,6 +78,11 @@ def test_a_job_from_submission_to_renderings(serve):
     assert raw.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.content.decode("utf-8-sig"))))
     assert {row["report"] for row in rows} == {"qinghe.txt"} and len(rows) >= 8
+
+    page = api.get(done["links"]["html"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    # the review page of the stored record over the stored normalised text
+    assert page.text == render_review_html(record, load_text(QINGHE, name="qinghe.txt").text)
 
     listed = api.get("/v1/summaries").json()
     assert [j["id"] for j in listed["items"]] == [job["id"]]
@@ -280,3 +288,26 @@ def test_a_job_that_breaks_fails_alone_and_its_message_stays_out_of_the_logs(tmp
     failed = [r.getMessage() for r in caplog.records if '"job_failed"' in r.getMessage()]
     assert failed and '"type": "internal"' in failed[0] and '"exception": "RuntimeError"' in failed[0]
     assert all(MARK not in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.browser
+def test_the_served_review_page_works_in_chromium(serve, browser):
+    """The page as the service serves it (with the key), in real Chromium: loads clean, offline."""
+    from browser import watch
+
+    api = serve()
+    job = wait_for(api, api.post("/v1/summaries", json={"text": QINGHE, "name": "qinghe.txt"}).json()["id"])
+    record = SummaryRecord.model_validate(job["result"])
+    context = browser.new_context(extra_http_headers=AUTH)
+    try:
+        page = context.new_page()
+        log = watch(page)
+        page.goto(str(api.base_url).rstrip("/") + job["links"]["html"])
+        page.wait_for_load_state("load")
+        assert page.title() and record.problems[0].title in page.locator("body").inner_text()
+        assert page.locator("[data-kind=problem]").count() >= len(record.problems)
+        # only the page itself was requested from the service; nothing else, no errors
+        assert [u for u in log.failed_requests if not u.endswith(".html")] == []
+        assert log.console_errors == [] and log.page_errors == []
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from zhenggai.outputs.review import render_review_html
 from zhenggai.outputs.writers import record_markdown, records_csv
 from zhenggai.schemas.record import SummaryRecord
 
@@ -36,6 +37,13 @@ RENDERINGS: dict[str, Rendering] = {
             media_type="text/csv; charset=utf-8",
             render=lambda record, text: records_csv([record]),
             summary="One row per problem, UTF-8 with BOM (opens cleanly in Excel)",
+        ),
+        Rendering(
+            ext="html",
+            media_type="text/html; charset=utf-8",
+            render=render_review_html,
+            summary="The review page: the report with every extracted item highlighted in place (self-contained)",
+            needs_text=True,
         ),
     )
 }
