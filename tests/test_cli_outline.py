@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
+from _cli import run_cli
 from _paths import seed
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zhenggai.cli", *args], capture_output=True, text=True, encoding="utf-8", timeout=60
-    )
+    return run_cli(*args, timeout=60)
 
 
 def test_outline_tree_view():

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from _paths import REPO, SEEDS_DIR
+from _cli import run_cli
+from _paths import SEEDS_DIR
 from browser import screenshot_path
 from conftest import llm_test_settings
 from fake_judge import responder
@@ -23,15 +23,7 @@ SEED = "001"
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zhenggai.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
-        cwd=REPO,
-    )
+    return run_cli(*args, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from _paths import EXAMPLES_DIR, REPO
+from _cli import fake_model_env, run_cli
+from _paths import EXAMPLES_DIR
 from fake_judge import responder
 from fake_llm import Step, error_body
 from pydantic import BaseModel
@@ -111,15 +109,7 @@ def test_grounding_drops_what_the_source_does_not_say(judge_server, llm_fake_set
 
 
 def _cli(env, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "zhenggai.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        cwd=REPO,
-    )
+    return run_cli(*args, env=env)
 
 
 def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_server, llm_fake_settings):
@@ -130,13 +120,7 @@ def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_serve
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     out = tmp_path / "out"
-    env = {
-        **os.environ,
-        "ZHENGGAI_MODEL": llm_fake_settings.model,
-        "ZHENGGAI_API_BASE": llm_fake_settings.api_base,
-        "ZHENGGAI_API_KEY": llm_fake_settings.api_key.get_secret_value(),
-        "ZHENGGAI_CACHE_DIR": str(llm_fake_settings.cache_dir),
-    }
+    env = fake_model_env(llm_fake_settings)
     res = _cli(env, "summarize", str(inbox), "--out", str(out))
     assert res.returncode == 1, res.stdout + res.stderr  # some failed
     assert "empty.txt" in res.stderr and "scan.txt" in res.stderr

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
-import subprocess
-import sys
 from html import unescape
 
 import pytest
-from _paths import EXAMPLES_DIR, REPO
+from _cli import fake_model_env, run_cli
+from _paths import EXAMPLES_DIR
 from _review import grounded, read_doc
 from fake_judge import responder
 
@@ -299,23 +297,9 @@ def test_summarize_format_html_writes_a_page_per_report(tmp_path, fake_llm, llm_
     inbox.mkdir()
     for name in ("qinghe_county_2023.txt", "wangchuan_district_2022.html"):
         (inbox / name).write_bytes((EXAMPLES_DIR / name).read_bytes())
-    env = {
-        **os.environ,
-        "ZHENGGAI_MODEL": llm_fake_settings.model,
-        "ZHENGGAI_API_BASE": llm_fake_settings.api_base,
-        "ZHENGGAI_API_KEY": llm_fake_settings.api_key.get_secret_value(),
-        "ZHENGGAI_CACHE_DIR": str(llm_fake_settings.cache_dir),
-    }
+    env = fake_model_env(llm_fake_settings)
     out = tmp_path / "out"
-    res = subprocess.run(
-        [sys.executable, "-m", "zhenggai.cli", "summarize", str(inbox), "--out", str(out), "--format", "json,html"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        cwd=REPO,
-    )
+    res = run_cli("summarize", str(inbox), "--out", str(out), "--format", "json,html", env=env)
     assert res.returncode == 0, res.stdout + res.stderr
     names = sorted(p.name for p in out.iterdir())
     stems = ("qinghe_county_2023", "wangchuan_district_2022")
