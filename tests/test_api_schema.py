@@ -41,6 +41,7 @@ def test_the_openapi_document_is_valid_and_complete(live):
         "/v1/summaries/{job_id}",
         "/v1/summaries/{job_id}.md",
         "/v1/summaries/{job_id}.csv",
+        "/v1/summaries/{job_id}.html",
         "/v1/models",
     }
     submit = doc["paths"]["/v1/summaries"]["post"]
