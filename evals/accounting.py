@@ -84,7 +84,7 @@ def account(usages: Iterable[CallUsage], cache: ResponseCache | None, model: str
             continue
         cost.prompt_tokens += u.prompt_tokens
         cost.completion_tokens += u.completion_tokens
-        cost.model_seconds += u.latency_s
+        cost.model_seconds += u.model_seconds  # not latency_s: that includes queueing for a model slot
         cost.attempts += u.attempts
         cost.retries += max(0, u.attempts - 1)
         cost.validation_failures += u.validation_failures

@@ -104,7 +104,8 @@ def test_a_cache_hit_is_charged_what_it_cost_when_computed(tmp_path) -> None:
             prompt_version="v1",
             prompt_tokens=10,
             completion_tokens=5,
-            latency_s=0.5,
+            latency_s=9.0,  # mostly waiting for a model slot: not model time
+            model_seconds=0.5,
             attempts=3,
             validation_failures=2,
         ),

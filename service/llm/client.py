@@ -69,7 +69,8 @@ class CallUsage(BaseModel):
     prompt_version: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    latency_s: float = 0.0
+    latency_s: float = 0.0  # wall time of the call, queueing for a model slot included
+    model_seconds: float = 0.0  # time the model spent on this call's requests
     retries: int = 0
     validation_failures: int = 0
     attempts: int = 0
@@ -581,6 +582,7 @@ class LLMClient:
         except Exception as exc:
             seconds = time.perf_counter() - t0
             self.stats.model_seconds += seconds
+            usage.model_seconds += seconds
             err = self._classify(exc, rm, timeout)
             self.cache.log(
                 CallRecord(
@@ -597,6 +599,7 @@ class LLMClient:
             raise err from exc
         seconds = time.perf_counter() - t0
         self.stats.model_seconds += seconds
+        usage.model_seconds += seconds
         choice = resp.choices[0]
         u = getattr(resp, "usage", None)
         reply = _Reply(
