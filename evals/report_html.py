@@ -45,10 +45,10 @@ class Chart:
     title: str
     bars: list[Bar]
     scale: float  # the value at full width
-    width: int = 360
+    width: int = 420
     bar_h: int = 18
     gap: int = 6
-    label_w: int = 120
+    label_w: int = 170
 
     @property
     def height(self) -> int:

@@ -64,7 +64,7 @@ class VariantRun(BaseModel):
     suite: SuiteScore
     reports: list[ReportRun]
     cost: CallCost = Field(default_factory=CallCost)
-    misses: list[Miss] = Field(default_factory=list, description="the worst misses, worst first")
+    misses: list[Miss] = Field(default_factory=list, description="the worst misses of each kind, worst first")
     records: dict[str, SummaryRecord] = Field(default_factory=dict, exclude=True)
     failures: dict[str, str] = Field(default_factory=dict)
     wall_seconds: float = 0.0
@@ -111,7 +111,7 @@ async def run_variant(
     only: list[str] | None = None,
     client: LLMClient | None = None,
     with_abstract: bool = False,
-    misses: int = 30,
+    misses: int = 15,
     gold_dir: Path | None = None,
 ) -> VariantRun:
     reports_dir = reports_dir or default_reports_dir()
@@ -165,7 +165,10 @@ async def run_variant(
         suite=aggregate([r.score for r in runs], schema_validity(raw)),
         reports=runs,
         cost=total,
-        misses=worst(found, misses),
+        # each kind gets its share: a flood of missed problems must not hide the wrong statuses
+        misses=[
+            m for kind in ("missed", "invented", "status") for m in worst([x for x in found if x.kind == kind], misses)
+        ],
         records=records,
         failures=failures,
         wall_seconds=round(time.perf_counter() - started, 2),
