@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from zhenggai.llm.cache import ResponseCache
+from zhenggai.llm.cache import ComputedCost, ResponseCache
 from zhenggai.llm.client import CallUsage
 from zhenggai.llm.registry import is_local
 
@@ -63,6 +63,19 @@ def price_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float |
     return float(prompt_cost + completion_cost)
 
 
+def _measured(u: CallUsage) -> ComputedCost:
+    """A live call's cost in the call log's terms (model time, not latency_s, which includes
+    queueing for a model slot)."""
+    return ComputedCost(
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        latency_s=u.model_seconds,
+        attempts=u.attempts,
+        validation_failures=u.validation_failures,
+        transient_errors=u.retries,
+    )
+
+
 def account(usages: Iterable[CallUsage], cache: ResponseCache | None, model: str) -> CallCost:
     """Sum the calls of one report: live calls as measured, cache hits as computed."""
     cost = CallCost()
@@ -70,25 +83,19 @@ def account(usages: Iterable[CallUsage], cache: ResponseCache | None, model: str
         cost.calls += 1
         if u.cache_hit:
             cost.cache_hits += 1
-            computed = cache.computed_cost(u.cache_key) if cache is not None and u.cache_key else None
-            if computed is None:
+            c = cache.computed_cost(u.cache_key) if cache is not None and u.cache_key else None
+            if c is None:
                 cost.unaccounted += 1
                 continue
-            cost.prompt_tokens += computed.prompt_tokens
-            cost.completion_tokens += computed.completion_tokens
-            cost.model_seconds += computed.latency_s
-            cost.attempts += computed.attempts
-            cost.retries += max(0, computed.attempts - 1)
-            cost.validation_failures += computed.validation_failures
-            cost.transient_errors += computed.transient_errors
-            continue
-        cost.prompt_tokens += u.prompt_tokens
-        cost.completion_tokens += u.completion_tokens
-        cost.model_seconds += u.model_seconds  # not latency_s: that includes queueing for a model slot
-        cost.attempts += u.attempts
-        cost.retries += max(0, u.attempts - 1)
-        cost.validation_failures += u.validation_failures
-        cost.transient_errors += max(0, u.retries)
+        else:
+            c = _measured(u)
+        cost.prompt_tokens += c.prompt_tokens
+        cost.completion_tokens += c.completion_tokens
+        cost.model_seconds += c.latency_s
+        cost.attempts += c.attempts
+        cost.retries += max(0, c.attempts - 1)
+        cost.validation_failures += c.validation_failures
+        cost.transient_errors += c.transient_errors
     cost.model_seconds = round(cost.model_seconds, 3)
     cost.usd = price_usd(model, cost.prompt_tokens, cost.completion_tokens)
     return cost

@@ -113,8 +113,11 @@ async def run_variant(
     with_abstract: bool = False,
     misses: int = 15,
     gold_dir: Path | None = None,
+    gold: dict[str, GoldReport] | None = None,
 ) -> VariantRun:
+    """One model × prompt over the annotated reports (`gold`, else those `only` and `gold_dir` select)."""
     reports_dir = reports_dir or default_reports_dir()
+    gold = gold if gold is not None else select_gold(only, gold_dir)
     version = load_prompt(JUDGE_PROMPT, prompt_version).version
     own = client is None
     client = client or LLMClient(settings)
@@ -127,7 +130,7 @@ async def run_variant(
     raw: list[str] = []
     started = time.perf_counter()
     try:
-        for stem, g in select_gold(only, gold_dir).items():
+        for stem, g in gold.items():
             path = reports_dir / g.source
             first = len(client.history)
             try:
@@ -188,6 +191,7 @@ async def run_matrix(
 ) -> EvalSuite:
     """Every model × prompt version, one after the other on one client (one local server per model)."""
     reports_dir = reports_dir or default_reports_dir()
+    gold = select_gold(only, gold_dir)  # once, and before any model is loaded: a bad --only fails at once
     variants: list[VariantRun] = []
     client = LLMClient(settings)
     try:
@@ -201,10 +205,9 @@ async def run_matrix(
                         model=model,
                         prompt_version=version,
                         reports_dir=reports_dir,
-                        only=only,
                         client=client,
                         with_abstract=with_abstract,
-                        gold_dir=gold_dir,
+                        gold=gold,
                     )
                 )
     finally:
@@ -214,7 +217,7 @@ async def run_matrix(
         tool_version=__version__,
         prompt_id=JUDGE_PROMPT,
         reports_dir=str(reports_dir),
-        reports=list(select_gold(only, gold_dir)),
+        reports=list(gold),
         variants=variants,
     )
 
