@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from pydantic import BaseModel
 
+from zhenggai.evals.scorer import iter_evidence
+from zhenggai.extract.grounding import holds
 from zhenggai.schemas.record import Evidence
 
 
-def all_evidence(obj: object) -> Iterator[Evidence]:
-    """Every Evidence anywhere in a record, found by walking the models (not by the renderer's own walk)."""
-    if isinstance(obj, Evidence):
-        yield obj
-    elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from all_evidence(getattr(obj, name))
-    elif isinstance(obj, list | tuple):
-        for x in obj:
-            yield from all_evidence(x)
-
-
 def grounded(record: BaseModel, text: str) -> list[Evidence]:
-    """The evidence whose quote is the source's text at its offsets: what the page must highlight."""
-    return [
-        e
-        for e in all_evidence(record)
-        if 0 <= e.span.start < e.span.end <= len(text) and text[e.span.start : e.span.end] == e.text
-    ]
+    """The evidence whose quote is the source's text at its offsets: what the page must highlight
+    (found by the scorer's walk and the grounding rule, not by the renderer's own walk)."""
+    return [e for e in iter_evidence(record) if holds(e, text)]
 
 
 @dataclass

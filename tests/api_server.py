@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from _paths import EXAMPLES_DIR
 
 from zhenggai.settings import Settings
 
@@ -16,6 +17,8 @@ KEY = "sk-team-a-0123456789abcdef"
 OTHER_KEY = "sk-team-b-fedcba9876543210"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 OTHER_AUTH = {"Authorization": f"Bearer {OTHER_KEY}"}
+ERROR_KEYS = {"type", "message", "detail"}  # the one error shape
+QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
 
 
 def api_settings(tmp_path: Path, llm_url: str, **overrides: Any) -> Settings:

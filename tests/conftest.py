@@ -49,6 +49,36 @@ def page(browser):
 
 
 @pytest.fixture
+def judge_llm(fake_llm):
+    """`fake_llm` answering the judging and abstract prompts by rule (tests/fake_judge.py)."""
+    from fake_judge import responder
+
+    fake_llm.responder = responder
+    return fake_llm
+
+
+@pytest.fixture
+def serve(tmp_path: Path, judge_llm):
+    """Start the HTTP service on a real uvicorn over `judge_llm` (settings overrides as keywords);
+    returns an authorised client; every server is stopped at the end of the test."""
+    import httpx
+    from api_server import AUTH, LiveServer, api_settings
+
+    from zhenggai.api import create_app
+
+    servers: list = []
+
+    def start(**overrides):
+        srv = LiveServer(create_app(api_settings(tmp_path, judge_llm.url, **overrides))).start()
+        servers.append(srv)
+        return httpx.Client(base_url=srv.url, headers=AUTH, timeout=30)
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture
 def fake_llm():
     """A running scripted OpenAI-compatible server (see tests/fake_llm.py)."""
     from fake_llm import FakeLLM

@@ -12,7 +12,7 @@ import threading
 import httpx
 import pytest
 from _paths import EXAMPLES_DIR
-from api_server import AUTH, OTHER_AUTH, Gate, LiveServer, api_settings, wait_for
+from api_server import AUTH, ERROR_KEYS, OTHER_AUTH, QINGHE, Gate, LiveServer, api_settings, wait_for
 from fake_judge import responder
 from fake_llm import FakeLLM
 
@@ -21,30 +21,6 @@ from zhenggai.ingest.document import load_text
 from zhenggai.llm.client import LLMClient
 from zhenggai.outputs.review import render_review_html
 from zhenggai.schemas.record import SummaryRecord
-
-QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
-ERROR_KEYS = {"type", "message", "detail"}
-
-
-@pytest.fixture
-def judge_llm(fake_llm):
-    fake_llm.responder = responder
-    return fake_llm
-
-
-@pytest.fixture
-def serve(tmp_path, judge_llm):
-    """Start a service (settings overrides as keywords); stopped at the end of the test."""
-    servers: list[LiveServer] = []
-
-    def start(**overrides) -> httpx.Client:
-        srv = LiveServer(create_app(api_settings(tmp_path, judge_llm.url, **overrides))).start()
-        servers.append(srv)
-        return httpx.Client(base_url=srv.url, headers=AUTH, timeout=30)
-
-    yield start
-    for srv in servers:
-        srv.stop()
 
 
 def test_a_job_from_submission_to_renderings(serve):

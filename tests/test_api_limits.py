@@ -9,33 +9,8 @@ import time
 import httpx
 import pytest
 from _paths import EXAMPLES_DIR
-from api_server import AUTH, KEY, OTHER_AUTH, Gate, LiveServer, api_settings, wait_for
+from api_server import ERROR_KEYS, KEY, OTHER_AUTH, QINGHE, Gate, wait_for
 from fake_judge import responder
-
-from zhenggai.api import create_app
-
-QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
-ERROR_KEYS = {"type", "message", "detail"}
-
-
-@pytest.fixture
-def judge_llm(fake_llm):
-    fake_llm.responder = responder
-    return fake_llm
-
-
-@pytest.fixture
-def serve(tmp_path, judge_llm):
-    servers: list[LiveServer] = []
-
-    def start(**overrides) -> httpx.Client:
-        srv = LiveServer(create_app(api_settings(tmp_path, judge_llm.url, **overrides))).start()
-        servers.append(srv)
-        return httpx.Client(base_url=srv.url, headers=AUTH, timeout=30)
-
-    yield start
-    for srv in servers:
-        srv.stop()
 
 
 def _error(r: httpx.Response, status: int, type_: str) -> dict:

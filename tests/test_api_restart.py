@@ -13,13 +13,10 @@ import time
 
 import httpx
 import pytest
-from _paths import EXAMPLES_DIR
-from api_server import AUTH, KEY, Gate, LiveServer, api_settings, wait_for
+from api_server import AUTH, KEY, QINGHE, Gate, LiveServer, api_settings, wait_for
 from fake_judge import responder
 
 from zhenggai.api import create_app
-
-QINGHE = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
 
 
 def _client(srv: LiveServer) -> httpx.Client:

@@ -4,12 +4,11 @@ the three outputs, the cache, the regression gate, and the HTML report in real C
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from _cli import run_cli
+from _cli import fake_model_env, run_cli
 from _paths import SEEDS_DIR
 from browser import screenshot_path
 from conftest import llm_test_settings
@@ -35,15 +34,13 @@ def judge():
 
 @pytest.fixture(scope="module")
 def env(judge, tmp_path_factory) -> dict[str, str]:
-    settings = llm_test_settings(model="openai/fake-model", api_base=judge.url, api_key="sk-eval-test-key-987654")
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ZHENGGAI_")},
-        "ZHENGGAI_MODEL": settings.model,
-        "ZHENGGAI_API_BASE": str(settings.api_base),
-        "ZHENGGAI_API_KEY": "sk-eval-test-key-987654",
-        "ZHENGGAI_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-        "ZHENGGAI_SEEDS_DIR": str(SEEDS_DIR),
-    }
+    settings = llm_test_settings(
+        model="openai/fake-model",
+        api_base=judge.url,
+        api_key="sk-eval-test-key-987654",
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
+    return fake_model_env(settings, ZHENGGAI_SEEDS_DIR=str(SEEDS_DIR))
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,11 @@ import csv
 import io
 import json
 
-import pytest
 from _cli import fake_model_env, run_cli
 from _paths import EXAMPLES_DIR
-from fake_judge import responder
 from fake_llm import Step, error_body
-from pydantic import BaseModel
 
+from zhenggai.evals.scorer import iter_evidence
 from zhenggai.extract.grounding import ground_record, holds
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
@@ -23,24 +21,7 @@ from zhenggai.schemas.record import Evidence, Span, Status
 QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
 
 
-def _all_evidence(obj):
-    if isinstance(obj, Evidence):
-        yield obj
-    elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from _all_evidence(getattr(obj, name))
-    elif isinstance(obj, list | tuple):
-        for x in obj:
-            yield from _all_evidence(x)
-
-
-@pytest.fixture
-def judge_server(fake_llm):
-    fake_llm.responder = responder
-    return fake_llm
-
-
-async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_server, llm_fake_settings):
+async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_llm, llm_fake_settings):
     doc = load_path(QINGHE)
     async with LLMClient(llm_fake_settings) as client:
         record = await summarize_document(doc, client, llm_fake_settings)
@@ -52,7 +33,7 @@ async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_ser
     assert [c.path for c in parent.children] == ["二.(一).1.(1)", "二.(一).1.(2)"]
     assert all(p.area for p in problems)
     # every quote is the source's own text at its offsets
-    evidence = list(_all_evidence(record))
+    evidence = list(iter_evidence(record))
     assert evidence and all(holds(e, doc.text) for e in evidence)
     # statuses come with their sentence
     done = [p for p in problems if p.status == Status.completed]
@@ -73,11 +54,11 @@ async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_ser
     codes = [w.code for w in record.provenance.warnings]
     assert "abstract_number_not_in_source" in codes
     assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v1"}
-    assert record.provenance.usage.calls == len(judge_server.requests) >= 2
+    assert record.provenance.usage.calls == len(judge_llm.requests) >= 2
 
 
-async def test_a_failed_chunk_keeps_the_report(judge_server, llm_fake_settings):
-    judge_server.add(Step(status=400, body=error_body(400, "bad request")))
+async def test_a_failed_chunk_keeps_the_report(judge_llm, llm_fake_settings):
+    judge_llm.add(Step(status=400, body=error_body(400, "bad request")))
     doc = load_path(QINGHE)
     async with LLMClient(llm_fake_settings) as client:
         record = await summarize_document(doc, client, llm_fake_settings)
@@ -85,7 +66,7 @@ async def test_a_failed_chunk_keeps_the_report(judge_server, llm_fake_settings):
     assert len(list(walk(record.problems))) >= 8  # the parser's reading stands in for the lost verdicts
 
 
-def test_grounding_drops_what_the_source_does_not_say(judge_server, llm_fake_settings):
+def test_grounding_drops_what_the_source_does_not_say(judge_llm, llm_fake_settings):
     import asyncio
 
     doc = load_path(QINGHE)
@@ -112,7 +93,7 @@ def _cli(env, *args):
     return run_cli(*args, env=env)
 
 
-def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_server, llm_fake_settings):
+def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_llm, llm_fake_settings):
     inbox = tmp_path / "inbox"
     (inbox / "sub").mkdir(parents=True)
     (inbox / "qinghe.txt").write_bytes(QINGHE.read_bytes())
@@ -142,10 +123,10 @@ def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_serve
     lines = (out / "summaries.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     # a re-run is served from the cache: no new model requests
-    before = len(judge_server.requests)
+    before = len(judge_llm.requests)
     again = _cli(env, "summarize", str(inbox / "qinghe.txt"), str(inbox / "sub"), "--out", str(tmp_path / "again"))
     assert again.returncode == 0, again.stderr
-    assert len(judge_server.requests) == before
+    assert len(judge_llm.requests) == before
     assert (
         json.loads((tmp_path / "again" / "qinghe.json").read_text(encoding="utf-8"))["problems"]
         == json.loads((out / "qinghe.json").read_text(encoding="utf-8"))["problems"]
