@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+
+from zhenggai.sqlitedb import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -130,16 +131,10 @@ class ResponseCache:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=30000")
-        with self._lock:
-            self._conn.executescript(_SCHEMA)
+        self._conn = connect(self.path, _SCHEMA)
 
     def get(self, key: str) -> CachedResponse | None:
         with self._lock:
