@@ -102,6 +102,20 @@ class ClientStats(BaseModel):
     model_seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One request of a structured call, as the retry loop and the sender both need it."""
+
+    rm: ResolvedModel
+    messages: list[dict[str, str]]
+    params: dict[str, Any]
+    schema: dict[str, Any]
+    response_model: type[BaseModel]
+    usage: CallUsage  # updated in place: attempts, tokens, model time
+    deadline: float  # perf_counter() value
+    key: str  # the cache key, for the call log
+
+
 @dataclass
 class _Reply:
     text: str
@@ -254,7 +268,9 @@ class LLMClient:
         last_error = ""
         last_text = ""
         for _attempt in range(self.settings.validation_retries + 1):
-            reply = await self._request_with_retries(rm, convo, params, schema, response_model, usage, deadline, key)
+            reply = await self._request_with_retries(
+                _Request(rm, convo, params, schema, response_model, usage, deadline, key)
+            )
             last_text = reply.text
             error = self._check(reply, params["max_tokens"])
             value: T | None = None
@@ -494,19 +510,10 @@ class LLMClient:
             },
         ]
 
-    async def _request_with_retries(
-        self,
-        rm: ResolvedModel,
-        messages: list[dict[str, str]],
-        params: dict[str, Any],
-        schema: dict[str, Any],
-        response_model: type[BaseModel],
-        usage: CallUsage,
-        deadline: float,
-        key: str,
-    ) -> _Reply:
+    async def _request_with_retries(self, req: _Request) -> _Reply:
         s = self.settings
-        remaining = max(deadline - time.perf_counter(), 0.0)
+        rm, usage = req.rm, req.usage
+        remaining = max(req.deadline - time.perf_counter(), 0.0)
 
         # The in-process server timing out means the machine is too slow for this call, not a
         # network glitch; re-sending would only queue the same work behind the abandoned request.
@@ -528,33 +535,24 @@ class LLMClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._request_once(rm, messages, params, schema, response_model, usage, deadline, key)
+                    return await self._request_once(req)
         except LLMError:
             self.stats.errors += 1
             raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _request_once(
-        self,
-        rm: ResolvedModel,
-        messages: list[dict[str, str]],
-        params: dict[str, Any],
-        schema: dict[str, Any],
-        response_model: type[BaseModel],
-        usage: CallUsage,
-        deadline: float,
-        key: str,
-    ) -> _Reply:
+    async def _request_once(self, req: _Request) -> _Reply:
         from zhenggai.llm._litellm import litellm
 
-        remaining = deadline - time.perf_counter()
+        rm, messages, usage = req.rm, req.messages, req.usage
+        remaining = req.deadline - time.perf_counter()
         if remaining <= 0:
             raise LLMTimeoutError(f"{rm.requested}: total deadline of {self.settings.total_deadline_s:g}s exceeded")
         timeout = min(self.settings.call_timeout_s, remaining)
         if rm.mode == "json_schema":
             response_format: dict[str, Any] = {
                 "type": "json_schema",
-                "json_schema": {"name": _schema_name(response_model), "schema": schema, "strict": True},
+                "json_schema": {"name": _schema_name(req.response_model), "schema": req.schema, "strict": True},
             }
         else:
             response_format = {"type": "json_object"}
@@ -565,7 +563,7 @@ class LLMClient:
             "timeout": timeout,
             "num_retries": 0,  # tenacity owns retries ...
             "max_retries": 0,  # ... and so the OpenAI SDK must not retry on its own
-            **params,
+            **req.params,
         }
         if rm.api_base:
             kwargs["api_base"] = rm.api_base
@@ -586,7 +584,7 @@ class LLMClient:
             err = self._classify(exc, rm, timeout)
             self.cache.log(
                 CallRecord(
-                    cache_key=key,
+                    cache_key=req.key,
                     prompt_id=usage.prompt_id,
                     prompt_version=usage.prompt_version,
                     model=rm.requested,
