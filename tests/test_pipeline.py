@@ -15,8 +15,8 @@ from zhenggai.extract.grounding import ground_record, holds
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.outputs.writers import walk
-from zhenggai.pipeline import summarize_document
-from zhenggai.schemas.record import Evidence, Span, Status
+from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.schemas.record import Evidence, NextStep, Span, Status
 
 QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
 
@@ -87,6 +87,33 @@ def test_grounding_drops_what_the_source_does_not_say(judge_llm, llm_fake_settin
     cleaned, warnings = ground_record(forged, doc.text)
     assert len(cleaned.problems[0].children[0].measures) == len(child.measures) - 1
     assert [w.code for w in warnings] == ["ungrounded_quote"]
+
+
+def test_grounding_warns_for_every_dropped_total_and_next_step(judge_llm, llm_fake_settings):
+    import asyncio
+
+    doc = load_path(QINGHE)
+
+    async def run():
+        async with LLMClient(llm_fake_settings) as client:
+            return await summarize_document(doc, client, llm_fake_settings, PipelineOptions(with_abstract=False))
+
+    record = asyncio.run(run())
+    assert record.overview.declared_totals and record.next_steps
+    total = record.overview.declared_totals[0]
+    fake_total = total.model_copy(update={"value": "999"})  # a number its own quote does not hold
+    fake_step = NextStep(text="编造的计划", evidence=Evidence(text="编造的计划", span=Span(start=10, end=15)))
+    forged = record.model_copy(
+        update={
+            "overview": record.overview.model_copy(update={"declared_totals": [fake_total, total]}),
+            "next_steps": [*record.next_steps, fake_step],
+        }
+    )
+    cleaned, warnings = ground_record(forged, doc.text)
+    assert cleaned.overview.declared_totals == [total]
+    assert cleaned.next_steps == record.next_steps
+    assert sorted(w.code for w in warnings) == ["figure_not_in_span", "ungrounded_quote"]
+    assert any("999" in w.message for w in warnings) and any("编造的计划" in w.message for w in warnings)
 
 
 def _cli(env, *args):

@@ -6,7 +6,12 @@ not inside its cited span, is removed and counted as a warning: never kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, SummaryRecord, Warning
+
+T = TypeVar("T")
 
 
 def holds(ev: Evidence | None, text: str) -> bool:
@@ -17,46 +22,56 @@ def holds(ev: Evidence | None, text: str) -> bool:
     )
 
 
-def _figures(figures: list[Figure], text: str, where: str, warnings: list[Warning]) -> list[Figure]:
+def _keep(
+    items: Iterable[T], ok: Callable[[T], bool], dropped: Callable[[T], Warning], warnings: list[Warning]
+) -> list[T]:
+    """The items that hold; each one that does not becomes a warning (nothing is dropped silently)."""
     kept = []
-    for f in figures:
-        if holds(f.evidence, text) and f.value in f.evidence.text:
-            kept.append(f)
+    for x in items:
+        if ok(x):
+            kept.append(x)
         else:
-            warnings.append(
-                Warning(code="figure_not_in_span", message=f"{where}: figure {f.value!r} dropped", span=f.evidence.span)
-            )
+            warnings.append(dropped(x))
     return kept
+
+
+def _figures(figures: list[Figure], text: str, where: str, warnings: list[Warning]) -> list[Figure]:
+    return _keep(
+        figures,
+        lambda f: holds(f.evidence, text) and f.value in f.evidence.text,
+        lambda f: Warning(
+            code="figure_not_in_span", message=f"{where}: figure {f.value!r} dropped", span=f.evidence.span
+        ),
+        warnings,
+    )
+
+
+def _quoted(items: list[T], text: str, message: Callable[[T], str], warnings: list[Warning]) -> list[T]:
+    """Items (with an `evidence`) whose quote is the source's text at its span."""
+    return _keep(
+        items,
+        lambda x: holds(x.evidence, text),  # type: ignore[attr-defined]
+        lambda x: Warning(code="ungrounded_quote", message=message(x), span=x.evidence.span),  # type: ignore[attr-defined]
+        warnings,
+    )
 
 
 def _measures(measures: list[Measure], text: str, where: str, warnings: list[Warning]) -> list[Measure]:
-    kept = []
-    for m in measures:
-        if not holds(m.evidence, text):
-            warnings.append(
-                Warning(
-                    code="ungrounded_quote", message=f"{where}: measure dropped: {m.text[:40]}", span=m.evidence.span
-                )
-            )
-            continue
-        kept.append(m.model_copy(update={"figures": _figures(m.figures, text, where, warnings)}))
-    return kept
+    return [
+        m.model_copy(update={"figures": _figures(m.figures, text, where, warnings)})
+        for m in _quoted(measures, text, lambda m: f"{where}: measure dropped: {m.text[:40]}", warnings)
+    ]
 
 
 def _problems(problems: list[Problem], text: str, warnings: list[Warning]) -> list[Problem]:
     kept = []
-    for p in problems:
-        if not holds(p.evidence, text):
-            warnings.append(
-                Warning(
-                    code="ungrounded_quote", message=f"{p.path}: problem dropped: {p.title[:40]}", span=p.evidence.span
-                )
-            )
-            continue
+    for p in _quoted(problems, text, lambda p: f"{p.path}: problem dropped: {p.title[:40]}", warnings):
         update: dict = {
             "measures": _measures(p.measures, text, p.path, warnings),
             "figures": _figures(p.figures, text, p.path, warnings),
-            "deadlines": [d for d in p.deadlines if holds(d.evidence, text)],
+            "deadlines": _quoted(
+                p.deadlines, text, lambda d, path=p.path: f"{path}: deadline dropped: {d.text[:20]}", warnings
+            ),
             "children": _problems(p.children, text, warnings),
         }
         if p.status_evidence is not None and not holds(p.status_evidence, text):
@@ -76,9 +91,14 @@ def ground_record(record: SummaryRecord, text: str) -> tuple[SummaryRecord, list
     overview = ov.model_copy(
         update={
             "organisational_measures": _measures(ov.organisational_measures, text, "overview", warnings),
-            "declared_totals": [
-                t for t in ov.declared_totals if holds(t.evidence, text) and t.value in t.evidence.text
-            ],
+            "declared_totals": _keep(
+                ov.declared_totals,
+                lambda t: holds(t.evidence, text) and t.value in t.evidence.text,
+                lambda t: Warning(
+                    code="figure_not_in_span", message=f"overview: total {t.value!r} dropped", span=t.evidence.span
+                ),
+                warnings,
+            ),
         }
     )
     lp = record.leads_petitions
@@ -86,7 +106,7 @@ def ground_record(record: SummaryRecord, text: str) -> tuple[SummaryRecord, list
     if lp.evidence is not None and not holds(lp.evidence, text):
         leads = leads.model_copy(update={"evidence": None, "figures": []})
         warnings.append(Warning(code="ungrounded_quote", message="leads and petitions evidence dropped"))
-    steps = [n for n in record.next_steps if holds(n.evidence, text)]
+    steps = _quoted(record.next_steps, text, lambda n: f"next step dropped: {n.text[:40]}", warnings)
     grounded = record.model_copy(
         update={
             "problems": _problems(record.problems, text, warnings),
