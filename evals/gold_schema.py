@@ -7,6 +7,7 @@ turned half-width, each line stripped), so the scorer can locate them with `str.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,7 @@ class GoldProblem(GoldModel):
     status_quote: str | None = Field(default=None, description="verbatim sentence supporting status")
     measures: list[GoldMeasure] = Field(default_factory=list)
     figures: list[GoldFigure] = Field(default_factory=list, description="key figures only")
+    truncated: bool = Field(default=False, description="the excerpt stops inside this problem")
 
 
 class GoldMeta(GoldModel):
@@ -49,10 +51,20 @@ class GoldMeta(GoldModel):
     feedback_date: dt.date | None = None
     publication_date: dt.date | None = None
     signature_date: dt.date | None = None
+    inspection_kind: Literal["巡视", "巡察"] | None = Field(default=None, description="巡视 or 巡察, as the text says")
+    inspection_forms: list[str] = Field(
+        default_factory=list,
+        description="forms the text names, in this order: 常规 专项 机动 回头看 提级 交叉 联动 (empty when not said)",
+    )
 
 
 class GoldReport(GoldModel):
-    source: str = Field(description="file name of the report under ../shared/seeds")
+    source: str = Field(description="file name of the report (under ../shared/seeds or ../shared/corpus/pages)")
+    document: Literal["rectification_report", "not_a_rectification_report"] = "rectification_report"
+    truncated: bool = Field(default=False, description="the text stops before the report ends (a page cut off)")
+    problems_reached: bool = Field(
+        default=True, description="the text reaches the problem-by-problem list (False: problems must be empty)"
+    )
     meta: GoldMeta
     declared_totals: list[GoldFigure] = Field(default_factory=list)
     problems: list[GoldProblem]

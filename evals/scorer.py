@@ -344,6 +344,8 @@ def _meta_values(record: SummaryRecord) -> dict[str, Any]:
         "inspected_unit": r.inspected_unit,
         "inspection_team": r.inspection_team,
         "inspection_round": r.inspection_round,
+        "inspection_kind": r.inspection_kind or None,
+        "inspection_forms": list(r.inspection_forms),
         "inspection_start": period.start if period else None,
         "inspection_end": period.end if period else None,
         "feedback_date": r.feedback_date,
@@ -352,17 +354,42 @@ def _meta_values(record: SummaryRecord) -> dict[str, Any]:
     }
 
 
+NAME_FIELDS = ("publisher", "inspected_unit")
+_NAME_PREFIX = re.compile(r"^中共")
+_NAME_SUFFIX = re.compile(r"(?:党组|党委|党工委|党总支|党支部|工作委员会|委员会|机关)$")
+
+
+def normalise_name(name: str) -> str:
+    """The unit a name designates: '中共遂宁市科学技术局党组' and '遂宁市科学技术局' compare equal.
+
+    The Party organisation's suffix (党组/党委/委员会…) and the 中共 prefix say which body of the
+    unit speaks, not which unit it is; quotes and blanks are decoration.
+    """
+    s = _QUOTES.sub("", name.translate(_FULLWIDTH))
+    s = _NAME_PREFIX.sub("", s)
+    for _ in range(2):  # 中共…局党组委员会
+        s = _NAME_SUFFIX.sub("", s)
+    return s
+
+
 def score_meta(record: SummaryRecord, gold: GoldMeta) -> dict[str, bool]:
-    """Exact match (after stripping blanks) for each meta field the gold report fills in."""
+    """For each meta field the gold report fills in: does the record say the same?
+
+    Strings match after stripping blanks; unit names after `normalise_name`; lists as sets.
+    """
     pred = _meta_values(record)
     out: dict[str, bool] = {}
     for name in GoldMeta.model_fields:
         want = getattr(gold, name)
-        if want is None or want == "":
+        if want is None or want == "" or want == []:
             continue
         got = pred.get(name)
-        if isinstance(want, str):
+        if name in NAME_FIELDS:
+            out[name] = isinstance(got, str) and bool(got) and normalise_name(got) == normalise_name(want)
+        elif isinstance(want, str):
             out[name] = isinstance(got, str) and got.strip() == want.strip()
+        elif isinstance(want, list):
+            out[name] = sorted(got or []) == sorted(want)
         else:
             out[name] = got == want
     return out

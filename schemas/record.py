@@ -55,6 +55,18 @@ class Status(StrEnum):
     not_stated = "not_stated"  # nothing said
 
 
+class StatusScope(StrEnum):
+    """Where a problem's status was told: its own text, or a sentence covering more than it."""
+
+    own = "own"  # a sentence of the problem's own (or its status line)
+    group = "group"  # a status group heading above it: 一、已完成整改的问题
+    section = "section"  # one sentence for its section: 该方面问题已全部整改完成
+    report = "report"  # one sentence for the whole report: 反馈的25个问题已全部完成整改
+
+
+INSPECTION_FORMS = ("常规", "专项", "机动", "回头看", "提级", "交叉", "联动")
+
+
 class SectionRole(StrEnum):
     """What a part of the report is for a reader."""
 
@@ -101,6 +113,8 @@ class Problem(Contract):
     evidence: Evidence
     status: Status = Status.not_stated
     status_evidence: Evidence | None = None
+    status_scope: StatusScope = Field(default=StatusScope.own, description="what the status sentence covers")
+    truncated: bool = Field(default=False, description="the text stops inside this problem (a page cut off)")
     measures: list[Measure] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
@@ -147,6 +161,10 @@ class ReportMeta(Contract):
     inspected_unit: str = ""
     inspection_team: str = ""
     inspection_round: str = ""
+    inspection_kind: str = Field(default="", description="巡视 or 巡察; empty when the text does not say")
+    inspection_forms: list[str] = Field(
+        default_factory=list, description=f"forms the text names, among {' '.join(INSPECTION_FORMS)}"
+    )
     inspection_period: DateRange | None = None
     feedback_date: dt.date | None = None
     publication_date: dt.date | None = None
@@ -155,6 +173,10 @@ class ReportMeta(Contract):
     source_encoding: str = ""
     content_sha256: str = Field(default="", description="sha256 of the normalised text")
     characters: int = 0
+    truncated: bool = Field(default=False, description="the text stops before the report ends (a page cut off)")
+    evidence: dict[str, Evidence] = Field(
+        default_factory=dict, description="per metadata field (title, publisher, inspection_team, ...): the words read"
+    )
 
 
 class Warning(Contract):
