@@ -19,13 +19,16 @@ from zhenggai.extract.grounding import ground_record
 from zhenggai.extract.judge import Judged, default_kind, judge_chunk
 from zhenggai.extract.merge import merge_units
 from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
+from zhenggai.extract.totals import check_totals
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
-from zhenggai.schemas.record import Provenance, SummaryRecord, Usage, Warning
+from zhenggai.schemas.document import Outline
+from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
 from zhenggai.settings import Settings
+from zhenggai.structure.genre import check_genre, cut_inside_details, is_truncated
 from zhenggai.structure.outline import parse_outline
 
 ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
@@ -55,6 +58,7 @@ async def summarize_document(
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
 
     outline = parse_outline(doc.text)
+    check_genre(doc.text, outline, source=doc.source.path)
     chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
     units = build_units(doc.text, outline)
     by_chunk = assign_chunks(units, chunks)
@@ -92,6 +96,8 @@ async def summarize_document(
     )
     record, dropped = ground_record(record, doc.text)
     warnings.extend(dropped)
+    record, notes = _completeness(record, doc.text, outline)
+    warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
     if opt.with_abstract:
@@ -121,3 +127,27 @@ async def summarize_document(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     return record.model_copy(update={"provenance": provenance})
+
+
+def _completeness(record: SummaryRecord, text: str, outline: Outline) -> tuple[SummaryRecord, list[Warning]]:
+    """A cut-off page keeps its problems up to the cut and says so; a whole one has its declared
+    totals set against what was found."""
+    warnings: list[Warning] = []
+    if is_truncated(text, outline):
+        record.report.truncated = True
+        last = record.problems[-1] if record.problems and cut_inside_details(outline) else None
+        while last is not None:
+            last.truncated = True
+            last = last.children[-1] if last.children else None
+        warnings.append(
+            Warning(
+                code="truncated",
+                message="the text stops before the report ends"
+                + ("; its last problem is cut off" if record.problems and record.problems[-1].truncated else ""),
+                span=Span(start=len(text.rstrip()), end=len(text.rstrip())),
+            )
+        )
+    checks, mismatches = check_totals(record)
+    record.overview.checks = checks
+    warnings.extend(mismatches)
+    return record, warnings
