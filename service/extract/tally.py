@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
 from zhenggai.schemas.record import Problem, Status, SummaryRecord
 
 
-def walk(problems: list[Problem]) -> list[Problem]:
+def walk(problems: Iterable[Problem]) -> list[Problem]:
     """Every problem, in document order, children after their parent."""
     out: list[Problem] = []
     for p in problems:

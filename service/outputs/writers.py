@@ -8,12 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from zhenggai.extract.abstract import STATUS_ZH
-from zhenggai.schemas.record import Problem, SummaryRecord
+from zhenggai.extract.tally import tally, walk
+from zhenggai.schemas.record import SummaryRecord
 
 CSV_COLUMNS = [
     "report",
@@ -30,12 +30,6 @@ CSV_COLUMNS = [
 FORMATS = ("json", "jsonl", "csv", "md", "html")
 # html is opt-in: a review page per report is for reading, not for loading into a database.
 DEFAULT_FORMATS = ("json", "jsonl", "csv", "md")
-
-
-def walk(problems: Iterable[Problem]) -> Iterator[Problem]:
-    for p in problems:
-        yield p
-        yield from walk(p.children)
 
 
 def record_json(record: SummaryRecord) -> str:
@@ -82,7 +76,7 @@ def _md_escape(text: str) -> str:
 def record_markdown(record: SummaryRecord) -> str:
     r = record.report
     flat = list(walk(record.problems))
-    statuses = Counter(p.status for p in flat)
+    counted = tally(record)  # the report counts its leaf problems
     out = [f"# {r.title or Path(r.source_file).name}", ""]
     facts = [
         ("发布单位", r.publisher),
@@ -101,7 +95,12 @@ def record_markdown(record: SummaryRecord) -> str:
     out += [
         "## 问题与整改",
         "",
-        f"共 {len(flat)} 个问题；" + "，".join(f"{STATUS_ZH[s]} {n}" for s, n in statuses.most_common()) + "。",
+        f"共 {counted.problems} 个问题"
+        + (f"（另有 {len(flat) - counted.problems} 个上级问题标题）" if len(flat) > counted.problems else "")
+        + "；"
+        + "，".join(f"{STATUS_ZH[s]} {n}" for s, n in sorted(counted.by_status.items(), key=lambda kv: -kv[1]))
+        + "。"
+        + ("原文不完整，只记录到截断处。" if r.truncated else ""),
         "",
         "| 编号 | 问题 | 状态 | 措施数 | 依据 |",
         "|---|---|---|---|---|",
@@ -113,6 +112,11 @@ def record_markdown(record: SummaryRecord) -> str:
         )
     if record.overview.declared_totals:
         out += ["", "## 报告自述的总数", ""] + [f"- {t.evidence.text}" for t in record.overview.declared_totals]
+        out += [
+            f"- ⚠ 自述“{_md_escape(c.quote)}”与逐项记录不符：记录中为 {c.found} 个"
+            for c in record.overview.checks
+            if not c.agrees
+        ]
     if record.leads_petitions.text:
         out += ["", "## 移交问题线索和信访件", "", record.leads_petitions.text]
     if record.next_steps:
