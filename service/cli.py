@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -115,10 +116,18 @@ def summarize(
     )
     options = PipelineOptions(model=settings.model, judge_version=prompt_version, with_abstract=abstract)
     display = BatchDisplay(err_console)
-    with display:
-        result = asyncio.run(
-            run_batch(paths, out, settings, options=options, formats=chosen, workers=workers, events=display.events())
-        )
+    # SIGTERM (a service manager, `kill`) stops the batch the way Ctrl-C does: the reports done so
+    # far and the combined files are written, the rest are listed as interrupted.
+    previous = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        with display:
+            result = asyncio.run(
+                run_batch(
+                    paths, out, settings, options=options, formats=chosen, workers=workers, events=display.events()
+                )
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     display.summary(result, out)
     raise typer.Exit(0 if result.ok else 1)
 

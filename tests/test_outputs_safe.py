@@ -57,3 +57,52 @@ def test_output_names_are_unique_safe_and_stay_in_the_folder(tmp_path: Path) -> 
     assert names[tmp_path / long_name].startswith("很")
     # a lone name stays as it is
     assert output_stems([tmp_path / "清河县.txt"]) == {tmp_path / "清河县.txt": "清河县"}
+
+
+def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_settings) -> None:
+    import json
+    import os
+    import signal
+    import stat
+    import subprocess
+    import sys
+    import time
+
+    from _cli import fake_model_env
+    from _paths import EXAMPLES_DIR, REPO
+    from fake_judge import responder
+
+    def slow(body):
+        time.sleep(0.5)
+        return responder(body)
+
+    fake_llm.responder = slow
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for k in range(4):
+        text = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
+        (inbox / f"r{k}.txt").write_text(text.replace("青禾", f"青禾{k}"), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhenggai.cli", "summarize", str(inbox), "--out", str(out)],
+        env=fake_model_env(llm_fake_settings),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "r0.json").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert (out / "r0.json").exists(), proc.communicate(timeout=5)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 1
+    for name in ("summaries.jsonl", "problems.csv", "errors.jsonl"):
+        assert (out / name).is_file(), name
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert errors and {e["reason"] for e in errors} == {"interrupted"}
+    done = (out / "summaries.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(done) + len(errors) == 4 and done
+    # the response cache holds prompts: the owner's alone
+    cache = llm_fake_settings.cache_dir
+    for f in cache.glob("*.sqlite"):
+        assert stat.S_IMODE(os.stat(f).st_mode) & 0o077 == 0, f
