@@ -59,7 +59,8 @@ async def summarize_document(
     units = build_units(doc.text, outline)
     by_chunk = assign_chunks(units, chunks)
     work = [c for c in chunks if by_chunk[c.id]]
-    warnings: list[Warning] = [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    warnings: list[Warning] = [*doc.warnings]
+    warnings += [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
     done = 0
     if progress:
         progress(0, len(work))

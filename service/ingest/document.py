@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhenggai.ingest.decode import decode_bytes
 from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, UnsupportedMediaError
 from zhenggai.ingest.html import declared_charset, html_to_text
+from zhenggai.ingest.linebreaks import rebreak
 from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
+from zhenggai.ingest.traditional import to_simplified
 from zhenggai.schemas.document import SourceInfo
+from zhenggai.schemas.record import Warning
 
 MEDIA_TYPES = {
     ".txt": "text/plain",
@@ -36,6 +39,9 @@ class Document(BaseModel):
     text: str
     original: str  # the decoded original (HTML source for web pages)
     offsets: OffsetMap  # normalised text → `original`
+    warnings: list[Warning] = Field(
+        default_factory=list, description="what reading changed beyond normalising (converted_traditional, ...)"
+    )
 
     @property
     def sha256(self) -> str:
@@ -129,5 +135,28 @@ def _from_text(text: str, media_type: str, name: str) -> Document:
         offsets = norm.offsets
     if not norm.text.strip():
         raise EmptyDocumentError("the document has no visible text", source=name)
+    warnings: list[Warning] = []
+    readable = norm.text
+    converted = to_simplified(readable)
+    if converted.changed:
+        readable, offsets = converted.text, converted.offsets.compose(offsets)
+        warnings.append(
+            Warning(
+                code="converted_traditional",
+                message=f"the report is in traditional characters ({converted.share:.0%} of its Chinese "
+                f"characters); {converted.changed} were converted to simplified for reading, offsets "
+                "refer to the original",
+            )
+        )
+    broken = rebreak(readable)
+    if broken.lines_added:
+        readable, offsets = broken.text, broken.offsets.compose(offsets)
+        warnings.append(
+            Warning(
+                code="line_breaks_restored",
+                message=f"the text ran its parts together in long lines; {broken.lines_added} line breaks "
+                "were restored before headings, labelled fields and table rows",
+            )
+        )
     info = SourceInfo(path=name, media_type=media_type, newline=norm.newline, hard_wrapped=norm.hard_wrapped)
-    return Document(source=info, text=norm.text, original=text, offsets=offsets)
+    return Document(source=info, text=readable, original=text, offsets=offsets, warnings=warnings)
