@@ -18,7 +18,6 @@ inserted at, so every offset still leads back to the original.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -30,18 +29,32 @@ _FIELD = re.compile(
     rf"(?:反馈)?问题[{_CN}\d]{{1,3}}[:、.]"
     r"|(?:整改(?:进展|落实)?情况|整改措施|整改成效|整改结果|完成情况|整改时限|责任单位|责任领导|责任人)[:]"
 )
+# `1.关于“…”` / `(一)关于…` run on after a heading without any stop: 方面1.关于 (not 第1.关于, 1.1.关于).
+_ITEM_AFTER_TITLE = re.compile(rf"(?<=[\u4e00-\u9fff])(?<!第)(?:\d{{1,2}}\.|\([{_CN}]{{1,3}}\))(?=关于|针对)")
+# In the head of a run-on page: the source line and the opening sentence (根据…统一部署).
+_HEAD_PARTS = re.compile(
+    r"发布(?:日期|时间)[:]|(?:信息)?来源[:]|(?:根据|按照)[^。,;.]{1,24}?(?:统一部署|统一安排|工作部署|工作安排|有关要求)"
+)
+HEAD = 400
+# The closing: 欢迎…监督 and the signature with its date run on at the end.
+_CLOSING = re.compile(r"欢迎[^。;.]{0,40}?(?:监督|反映|意见)|联系(?:电话|方式)[:]")
+_SIGNED_END = re.compile(
+    r"((?:中共|中国共产党)?[^\s,。;:.]{2,30}?(?:委员会|党委|党组|党工委|工委|人民政府))?(\d{4}年\d{1,2}月\d{1,2}日)$"
+)
+_CN_NUMERAL = frozenset(_CN)
 _MAJOR = re.compile(rf"[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\(\d{{1,2}}\)")
 _SENTENCE_END = frozenset("。;!?")
 _QUOTE_END = frozenset("”》」』")
 _STOPS = re.compile(r"[。;!?]")
 LONG_LINE = 200  # a paragraph this long with headings inside it has lost its breaks
 SHORT_HEADING = 60
+MAX_ROW_TOKENS = 60  # cells of one table row, at most
 # A table header: 序号 and two or more column names the genre uses.
 _COLUMN = re.compile(
     r"(?:反馈|存在|主要)?问题(?:表现|描述|清单)?|整改(?:措施|情况|进展|时限|目标|结果|成效|要求)|"
     r"(?:完成|进展|落实)情况|责任(?:单位|领导|人|部门)|牵头(?:单位|领导)|完成时限|时限|备注|状态"
 )
-_HEADER = re.compile(r"序号 ")
+_SPACE = re.compile(" ")
 
 
 @dataclass(frozen=True)
@@ -52,8 +65,20 @@ class Rebroken:
 
 
 def _labels(line: str) -> list[re.Match[str]]:
-    found = [*_NUMBERED.finditer(line), *_FIELD.finditer(line)]
+    found = [*_NUMBERED.finditer(line), *_FIELD.finditer(line), *_CLOSING.finditer(line)]
     return sorted(found, key=lambda m: m.start())
+
+
+def _sentence_end(line: str, k: int) -> bool:
+    """`line[k]` ends a sentence: 。;!? or an ASCII full stop after a Chinese word (整改.二、), not
+    a decimal point (41.7) or a label's dot (二.)."""
+    ch = line[k]
+    if ch in _SENTENCE_END:
+        return True
+    if ch != "." or k == 0:
+        return False
+    prev = line[k - 1]
+    return ("\u4e00" <= prev <= "\u9fff" and prev not in _CN_NUMERAL) or prev in '”")》'
 
 
 def _break_before(line: str, m: re.Match[str]) -> bool:
@@ -64,7 +89,7 @@ def _break_before(line: str, m: re.Match[str]) -> bool:
     prev = line[p - 1]
     if prev == " ":
         return True
-    if prev in _SENTENCE_END:
+    if _sentence_end(line, p - 1):
         return True
     numbered = _NUMBERED.fullmatch(m.group()) is not None
     if prev == ":" and numbered:
@@ -94,57 +119,76 @@ def _run_on_breaks(line: str) -> tuple[set[int], set[int]]:
                 spaces.add(p - 1)
             else:
                 inserts.add(p)
+    for m in _ITEM_AFTER_TITLE.finditer(line):
+        inserts.add(m.start())
+    for m in _HEAD_PARTS.finditer(line, 0, HEAD):
+        if m.start() and line[m.start() - 1] != " " and not _sentence_end(line, m.start() - 1):
+            inserts.add(m.start())
+    signed = _SIGNED_END.search(line, max(len(line) - 50, 0))
+    for g in (1, 2):
+        at = signed.start(g) if signed and signed.group(g) else 0
+        if at > 0 and line[at - 1] == " ":
+            spaces.add(at - 1)
+        elif at > 0:
+            inserts.add(at)
     pending = sorted(inserts)
     j, seg_start = 0, 0
-    for k, ch in enumerate(line):
+    for sm in _SPACE.finditer(line):
+        k = sm.start()
         while j < len(pending) and pending[j] <= k:
             seg_start = pending[j]
             j += 1
-        if ch != " ":
+        if k in spaces:
+            seg_start = k + 1
             continue
         before = line[k - 1] if k else ""
-        if before in _SENTENCE_END or (before in _QUOTE_END and k > 1 and line[k - 2] in _SENTENCE_END):
+        if (k and _sentence_end(line, k - 1)) or (before in _QUOTE_END and k > 1 and _sentence_end(line, k - 2)):
             spaces.add(k)
+            seg_start = k + 1
         elif (
             k - seg_start <= SHORT_HEADING
             and _NUMBERED.match(line, seg_start)
             and not _STOPS.search(line, seg_start, k)
         ):
             spaces.add(k)  # a short heading's title ends here: 一、整改工作组织领导情况 中心党委…
-        if k in spaces:
             seg_start = k + 1
     return spaces, inserts
 
 
-def _tokens(line: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    pos = 0
-    for part in line.split(" "):
-        out.append((pos, part))
-        pos += len(part) + 1
-    return out
-
-
 def _table_breaks(line: str) -> set[int]:
-    """Spaces before each row of a flattened table: 序号 问题 整改措施 完成情况 1 … 2 … 3 …"""
+    """Spaces before each row of a flattened table: 序号 问题 整改措施 完成情况 1 … 2 … 3 …
+
+    Tokens are read lazily from each 序号 header up to the next header, and a table ends when no
+    next row number comes within `MAX_ROW_TOKENS` tokens, so any line costs linear time.
+    """
     spaces: set[int] = set()
-    tokens = _tokens(line)
-    heads = [k for k, (_s, t) in enumerate(tokens) if t == "序号"] + [len(tokens)]
-    for h, stop in itertools.pairwise(heads):
-        columns = 1
-        while h + columns < stop and _COLUMN.fullmatch(tokens[h + columns][1]):
-            columns += 1
-        if columns < 3:
-            continue
-        expected, since = 1, 0
-        for start, token in tokens[h + columns : stop]:
-            if token == str(expected) and (expected == 1 or since >= columns - 1):
-                spaces.add(start - 1)
-                expected, since = expected + 1, 0
+    head = line.find("序号 ")
+    while head >= 0:
+        nxt_head = line.find("序号 ", head + 3)
+        stop = len(line) if nxt_head < 0 else nxt_head
+        pos, columns, since, expected = head + 3, 1, 0, 1
+        in_header = True
+        while pos < stop:
+            end = line.find(" ", pos, stop)
+            end = stop if end < 0 else end
+            token = line[pos:end]
+            if in_header and _COLUMN.fullmatch(token):
+                columns += 1
+            elif in_header and columns < 3:
+                break
             else:
-                since += 1
-        if expected > 2 and tokens[h][0] > 0:
-            spaces.add(tokens[h][0] - 1)  # the table starts on its own line
+                in_header = False
+                if token == str(expected) and (expected == 1 or since >= columns - 1):
+                    spaces.add(pos - 1)
+                    expected, since = expected + 1, 0
+                else:
+                    since += 1
+                    if since > MAX_ROW_TOKENS:
+                        break
+            pos = end + 1
+        if expected > 2 and head > 0 and line[head - 1] == " ":
+            spaces.add(head - 1)  # the table starts on its own line
+        head = nxt_head
     return spaces
 
 

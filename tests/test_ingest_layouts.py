@@ -1,0 +1,162 @@
+"""Pages whatever they look like: traditional characters, no line breaks, tables run together.
+
+Fixtures are fictional units; each test checks the normalised text, that every character maps back
+to the character of the original it was read from, and that the outline then finds the headings.
+"""
+
+from __future__ import annotations
+
+import time
+
+from opencc import OpenCC
+
+from zhenggai.ingest.document import Document, load_text
+from zhenggai.ingest.linebreaks import rebreak
+from zhenggai.structure.outline import parse_outline
+
+_T2S = OpenCC("t2s")
+
+
+def _maps_back(doc: Document) -> None:
+    """Each character of the text came from the original character its offset names."""
+    for i, ch in enumerate(doc.text):
+        s, e = doc.to_original(i, i + 1)
+        orig = doc.original[s:e]
+        assert e - s == 1, (i, ch)
+        if ch == "\n":
+            continue  # a line break restored or kept: it maps to where it stands
+        same = orig == ch or ord(orig) - 0xFEE0 == ord(ch) or (orig in "\u3000\t" and ch == " ")
+        assert same or _T2S.convert(orig) == ch, (i, ch, orig)
+
+
+TRADITIONAL = """中共雲棲鎮委員會關於巡察整改進展情況的通報
+根據縣委統一部署，縣委第一巡察組於2023年4月對雲棲鎮黨委開展了巡察，並於6月反饋了巡察意見。
+一、整改工作開展情況
+鎮黨委成立領導小組，對反饋的兩個問題逐項制定整改措施。
+二、反饋問題整改落實情況
+（一）關於“學習貫徹黨的理論不夠深入”問題
+一是修訂學習制度。二是開展專題研討會議3次。該問題已完成整改。
+（二）關於“財務報銷審核不嚴”問題
+一是清理歷年憑證。二是建立聯審機制，持續推進。
+"""
+
+
+def test_traditional_text_is_read_as_simplified_with_offsets_into_the_original():
+    doc = load_text(TRADITIONAL)
+    assert [w.code for w in doc.warnings] == ["converted_traditional"]
+    assert doc.text.startswith("中共云栖镇委员会关于巡察整改进展情况的通报\n")
+    assert "(一)关于“学习贯彻党的理论不够深入”问题" in doc.text
+    assert doc.original == TRADITIONAL
+    _maps_back(doc)
+    outline = parse_outline(doc.text)
+    assert outline.title == "中共云栖镇委员会关于巡察整改进展情况的通报"
+    assert [s.path for s in outline.walk()] == ["一", "二", "二.(一)", "二.(二)"]
+    sec = outline.find("二.(二)")
+    s, e = doc.to_original(sec.title_span.start, sec.title_span.end)
+    assert doc.original[s:e] == "關於“財務報銷審核不嚴”問題"
+
+
+def test_simplified_text_is_left_alone():
+    simplified = _T2S.convert(TRADITIONAL)
+    doc = load_text(simplified)
+    assert doc.warnings == []
+    assert doc.text == load_text(TRADITIONAL).text  # the same reading either way
+
+
+# A report whose copy lost every line break: paragraphs left as single spaces in one half, run
+# straight on in the other; ASCII punctuation; figures with dots that must not be split.
+ONE_LINE = (
+    "根据县委统一部署,县委第四巡察组于2023年9月对县水务局党组进行了巡察。现将整改进展情况予以公布。 "
+    "一、整改工作组织情况 局党组成立整改工作领导小组,召开会议6次。 二、整改落实情况 "
+    "(一)关于“水利工程管护不到位”问题 1.关于“小型水库巡查不严”问题。(1)建立巡查台账,2020年1.5亿元资金"
+    "已全部下达。(2)按照第1.2条规定开展考核,该问题已完成整改。2.关于“河道采砂监管不力”问题。"
+    "整改措施:开展联合执法12次。整改情况:已完成整改。(二)关于“财务管理不规范”问题 "
+    "3.关于“公务接待超标准”问题。清退款项3.6万元,正在推进。三、下一步工作打算 持续巩固整改成果。"
+)
+
+
+def test_a_report_without_line_breaks_gets_them_before_its_headings():
+    doc = load_text(ONE_LINE)
+    assert [w.code for w in doc.warnings] == ["line_breaks_restored"]
+    lines = doc.text.split("\n")
+    assert lines == [
+        "根据县委统一部署,县委第四巡察组于2023年9月对县水务局党组进行了巡察。现将整改进展情况予以公布。",
+        "一、整改工作组织情况",
+        "局党组成立整改工作领导小组,召开会议6次。",
+        "二、整改落实情况",
+        "(一)关于“水利工程管护不到位”问题",
+        "1.关于“小型水库巡查不严”问题。",
+        "(1)建立巡查台账,2020年1.5亿元资金已全部下达。",
+        "(2)按照第1.2条规定开展考核,该问题已完成整改。",
+        "2.关于“河道采砂监管不力”问题。",
+        "整改措施:开展联合执法12次。",
+        "整改情况:已完成整改。",
+        "(二)关于“财务管理不规范”问题",
+        "3.关于“公务接待超标准”问题。清退款项3.6万元,正在推进。",
+        "三、下一步工作打算",
+        "持续巩固整改成果。",
+    ]
+    _maps_back(doc)
+    # an inserted break maps to the position it was inserted at (the next character's)
+    k = doc.text.index("\n(1)")
+    assert doc.to_original(k, k + 1)[0] == ONE_LINE.index("(1)建立")
+    outline = parse_outline(doc.text)
+    assert [s.path for s in outline.walk()] == [
+        "一", "二", "二.(一)", "二.(一).1", "二.(一).1.(1)", "二.(一).1.(2)", "二.(一).2", "二.(二)",
+        "二.(二).3", "三",
+    ]  # fmt: skip
+    assert outline.find("二.(一).1").title == "关于“小型水库巡查不严”问题"
+
+
+def test_ordinary_run_in_text_is_never_split():
+    """A report with its own lines keeps them, even with labels run into long paragraphs."""
+    para = "局党组召开会议研究整改工作,明确责任分工。" * 10
+    text = (
+        "一、整改工作组织情况\n"
+        f"{para}整改措施:1.建立台账。2.开展督查。2020年1.5亿元已到位,第1.条规定已修订。\n"
+        "二、整改落实情况\n(一)关于“学习不深入”问题\n一是建立制度。二是开展研讨。"
+    )
+    doc = load_text(text)
+    assert doc.warnings == []
+    assert doc.text == text
+
+
+FLAT_TABLE = (
+    "二、问题整改清单\n"
+    "序号 问题 整改措施 完成情况 "
+    "1 理论学习不深入 修订学习制度,开展专题研讨 已完成 "
+    "2 财务报销审核不严 建立联审机制 已完成 "
+    "3 村级项目监管不到位 开展专项检查 正在推进\n"
+    "三、下一步工作打算\n持续巩固整改成果。"
+)
+
+
+def test_a_flattened_table_gets_one_row_a_line():
+    doc = load_text(FLAT_TABLE.replace(" ", "\t"))
+    lines = doc.text.split("\n")
+    assert lines[1:5] == [
+        "序号 问题 整改措施 完成情况",
+        "1 理论学习不深入 修订学习制度,开展专题研讨 已完成",
+        "2 财务报销审核不严 建立联审机制 已完成",
+        "3 村级项目监管不到位 开展专项检查 正在推进",
+    ]
+    _maps_back(doc)
+    assert [s.path for s in parse_outline(doc.text).walk()] == ["二", "三"]
+
+
+def test_line_restoration_is_linear_on_hostile_shapes():
+    shapes = {
+        "labels": "。1.关于" * 100_000,
+        "spaces": "。 一、甲 " * 100_000,
+        "table": "序号 问题 整改措施 " + "1 " * 200_000,
+        "rows": "序号 问题 整改措施 " + "".join(f"{i} 甲 乙 " for i in range(1, 50_000)),
+        "headers": "序号 " * 200_000,
+        "no-stop": "整改" * 500_000,
+    }
+    for name, text in shapes.items():
+        started = time.perf_counter()
+        rebreak(text)
+        load_text(text)
+        elapsed = time.perf_counter() - started
+        # measured 0.2-0.9 s/MB here for each shape; the budget leaves room for a busy machine
+        assert elapsed < 3.0 * max(len(text.encode()) / 1e6, 0.1), f"{name}: {elapsed:.2f}s"
