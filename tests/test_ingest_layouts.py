@@ -159,3 +159,24 @@ def test_line_restoration_is_linear_on_hostile_shapes():
         # Measured 0.2-0.9 s/MB per shape on an idle machine, about 3x that with the cores shared;
         # backtracking or a quadratic loop would be orders of magnitude over.
         assert elapsed < 8.0 * max(len(text.encode()) / 1e6, 0.1), f"{name}: {elapsed:.2f}s"
+
+
+def test_an_html_table_keeps_one_row_a_line():
+    html = (
+        "<html><body><p>二、问题整改清单</p><table>"
+        "<tr><th>序号</th><th>问题</th><th>整改措施</th><th>完成情况</th></tr>"
+        "<tr><td>1</td><td>理论学习不深入</td><td>修订学习制度。</td><td>已完成</td></tr>"
+        "<tr><td>2</td><td>财务报销审核不严</td><td>建立联审机制</td><td>正在推进</td></tr>"
+        "</table><p>三、下一步工作打算</p></body></html>"
+    )
+    doc = load_text(html, media_type="text/html")
+    assert doc.text.split("\n") == [
+        "二、问题整改清单",
+        "序号 问题 整改措施 完成情况",
+        "1 理论学习不深入 修订学习制度。 已完成",
+        "2 财务报销审核不严 建立联审机制 正在推进",
+        "三、下一步工作打算",
+    ]
+    k = doc.text.index("财务报销")
+    s, e = doc.to_original(k, k + 8)
+    assert doc.original[s:e] == "财务报销审核不严"
