@@ -21,6 +21,7 @@ from zhenggai.extract.merge import merge_units
 from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
+from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
@@ -54,6 +55,7 @@ async def summarize_document(
     before = client.stats.model_copy()
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
 
+    source, doc = doc, doc.for_reading()  # the rules read simplified characters; the record quotes the source
     outline = parse_outline(doc.text)
     chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
     units = build_units(doc.text, outline)
@@ -101,6 +103,11 @@ async def summarize_document(
         text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
         warnings.extend(notes)
         record = record.model_copy(update={"abstract": text})
+
+    if source.reading:
+        record = restore_script(record, doc.text, source.text)
+        report = record.report.model_copy(update={"content_sha256": source.sha256})
+        record = record.model_copy(update={"report": report})
 
     after = client.stats
     usage = Usage(

@@ -10,7 +10,11 @@ import time
 
 from opencc import OpenCC
 
+from zhenggai.evals.scorer import flatten_problems, is_grounded, iter_evidence
 from zhenggai.ingest.document import Document, load_text
+from zhenggai.llm.client import LLMClient
+from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.schemas.record import Status
 from zhenggai.structure.outline import parse_outline
 
 _T2S = OpenCC("t2s")
@@ -40,17 +44,23 @@ TRADITIONAL = """中共雲棲鎮委員會關於巡察整改進展情況的通報
 """
 
 
-def test_traditional_text_is_read_as_simplified_with_offsets_into_the_original():
+def test_traditional_text_is_read_through_a_simplified_copy_with_the_same_offsets():
     doc = load_text(TRADITIONAL)
     assert [w.code for w in doc.warnings] == ["converted_traditional"]
-    assert doc.text.startswith("中共云栖镇委员会关于巡察整改进展情况的通报\n")
-    assert "(一)关于“学习贯彻党的理论不够深入”问题" in doc.text
-    assert doc.original == TRADITIONAL
+    # the text every span refers to keeps the report's characters; the reading copy is simplified
+    assert doc.text.startswith("中共雲棲鎮委員會關於巡察整改進展情況的通報\n")
+    assert doc.reading.startswith("中共云栖镇委员会关于巡察整改进展情况的通报\n")
+    assert len(doc.reading) == len(doc.text)
+    assert "(一)关于“学习贯彻党的理论不够深入”问题" in doc.reading
     _maps_back(doc)
-    outline = parse_outline(doc.text)
+    reading = doc.for_reading()
+    assert reading.text == doc.reading and reading.offsets is doc.offsets
+    _maps_back(reading)
+    outline = parse_outline(reading.text)
     assert outline.title == "中共云栖镇委员会关于巡察整改进展情况的通报"
     assert [s.path for s in outline.walk()] == ["一", "二", "二.(一)", "二.(二)"]
     sec = outline.find("二.(二)")
+    assert doc.text[sec.title_span.start : sec.title_span.end] == "關於“財務報銷審核不嚴”問題"
     s, e = doc.to_original(sec.title_span.start, sec.title_span.end)
     assert doc.original[s:e] == "關於“財務報銷審核不嚴”問題"
 
@@ -58,8 +68,24 @@ def test_traditional_text_is_read_as_simplified_with_offsets_into_the_original()
 def test_simplified_text_is_left_alone():
     simplified = _T2S.convert(TRADITIONAL)
     doc = load_text(simplified)
-    assert doc.warnings == []
-    assert doc.text == load_text(TRADITIONAL).text  # the same reading either way
+    assert doc.warnings == [] and doc.reading == ""
+    assert doc.for_reading() is doc
+    assert doc.text == load_text(TRADITIONAL).reading  # the same reading either way
+
+
+async def test_the_record_of_a_traditional_report_quotes_it_in_its_own_characters(judge_llm, llm_fake_settings):
+    doc = load_text(TRADITIONAL)
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings, PipelineOptions(with_abstract=False))
+    assert "converted_traditional" in [w.code for w in record.provenance.warnings]
+    assert [p.title for p in flatten_problems(record.problems)] == ["學習貫徹黨的理論不夠深入", "財務報銷審核不嚴"]
+    assert record.report.title == "中共雲棲鎮委員會關於巡察整改進展情況的通報"
+    first = flatten_problems(record.problems)[0]
+    assert first.status == Status.completed
+    evidence = list(iter_evidence(record))
+    assert evidence and all(is_grounded(ev, doc.text) for ev in evidence)
+    assert any("該問題已完成整改" in ev.text for ev in evidence)
+    assert record.report.content_sha256 == doc.sha256
 
 
 # A report whose copy lost every line break: paragraphs left as single spaces in one half, run

@@ -39,9 +39,17 @@ class Document(BaseModel):
     text: str
     original: str  # the decoded original (HTML source for web pages)
     offsets: OffsetMap  # normalised text → `original`
+    reading: str = Field(
+        default="",
+        description="the text in simplified characters, same length as `text`, when the report is in traditional ones",
+    )
     warnings: list[Warning] = Field(
         default_factory=list, description="what reading changed beyond normalising (converted_traditional, ...)"
     )
+
+    def for_reading(self) -> Document:
+        """The document as the rules and the model read it: `reading` as its text, the same spans."""
+        return self.model_copy(update={"text": self.reading, "reading": ""}) if self.reading else self
 
     @property
     def sha256(self) -> str:
@@ -136,21 +144,20 @@ def _from_text(text: str, media_type: str, name: str) -> Document:
     if not norm.text.strip():
         raise EmptyDocumentError("the document has no visible text", source=name)
     warnings: list[Warning] = []
-    readable = norm.text
-    converted = to_simplified(readable)
+    converted = to_simplified(norm.text)
     if converted.changed:
-        readable, offsets = converted.text, converted.offsets.compose(offsets)
         warnings.append(
             Warning(
                 code="converted_traditional",
                 message=f"the report is in traditional characters ({converted.share:.0%} of its Chinese "
-                f"characters); {converted.changed} were converted to simplified for reading, offsets "
-                "refer to the original",
+                f"characters); it was read through a simplified copy ({converted.changed} characters "
+                "differ), and the record quotes the original",
             )
         )
-    broken = rebreak(readable)
+    broken = rebreak(converted.text, twin=norm.text)
+    final, reading = broken.twin or norm.text, broken.text if converted.changed else ""
     if broken.lines_added:
-        readable, offsets = broken.text, broken.offsets.compose(offsets)
+        offsets = broken.offsets.compose(offsets)
         warnings.append(
             Warning(
                 code="line_breaks_restored",
@@ -159,4 +166,4 @@ def _from_text(text: str, media_type: str, name: str) -> Document:
             )
         )
     info = SourceInfo(path=name, media_type=media_type, newline=norm.newline, hard_wrapped=norm.hard_wrapped)
-    return Document(source=info, text=readable, original=text, offsets=offsets, warnings=warnings)
+    return Document(source=info, text=final, reading=reading, original=text, offsets=offsets, warnings=warnings)

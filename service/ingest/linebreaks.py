@@ -62,6 +62,7 @@ class Rebroken:
     text: str
     offsets: OffsetMap  # rebroken text → the text given
     lines_added: int
+    twin: str | None = None  # the same breaks made in a same-length twin text (the original script)
 
 
 def _labels(line: str) -> list[re.Match[str]]:
@@ -192,40 +193,53 @@ def _table_breaks(line: str) -> set[int]:
     return spaces
 
 
-def rebreak(text: str) -> Rebroken:
-    """`text` with line breaks where its lines ran parts of the report together."""
+def rebreak(text: str, twin: str | None = None) -> Rebroken:
+    """`text` with line breaks where its lines ran parts of the report together.
+
+    The breaks are found in `text` and made at the same places in `twin` (the report in its own
+    characters when `text` is its simplified reading), so both keep one offset map.
+    """
+    if twin is not None and len(twin) != len(text):
+        raise ValueError("the twin text must have the same length")
     lines = text.split("\n")
     run_on = lacks_line_structure(lines)
+    spaces: list[int] = []
+    inserts: list[int] = []
+    base = 0
+    for line in lines:
+        line_spaces = _table_breaks(line) if "序号 " in line else set()
+        if run_on and len(line) >= LONG_LINE:
+            more, line_inserts = _run_on_breaks(line)
+            line_spaces |= more
+            inserts.extend(base + p for p in sorted(line_inserts))
+        spaces.extend(base + p for p in line_spaces)
+        base += len(line) + 1
+    if not spaces and not inserts:
+        return Rebroken(text=text, offsets=OffsetMap.identity(len(text)), lines_added=0, twin=twin)
+    new_text, omap = _apply(text, spaces, inserts)
+    new_twin = _apply(twin, spaces, inserts)[0] if twin is not None else None
+    return Rebroken(text=new_text, offsets=omap, lines_added=len(spaces) + len(inserts), twin=new_twin)
+
+
+def _apply(text: str, spaces: list[int], inserts: list[int]) -> tuple[str, OffsetMap]:
+    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`."""
+    chars = list(text)
+    for p in spaces:
+        chars[p] = "\n"
     out: list[str] = []
     omap = OffsetMap()
     omap.add_run(0, 0)
-    length, base, added = 0, 0, 0  # length of the output so far; start of `line` in `text`
-    for k, line in enumerate(lines):
-        if k:
-            out.append("\n")
-            length += 1
-        spaces = _table_breaks(line) if "序号 " in line else set()
-        inserts: set[int] = set()
-        if run_on and len(line) >= LONG_LINE:
-            more, inserts = _run_on_breaks(line)
-            spaces |= more
-        chars = list(line) if spaces else line
-        for p in spaces:
-            chars[p] = "\n"
-        pos = 0
-        for p in sorted(inserts):
-            out.append("".join(chars[pos:p]))
-            length += p - pos
-            omap.add_run(length, base + p)  # the inserted break maps to where it was inserted
-            out.append("\n")
-            length += 1
-            omap.add_run(length, base + p)
-            pos = p
-        out.append("".join(chars[pos:]))
-        length += len(line) - pos
-        added += len(spaces) + len(inserts)
-        base += len(line) + 1
+    pos = length = 0
+    for p in inserts:
+        out.append("".join(chars[pos:p]))
+        length += p - pos
+        omap.add_run(length, p)  # the inserted break maps to where it was inserted
+        out.append("\n")
+        length += 1
+        omap.add_run(length, p)
+        pos = p
+    out.append("".join(chars[pos:]))
     result = "".join(out)
     omap.dst_length = len(result)
     omap.src_length = len(text)
-    return Rebroken(text=result, offsets=omap, lines_added=added)
+    return result, omap
