@@ -206,3 +206,38 @@ def test_an_html_table_keeps_one_row_a_line():
     k = doc.text.index("财务报销")
     s, e = doc.to_original(k, k + 8)
     assert doc.original[s:e] == "财务报销审核不严"
+
+
+# The same kind of copy with its page head run on too: breadcrumb, title, source line, buttons.
+ONE_LINE_PAGE = (
+    "首页 > 信息公开 > 巡察工作 中共石湾乡委员会关于巡察整改进展情况的通报 发布时间:2024-05-06 10:20 "
+    "浏览次数:321 【字体:大 中 小】根据县委统一部署,县委第二巡察组于2023年10月对石湾乡党委开展了巡察。"
+    "一、整改工作组织情况 乡党委召开专题会议5次。二、整改落实情况 (一)关于“学习不深入”问题 "
+    "一是修订制度。二是开展研讨,已完成整改。(二)关于“资金管理不规范”问题 一是清理账目,持续推进。"
+    "欢迎广大干部群众对巡察整改落实情况进行监督。联系电话:0000-1234567。中共石湾乡委员会 2024年5月6日"
+)
+
+
+def test_a_run_on_page_gets_its_head_and_signature_apart_from_the_report():
+    doc = load_text(ONE_LINE_PAGE)
+    lines = doc.text.split("\n")
+    assert lines[:5] == [
+        "首页 > 信息公开 > 巡察工作",
+        "中共石湾乡委员会关于巡察整改进展情况的通报",
+        "发布时间:2024-05-06 10:20",
+        "浏览次数:321",
+        "【字体:大 中 小】",
+    ]
+    assert lines[-4:] == [
+        "欢迎广大干部群众对巡察整改落实情况进行监督。",
+        "联系电话:0000-1234567。",
+        "中共石湾乡委员会",
+        "2024年5月6日",
+    ]
+    _maps_back(doc)
+    outline = parse_outline(doc.text)
+    assert outline.title == "中共石湾乡委员会关于巡察整改进展情况的通报"
+    assert [d.kind.value for d in outline.debris] == [
+        "breadcrumb", "source_line", "source_line", "footer", "contact", "signature", "signature_date",
+    ]  # fmt: skip
+    assert [s.path for s in outline.walk()] == ["一", "二", "二.(一)", "二.(二)"]

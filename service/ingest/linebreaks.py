@@ -33,13 +33,16 @@ _FIELD = re.compile(
 _ITEM_AFTER_TITLE = re.compile(rf"(?<=[\u4e00-\u9fff])(?<!第)(?:\d{{1,2}}\.|\([{_CN}]{{1,3}}\))(?=关于|针对)")
 # In the head of a run-on page: the source line and the opening sentence (根据…统一部署).
 _HEAD_PARTS = re.compile(
-    r"发布(?:日期|时间)[:]|(?:信息)?来源[:]|(?:根据|按照)[^。,;.]{1,24}?(?:统一部署|统一安排|工作部署|工作安排|有关要求)"
+    r"发布(?:日期|时间)[:]|(?:信息|文章)?来源[:]|(?:浏览|访问|阅读|点击)(?:次数|量)?[:]|字号[:]|【字体|"
+    r"(?:根据|按照)[^。,;.]{1,24}?(?:统一部署|统一安排|工作部署|工作安排|有关要求)"
 )
+# The title after a breadcrumb, only where a space sets it apart: 巡察工作 中共…关于…的通报
+_HEAD_TITLE = re.compile(r"(?<= )(?:中共|中国共产党)[^\s。,;]{2,30}?关于[^\s。,;]{2,60}?(?:通报|公告|公示)")
 HEAD = 400
 # The closing: 欢迎…监督 and the signature with its date run on at the end.
 _CLOSING = re.compile(r"欢迎[^。;.]{0,40}?(?:监督|反映|意见)|联系(?:电话|方式)[:]")
 _SIGNED_END = re.compile(
-    r"((?:中共|中国共产党)?[^\s,。;:.]{2,30}?(?:委员会|党委|党组|党工委|工委|人民政府))?(\d{4}年\d{1,2}月\d{1,2}日)$"
+    r"((?:中共|中国共产党)?[^\s,。;:.]{2,30}?(?:委员会|党委|党组|党工委|工委|人民政府))? ?(\d{4}年\d{1,2}月\d{1,2}日)$"
 )
 _CN_NUMERAL = frozenset(_CN)
 _MAJOR = re.compile(rf"[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\(\d{{1,2}}\)")
@@ -122,9 +125,12 @@ def _run_on_breaks(line: str) -> tuple[set[int], set[int]]:
                 inserts.add(p)
     for m in _ITEM_AFTER_TITLE.finditer(line):
         inserts.add(m.start())
-    for m in _HEAD_PARTS.finditer(line, 0, HEAD):
-        if m.start() and line[m.start() - 1] != " " and not _sentence_end(line, m.start() - 1):
-            inserts.add(m.start())
+    for m in [*_HEAD_PARTS.finditer(line, 0, HEAD), *_HEAD_TITLE.finditer(line, 0, HEAD)]:
+        p = m.start()
+        if p and line[p - 1] == " ":
+            spaces.add(p - 1)
+        elif p and not _sentence_end(line, p - 1):
+            inserts.add(p)
     signed = _SIGNED_END.search(line, max(len(line) - 50, 0))
     for g in (1, 2):
         at = signed.start(g) if signed and signed.group(g) else 0
