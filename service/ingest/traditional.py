@@ -12,9 +12,10 @@ wheels for CPython 3.11). The alternatives were older or cruder: `zhconv` (Media
 release since 2021), `hanziconv` (character table only, 2016), `opencc-python-reimplemented`
 (a pure-Python port whose dictionaries lag the project's).
 
-OpenCC's phrases map to strings of the same length almost always; a line whose length would
-change is converted one character at a time instead, and a character that would become several
-stays as it is, so the reading text is always character for character.
+No entry of the t2s dictionaries in opencc 1.4.2 (TSPhrases, TSCharacters) changes length
+(checked by dumping them with `opencc_dict`); should a later one, a line whose length would change
+is converted one character at a time, and a character that would become several stays as it is,
+so the reading text is always character for character.
 """
 
 from __future__ import annotations
