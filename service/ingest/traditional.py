@@ -90,8 +90,10 @@ def to_simplified(text: str) -> Converted:
     return Converted(text=result, changed=changed, share=share)
 
 
-# Values the schema fixes in simplified characters, not quotes of the report.
-_NORMALISED_FIELDS = frozenset({"inspection_kind", "inspection_forms", "provenance", "abstract"})
+# Values the schema fixes (in simplified characters) or that name the file, not quotes of the report.
+_NORMALISED_FIELDS = frozenset({"inspection_kind", "inspection_forms", "provenance", "abstract"}) | frozenset(
+    {"source_file", "source_encoding", "content_sha256"}
+)
 
 
 FIND_BUDGET = 50_000_000  # characters searched for strings without a span, then they stay as read
