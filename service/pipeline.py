@@ -22,6 +22,7 @@ from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
 from zhenggai.extract.totals import check_totals
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
+from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
@@ -57,13 +58,15 @@ async def summarize_document(
     before = client.stats.model_copy()
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
 
+    source, doc = doc, doc.for_reading()  # the rules read simplified characters; the record quotes the source
     outline = parse_outline(doc.text)
     check_genre(doc.text, outline, source=doc.source.path)
     chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
     units = build_units(doc.text, outline)
     by_chunk = assign_chunks(units, chunks)
     work = [c for c in chunks if by_chunk[c.id]]
-    warnings: list[Warning] = [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    warnings: list[Warning] = [*doc.warnings]
+    warnings += [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
     done = 0
     if progress:
         progress(0, len(work))
@@ -106,6 +109,11 @@ async def summarize_document(
         text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
         warnings.extend(notes)
         record = record.model_copy(update={"abstract": text})
+
+    if source.reading:
+        record = restore_script(record, doc.text, source.text)
+        report = record.report.model_copy(update={"content_sha256": source.sha256})
+        record = record.model_copy(update={"report": report})
 
     after = client.stats
     usage = Usage(
