@@ -225,15 +225,16 @@ class JobStore:
             row = self._conn.execute("SELECT text FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else row[0]
 
-    def list(self, owner: str, *, limit: int, status: str | None = None, before: int | None = None) -> list[JobRow]:
-        """The owner's jobs, newest first."""
+    def list(self, owner: str, *, limit: int, status: str | None = None, before: str | None = None) -> list[JobRow]:
+        """The owner's jobs, newest first; `before` is the id of the last job of the previous page
+        (an id, not a row number: row numbers would tell other teams' volume)."""
         where, args = ["owner = ?"], [owner]
         if status is not None:
             where.append("status = ?")
             args.append(status)
         if before is not None:
-            where.append("seq < ?")
-            args.append(before)
+            where.append("seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?)")
+            args += [before, owner]
         sql = f"SELECT {_BRIEF} FROM jobs WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?"
         with self._lock:
             rows = self._conn.execute(sql, (*args, limit)).fetchall()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.ingest.decode import decode_bytes
+from zhenggai.ingest.decode import check_text, decode_bytes
 from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, UnsupportedMediaError
 from zhenggai.ingest.html import declared_charset, html_to_text
 from zhenggai.ingest.linebreaks import rebreak
@@ -126,6 +126,7 @@ def load_text(text: str, *, name: str = "<text>", media_type: str | None = None)
     """A report given as a string (API calls, tests)."""
     if not text.strip():
         raise EmptyDocumentError("the document has no text", source=name)
+    check_text(text, "utf-8", name)  # NUL and control bytes are refused here as they are in a file
     media = media_type or ("text/html" if _looks_like_html(text) else "text/plain")
     doc = _from_text(text.removeprefix("\ufeff"), media, name)
     data = text.encode("utf-8")
