@@ -1,6 +1,6 @@
 """Who: the title, the publisher and the inspected unit.
 
-The inspected unit is the object of `对…开展/进行了…巡视/巡察` (`对区发展和改革局党组开展了…巡察`), or,
+The inspected unit is the object of `对(or 进驻)…开展/进行了…巡察` (`对区发展和改革局党组开展了…巡察`), or,
 when that object is a field of work rather than a unit (`对全市…资金管理使用开展了专项巡察`) or is
 missing, of `向…反馈`. A pronoun or bare short form (`我单位`, `我院党组`, `中心党委`) is resolved
 to the unit's full name from the title or signature, else from the text's own words: who the
@@ -17,7 +17,7 @@ from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.document import DebrisKind, Outline
 from zhenggai.schemas.record import Evidence, Span
 
-_UNIT_RE = re.compile(r"对(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
+_UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
 _FED_BACK_RE = re.compile(r"(?:向|对)(?P<u>[^,。;:!?\n向对]{2,40}?)(?:反馈)")
 _PLAN_RE = re.compile(r"《(?P<u>[^《》,。;\n]{4,40}?)关于")
 _ALIAS_RE = re.compile(r"\((?:以下简称|以下称|下称|简称)[^()]{0,24}\)")
@@ -67,7 +67,8 @@ def read_title(text: str, outline: Outline) -> Read | None:
     start, end = outline.title_span.start, outline.title_span.end
     if _TITLE_BAD_RE.search(text[start:end]):
         return None  # a sentence (`截止6月6日,…主要情况如下:`), not a title
-    debris = {d.span.start for d in outline.debris}
+    # a line above the title that looks like a signature is the title's first line
+    debris = {d.span.start for d in outline.debris if d.kind != DebrisKind.signature or d.span.end > start}
 
     def piece(a: int, b: int) -> bool:
         s = text[a:b]
@@ -85,8 +86,9 @@ def read_title(text: str, outline: Outline) -> Read | None:
     return Read(words.replace("\n", ""), Evidence(text=words, span=Span(start=start, end=end)))
 
 
-def read_signature(text: str, outline: Outline) -> Read | None:
-    sig = next((d for d in reversed(outline.debris) if d.kind == DebrisKind.signature), None)
+def read_signature(text: str, outline: Outline, after: int = 0) -> Read | None:
+    """The issuing body under the text (a "signature" before `after`, the title's end, is not one)."""
+    sig = next((d for d in reversed(outline.debris) if d.kind == DebrisKind.signature and d.span.start >= after), None)
     if sig is None or text[sig.span.start : sig.span.end] != sig.text:
         return None
     return Read(sig.text.strip(), Evidence(text=sig.text, span=sig.span))

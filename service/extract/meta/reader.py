@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.extract.meta.dates import read_feedback, read_period
+from zhenggai.extract.meta.fallback import read_missing
 from zhenggai.extract.meta.inspection import Read, read_forms, read_kind, read_round, read_team
 from zhenggai.extract.meta.names import (
     clean_unit,
@@ -18,8 +19,10 @@ from zhenggai.extract.meta.names import (
 from zhenggai.extract.meta.region import Region, regions
 from zhenggai.ingest.debris import publication_date, signature
 from zhenggai.ingest.document import Document
+from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import DebrisKind, Outline
-from zhenggai.schemas.record import Evidence, ReportMeta
+from zhenggai.schemas.record import Evidence, ReportMeta, Warning
 
 _SENTENCE_RE = re.compile(r"[^。\n]+[。]?")
 
@@ -70,10 +73,10 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
     if period is None and feedback is None:
         # the inspection told in the first section (一、总体履责情况 …): its sentence, not any date
         period, period_end = read_period(rg.extended)
-        if period is not None or _sentences_with(rg.extended, "巡视组") or _sentences_with(rg.extended, "巡察组"):
+        if period is not None or period_end or read_team([rg.extended]) is not None:
             feedback, feedback_ev = read_feedback(rg.extended, period_end)
 
-    sig = read_signature(text, outline)
+    sig = read_signature(text, outline, title.evidence.span.end if title else 0)
     publisher = sig or title_publisher(title)
     unit = read_object(where)
     if unit is not None:
@@ -125,3 +128,18 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
         characters=len(text),
         evidence=evidence,
     )
+
+
+def opening_region(text: str, outline: Outline) -> Region:
+    """What the model is shown: the opening paragraph, else the start of the body."""
+    title = read_title(text, outline)
+    rg = regions(text, outline, title.evidence.span.end if title else 0)
+    return rg.opening if rg.opening.text.strip() else rg.extended
+
+
+async def read_meta(
+    doc: Document, outline: Outline, client: LLMClient, prompt: Prompt, *, model: str | None = None
+) -> tuple[ReportMeta, CallUsage | None, list[Warning]]:
+    """The patterns' reading, completed by the model's quotes for what they left empty."""
+    meta = report_meta(doc, outline)
+    return await read_missing(client, prompt, meta, opening_region(doc.text, outline), model=model)
