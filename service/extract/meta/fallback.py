@@ -93,6 +93,7 @@ def _apply(field: str, quote: str, at: int, opening: Region, update: dict, evide
             if len(tokens) < 2:
                 return "no start and end day"
             update[field] = DateRange(start=tokens[0].date, end=tokens[1].date, evidence=ev)
+            return None  # the period carries its own evidence
         else:
             if not tokens:
                 return "no day"

@@ -97,8 +97,6 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
             evidence[key] = read.evidence
     for form, ev in forms.items():
         evidence[f"inspection_forms.{form}"] = ev
-    if period is not None and period.evidence is not None:
-        evidence["inspection_period"] = period.evidence
     if feedback_ev is not None:
         evidence["feedback_date"] = feedback_ev
     pub_ev = _debris_evidence(text, outline, DebrisKind.source_line)
