@@ -26,6 +26,8 @@ from zhenggai.structure.outline import parse_outline
 PAGES_DIR = REPO.parent / "shared" / "corpus" / "pages"
 PAGES_GOLD = sorted((REPO / "evals" / "gold" / "pages").glob("*.json"))
 SEEDS_GOLD = sorted((REPO / "evals" / "gold").glob("*.json"))
+LAYOUTS_GOLD = sorted((REPO / "evals" / "gold" / "layouts").glob("*.json"))  # when the layouts are here
+LAYOUTS_DIR = REPO / "examples" / "layouts"
 BODY = "\n一、整改工作基本情况\n局党组把巡察整改作为重大政治任务来抓。\n二、下一步工作打算\n持续巩固整改成果。"
 
 
@@ -220,12 +222,42 @@ PHRASINGS = [
         ),
         id="inspection-told-in-the-first-section",
     ),
+    pytest.param(
+        "首頁 > 要聞\n中共青峰縣委關於巡視整改進展情況的通報\n"
+        "根據省委統一部署,2021年10月11日至12月24日,省委第五巡視組對青峰縣進行了巡視。"
+        "2022年3月2日,省委第五巡視組向青峰縣委反饋了巡視意見。",
+        dict(
+            title="中共青峰縣委關於巡視整改進展情況的通報",
+            publisher="中共青峰縣委",
+            inspected_unit="青峰縣",
+            inspection_team="省委第五巡視組",
+            inspection_kind="巡视",
+            feedback="2022-03-02",
+        ),
+        id="traditional-characters-read-kept-as-written",
+    ),
+    pytest.param(
+        "中共青峰县商务局党组关于巡察整改进展情况的通报发布日期:2021-10-25 来源:青峰县商务局根据县委统一部署,"
+        "2021年3月15日至4月30日,县委第二巡察组对县商务局党组开展了常规巡察,并于2021年5月25日反馈了巡察意见."
+        "一、整改工作组织情况局党组把巡察整改作为重大政治任务.中共青峰县商务局党组2021年10月20日",
+        dict(
+            title="中共青峰县商务局党组关于巡察整改进展情况的通报",
+            publisher="中共青峰县商务局党组",
+            inspected_unit="县商务局党组",
+            feedback="2021-05-25",
+            published="2021-10-25",
+            signed="2021-10-20",
+        ),
+        id="no-line-breaks-at-all",
+    ),
 ]
 
 
 @pytest.mark.parametrize("text,want", PHRASINGS)
 def test_phrasings(text, want):
-    meta = meta_of(text + BODY)
+    meta = meta_of(text if "published" in want else text + BODY)
+    if "published" in want:
+        assert (meta.publication_date, meta.signature_date) == (_day(want["published"]), _day(want["signed"]))
     for field in ("title", "publisher", "inspected_unit", "inspection_team", "inspection_round", "inspection_kind"):
         if field in want:
             assert getattr(meta, field) == want[field], field
@@ -278,6 +310,8 @@ def _gold_cases() -> list:
         cases.append(pytest.param(path, PAGES_DIR, id=f"pages/{path.stem[:3]}"))
     for path in SEEDS_GOLD:
         cases.append(pytest.param(path, SEEDS_DIR, id=f"seeds/{path.stem[:3]}"))
+    for path in LAYOUTS_GOLD:
+        cases.append(pytest.param(path, LAYOUTS_DIR, id=f"layouts/{path.stem[:3]}"))
     return cases
 
 
@@ -292,8 +326,8 @@ def _scored(gold_path: Path, text_dir: Path) -> tuple[dict[str, bool], ReportMet
     return score_meta(record, gold.meta), meta, doc.text
 
 
-@pytest.mark.parametrize("gold_path,text_dir", [c for c in _gold_cases() if "pages" in c.id])
-def test_page_metadata_matches_its_gold(gold_path, text_dir):
+@pytest.mark.parametrize("gold_path,text_dir", [c for c in _gold_cases() if not c.id.startswith("seeds")])
+def test_page_and_layout_metadata_matches_its_gold(gold_path, text_dir):
     scores, _meta, _text = _scored(gold_path, text_dir)
     assert scores and all(scores.values()), {k: v for k, v in scores.items() if not v}
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, create_model
 
 from zhenggai.extract.meta.dates import FEEDBACK_WINDOW, date_tokens
 from zhenggai.extract.meta.names import is_short_form
+from zhenggai.extract.meta.reading import to_reading
 from zhenggai.extract.meta.region import Region
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.errors import LLMError
@@ -61,7 +62,7 @@ def quotes_model(fields: list[str]) -> type[BaseModel]:
 
 def _locate(opening: Region, quote: str, field: str) -> int:
     """Where the quote stands in the opening (-1: it does not); a feedback date, before its cue."""
-    positions = [m.start() for m in re.finditer(re.escape(quote), opening.text)]
+    positions = [m.start() for m in re.finditer(re.escape(quote), opening.source)]
     if field == "feedback_date":
         near = [p for p in positions if "反馈" in opening.text[p : p + len(quote) + FEEDBACK_WINDOW]]
         positions = near or positions
@@ -76,14 +77,14 @@ def _apply(field: str, quote: str, at: int, opening: Region, update: dict, evide
             return "not a unit's name"
         update[field] = quote
     elif field == "inspection_team":
-        if not re.search(r"(?:巡视|巡察).{0,4}组$", quote):
+        if not re.search(r"(?:巡视|巡察).{0,4}组$", to_reading(quote)):
             return "not a team's name"
         update[field] = quote
         if not update.get("inspection_kind"):
-            update["inspection_kind"] = "巡视" if "巡视" in quote else "巡察"
+            update["inspection_kind"] = "巡视" if "巡视" in to_reading(quote) else "巡察"
             evidence["inspection_kind"] = ev
     elif field == "inspection_round":
-        if "轮" not in quote or _NAME_BAD_RE.search(quote):
+        if "轮" not in to_reading(quote) or _NAME_BAD_RE.search(quote):
             return "not a round"
         update[field] = quote
     else:
@@ -106,7 +107,7 @@ async def read_missing(
     client: LLMClient, prompt: Prompt, meta: ReportMeta, opening: Region, *, model: str | None = None
 ) -> tuple[ReportMeta, CallUsage | None, list[Warning]]:
     """`meta` with the fields the model could quote from the opening; no call when none is asked."""
-    shown = Region(opening.text[:OPENING_MAX], opening.base)
+    shown = Region(opening.source[:OPENING_MAX], opening.base)
     fields = fields_to_ask(meta, shown.text)
     if not fields:
         return meta, None, []
@@ -115,7 +116,7 @@ async def read_missing(
         res = await client.structured(
             prompt,
             response_model=quotes_model(fields),
-            variables={"opening": shown.text, "fields": fields},
+            variables={"opening": shown.source, "fields": fields},
             model=model,
             max_tokens=min(prompt.params.max_tokens or 240, 24 + TOKENS_PER_FIELD * len(fields)),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zhenggai.extract.meta.reading import to_reading
 from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.record import INSPECTION_FORMS, Evidence
 
@@ -42,7 +43,7 @@ def read_team(regions: list[Region]) -> Read | None:
     found: list[Read] = []
     for r in regions:
         for m in _TEAM_RE.finditer(r.text):
-            found.append(Read(m.group(0), r.evidence(m.start(), m.end())))
+            found.append(Read(r.words(m.start(), m.end()), r.evidence(m.start(), m.end())))
     numbered = [f for f in found if _NUMBERED_RE.search(f.value)]
     return (numbered or found or [None])[0]
 
@@ -51,14 +52,14 @@ def read_round(regions: list[Region]) -> Read | None:
     for r in regions:
         m = _ROUND_RE.search(r.text)
         if m:
-            return Read(m.group(0), r.evidence(m.start(), m.end()))
+            return Read(r.words(m.start(), m.end()), r.evidence(m.start(), m.end()))
     return None
 
 
 def read_kind(team: Read | None, regions: list[Region]) -> Read | None:
     """巡视 or 巡察: the team's word, else the first the title or opening says."""
     if team:
-        m = _KIND_RE.search(team.value)
+        m = _KIND_RE.search(to_reading(team.value))
         if m:
             start = team.evidence.span.start + m.start()
             return Read(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.extract.meta.inspection import Read
+from zhenggai.extract.meta.reading import to_reading
 from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.document import DebrisKind, Outline
 from zhenggai.schemas.record import Evidence, Span
@@ -33,26 +34,32 @@ _SHORT_RE = re.compile(
 _TITLE_BAD_RE = re.compile(r"[,。;!?]|:$")
 _TITLE_END_RE = re.compile(r"(?:通报|报告|公告|公布)$")
 _PUBLISHER_RE = re.compile(r"^(?:【[^】]{0,12}】)?\s?(?P<p>[^,。;:\n]{2,40}?)\s?关于")
+_TITLE_SHAPE_RE = re.compile(r"(?:【[^】\n]{0,12}】)?[^,。;:.!?\n]{2,40}?关于[^,。;:.!?\n]{2,60}?(?:通报|报告)")
 TITLE_PIECE_MAX = 60
+TITLE_LINES = 3  # lines (breadcrumbs and other furniture skipped) a title without an outline may open on
+FURNITURE_MAX = 40  # a short line without sentence punctuation above a title: a breadcrumb, a column name
 
 
 def _read(region: Region, m: re.Match, group: str = "u") -> Read:
-    return Read(m.group(group), region.evidence(m.start(group), m.end(group)))
+    return Read(region.words(m.start(group), m.end(group)), region.evidence(m.start(group), m.end(group)))
 
 
 def is_short_form(name: str) -> bool:
     """`我单位`, `我院党组`, `中心党委`: words that point at the unit without naming it."""
-    return bool(_SHORT_RE.match(name))
+    return bool(_SHORT_RE.match(to_reading(name)))
 
 
 def is_unit_name(name: str) -> bool:
-    core = _PAREN_TAIL_RE.sub("", name)
+    core = _PAREN_TAIL_RE.sub("", to_reading(name))
     return bool(_UNIT_END_RE.search(core)) and not is_short_form(core)
 
 
 def clean_unit(name: str) -> str:
     """The unit as named, without an alias in brackets: `交通运输部党组(以下简称部党组)` → `交通运输部党组`."""
-    return _ALIAS_RE.sub("", name).strip()
+    cuts = [(m.start(), m.end()) for m in _ALIAS_RE.finditer(to_reading(name))]
+    for a, b in reversed(cuts):
+        name = name[:a] + name[b:]
+    return name.strip()
 
 
 def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
@@ -60,10 +67,13 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) if text.find("\n", end) >= 0 else len(text))
 
 
-def read_title(text: str, outline: Outline) -> Read | None:
-    """The outline's title line, joined with the line before or after it when the title was broken."""
+def read_title(source: str, outline: Outline) -> Read | None:
+    """The outline's title line, joined with the line before or after it when the title was broken;
+    when the outline found none, a first line (or the start of a text without line breaks) shaped
+    like one: `<publisher>关于…的通报`."""
+    text = to_reading(source)
     if outline.title_span is None:
-        return None
+        return _title_by_shape(source, text, outline)
     start, end = outline.title_span.start, outline.title_span.end
     if _TITLE_BAD_RE.search(text[start:end]):
         return None  # a sentence (`截止6月6日,…主要情况如下:`), not a title
@@ -82,8 +92,26 @@ def read_title(text: str, outline: Outline) -> Read | None:
         n_start, n_end = _line_at(text, end + 1, end + 1)
         if piece(n_start, n_end) and _TITLE_END_RE.search(text[n_start:n_end]) and len(text[n_start:n_end]) <= 20:
             end = n_end
-    words = text[start:end]
+    words = source[start:end]
     return Read(words.replace("\n", ""), Evidence(text=words, span=Span(start=start, end=end)))
+
+
+def _title_by_shape(source: str, text: str, outline: Outline) -> Read | None:
+    debris = {d.span.start for d in outline.debris if d.kind != DebrisKind.contact}
+    start = 0
+    for _ in range(TITLE_LINES):
+        if start >= len(text):
+            return None
+        _, end = _line_at(text, start, start)
+        if start not in debris:
+            m = _TITLE_SHAPE_RE.match(text, start, end)
+            if m:
+                words = source[m.start() : m.end()]
+                return Read(words, Evidence(text=words, span=Span(start=m.start(), end=m.end())))
+            if end - start > FURNITURE_MAX or _TITLE_BAD_RE.search(text[start:end]):
+                return None  # a sentence: the text has begun without a title
+        start = end + 1
+    return None
 
 
 def read_signature(text: str, outline: Outline, after: int = 0) -> Read | None:
@@ -98,11 +126,11 @@ def title_publisher(title: Read | None) -> Read | None:
     """The title's words before 关于: `中共武汉市市场监督管理局党组关于…` → `中共武汉市市场监督管理局党组`."""
     if title is None:
         return None
-    m = _PUBLISHER_RE.match(title.evidence.text)
+    m = _PUBLISHER_RE.match(to_reading(title.evidence.text))
     if not m or "\n" in m.group("p"):
         return None
-    base = title.evidence.span.start
-    return Read(m.group("p"), Evidence(text=m.group("p"), span=Span(start=base + m.start("p"), end=base + m.end("p"))))
+    base, words = title.evidence.span.start, title.evidence.text[m.start("p") : m.end("p")]
+    return Read(words, Evidence(text=words, span=Span(start=base + m.start("p"), end=base + m.end("p"))))
 
 
 def read_object(regions: list[Region]) -> Read | None:

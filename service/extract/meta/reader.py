@@ -17,7 +17,8 @@ from zhenggai.extract.meta.names import (
     title_publisher,
 )
 from zhenggai.extract.meta.region import Region, regions
-from zhenggai.ingest.debris import publication_date, signature
+from zhenggai.extract.meta.stamps import published, signed
+from zhenggai.ingest.debris import parse_date, publication_date, signature
 from zhenggai.ingest.document import Document
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
@@ -29,7 +30,9 @@ _SENTENCE_RE = re.compile(r"[^。\n]+[。]?")
 
 def _sentences_with(region: Region, word: str) -> list[Region]:
     return [
-        Region(m.group(0), region.base + m.start()) for m in _SENTENCE_RE.finditer(region.text) if word in m.group(0)
+        Region(region.words(m.start(), m.end()), region.base + m.start())
+        for m in _SENTENCE_RE.finditer(region.text)
+        if word in m.group(0)
     ]
 
 
@@ -99,12 +102,18 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
         evidence[f"inspection_forms.{form}"] = ev
     if feedback_ev is not None:
         evidence["feedback_date"] = feedback_ev
-    pub_ev = _debris_evidence(text, outline, DebrisKind.source_line)
-    pub_date = publication_date(outline.debris)
+    pub_date, pub_ev = publication_date(outline.debris), None
+    if pub_date:
+        line = next(d for d in outline.debris if d.kind == DebrisKind.source_line and parse_date(d.text) == pub_date)
+        pub_ev = Evidence(text=line.text, span=line.span)
+    else:
+        pub_date, pub_ev = published(text)
+    _, sig_date = signature(outline.debris)
+    sig_ev = _debris_evidence(text, outline, DebrisKind.signature_date) if sig_date else None
+    if not sig_date:
+        sig_date, sig_ev = signed(text)
     if pub_date and pub_ev:
         evidence["publication_date"] = pub_ev
-    _, sig_date = signature(outline.debris)
-    sig_ev = _debris_evidence(text, outline, DebrisKind.signature_date)
     if sig_date and sig_ev:
         evidence["signature_date"] = sig_ev
 

@@ -9,7 +9,9 @@ everything read from it becomes an `Evidence` into the whole text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from zhenggai.extract.meta.reading import to_reading
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import Evidence, Span
 
@@ -18,17 +20,26 @@ HEAD_WINDOW = 6000  # how far into the text a unit's full name or the round is l
 OPENING_CAP = 3000  # a text with no line breaks is one "opening": read only its start
 
 
-@dataclass(frozen=True)
+@dataclass
 class Region:
-    text: str
-    base: int  # offset of text[0] in the normalised text
+    """`source` is the normalised text's own words; patterns match `text`, its reading view."""
+
+    source: str
+    base: int  # offset of source[0] in the normalised text
+
+    @cached_property
+    def text(self) -> str:
+        return to_reading(self.source)
 
     def evidence(self, start: int, end: int) -> Evidence:
-        """Evidence for `self.text[start:end]`, located in the normalised text."""
-        return Evidence(text=self.text[start:end], span=Span(start=self.base + start, end=self.base + end))
+        """Evidence for the words at [start, end) of the region, located in the normalised text."""
+        return Evidence(text=self.source[start:end], span=Span(start=self.base + start, end=self.base + end))
+
+    def words(self, start: int, end: int) -> str:
+        return self.source[start:end]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Regions:
     opening: Region  # the opening paragraph (empty when the text has none)
     extended: Region  # the opening and the first part of the body
@@ -42,7 +53,10 @@ def regions(text: str, outline: Outline, title_end: int = 0) -> Regions:
     (it took a sentence for the title, say), the opening is what stands before the first section.
     """
     if outline.opening:
-        o_start, o_end = outline.opening.start, min(outline.opening.end, outline.opening.start + OPENING_CAP)
+        o_start = outline.opening.start
+        if outline.opening.start <= title_end < outline.opening.end:
+            o_start = title_end  # the outline took the title for the opening's first line
+        o_end = min(outline.opening.end, o_start + OPENING_CAP)
     else:
         o_start = title_end + 1 if title_end else 0
         o_end = outline.sections[0].span.start if outline.sections else len(text)
