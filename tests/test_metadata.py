@@ -270,6 +270,8 @@ def test_phrasings(text, want):
         assert (period.end if period else None) == _day(want["end"])
     if "feedback" in want:
         assert meta.feedback_date == _day(want["feedback"])
+    doc = load_text(text if "published" in want else text + BODY)
+    assert all(holds(e, doc.text) for e in meta.evidence.values()), meta.evidence
 
 
 def test_every_field_read_has_its_words():

@@ -34,6 +34,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     "inspection_round": re.compile(r"第[一二三四五六七八九十]{1,4}轮"),
     "feedback_date": re.compile(r"反馈"),
 }
+_INSPECTION_RE = re.compile(r"巡视|巡察")
 _NAME_BAD_RE = re.compile(r"[,。;:!?\n]")
 
 
@@ -42,7 +43,10 @@ def _empty(meta: ReportMeta, field: str) -> bool:
 
 
 def fields_to_ask(meta: ReportMeta, opening: str) -> list[str]:
-    """The empty fields the opening has words for, in the order the prompt lists them."""
+    """The empty fields the opening has words for, in the order the prompt lists them (none when
+    the opening does not speak of an inspection at all: an audit report, say)."""
+    if not _INSPECTION_RE.search(opening):
+        return []
     days = len(_DAY_RE.findall(opening))
     used = 2 * (meta.inspection_period is not None) + (meta.feedback_date is not None)
     ask = [f for f, cue in _CUES.items() if _empty(meta, f) and cue.search(opening)]

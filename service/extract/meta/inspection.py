@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhenggai.extract.meta.reading import to_reading
 from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.record import INSPECTION_FORMS, Evidence
 
@@ -57,17 +56,9 @@ def read_round(regions: list[Region]) -> Read | None:
 
 
 def read_kind(team: Read | None, regions: list[Region]) -> Read | None:
-    """巡视 or 巡察: the team's word, else the first the title or opening says."""
+    """巡视 or 巡察 (simplified, whatever the script): the team's word, else the first the title or opening says."""
     if team:
-        m = _KIND_RE.search(to_reading(team.value))
-        if m:
-            start = team.evidence.span.start + m.start()
-            return Read(
-                m.group(0),
-                Evidence(
-                    text=m.group(0), span=team.evidence.span.model_copy(update={"start": start, "end": start + 2})
-                ),
-            )
+        regions = [Region(team.evidence.text, team.evidence.span.start), *regions]
     for r in regions:
         m = _KIND_RE.search(r.text)
         if m:

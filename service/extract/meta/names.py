@@ -36,6 +36,7 @@ _TITLE_END_RE = re.compile(r"(?:通报|报告|公告|公布)$")
 _PUBLISHER_RE = re.compile(r"^(?:【[^】]{0,12}】)?\s?(?P<p>[^,。;:\n]{2,40}?)\s?关于")
 _TITLE_SHAPE_RE = re.compile(r"(?:【[^】\n]{0,12}】)?[^,。;:.!?\n]{2,40}?关于[^,。;:.!?\n]{2,60}?(?:通报|报告)")
 TITLE_PIECE_MAX = 60
+_BULLETS = ("·", "•", "●", "◆", "■", "-", "*")
 TITLE_LINES = 3  # lines (breadcrumbs and other furniture skipped) a title without an outline may open on
 FURNITURE_MAX = 40  # a short line without sentence punctuation above a title: a breadcrumb, a column name
 
@@ -75,8 +76,8 @@ def read_title(source: str, outline: Outline) -> Read | None:
     if outline.title_span is None:
         return _title_by_shape(source, text, outline)
     start, end = outline.title_span.start, outline.title_span.end
-    if _TITLE_BAD_RE.search(text[start:end]):
-        return None  # a sentence (`截止6月6日,…主要情况如下:`), not a title
+    if _TITLE_BAD_RE.search(text[start:end]) or text[start:end].startswith(_BULLETS):
+        return None  # a sentence (`截止6月6日,…主要情况如下:`) or an item of a list of links, not a title
     # a line above the title that looks like a signature is the title's first line
     debris = {d.span.start for d in outline.debris if d.kind != DebrisKind.signature or d.span.end > start}
 
