@@ -250,6 +250,32 @@ PHRASINGS = [
         ),
         id="no-line-breaks-at-all",
     ),
+    pytest.param(
+        "中共青峰县柳林镇委员会关于巡察整改进展情况的通报\n"
+        "根据县委统一部署,县委第一机动巡察组自2023年5月8日起至6月30日对我镇党委实施了机动巡察,"
+        "并于2023年8月2日向镇党委反馈了巡察意见。",
+        dict(
+            inspection_team="县委第一机动巡察组",
+            inspection_forms=["机动"],
+            start="2023-05-08",
+            end="2023-06-30",
+            inspected_unit="中共青峰县柳林镇委员会",
+            feedback="2023-08-02",
+        ),
+        id="township-pronoun-mobile-inspection-qi-zhi",
+    ),
+    pytest.param(
+        "根据自治区党委统一部署,2022年4月6日至6月2日,自治区党委第五巡视组对区交通运输厅党组开展了常规巡视。"
+        "7月19日,自治区党委巡视组向区交通运输厅党组反馈了巡视意见。",
+        dict(
+            inspection_team="自治区党委第五巡视组",
+            inspected_unit="区交通运输厅党组",
+            feedback="2022-07-19",
+            inspection_forms=["常规"],
+            inspection_kind="巡视",
+        ),
+        id="autonomous-region",
+    ),
 ]
 
 

@@ -21,7 +21,7 @@ _DATE_RE = re.compile(
     r"(?:(?<!\d)(?P<y>\d{4})\s?年\s?)?(?<!\d)(?P<m>\d{1,2})\s?月\s?"
     r"(?:(?P<d>\d{1,2})\s?[日号]|(?P<part>上旬|中旬|下旬|初|底|末|中))?"
 )
-_RANGE_SEP_RE = re.compile(r"\s?(?:至|到|—|–|-|－|~|～)\s?")
+_RANGE_SEP_RE = re.compile(r"\s?起?(?:至|到|—|–|-|－|~|～)\s?")
 _FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)")
 FEEDBACK_WINDOW = 80  # characters from a date to its feedback cue (a long name may stand between)
 

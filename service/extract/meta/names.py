@@ -18,7 +18,7 @@ from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.document import DebrisKind, Outline
 from zhenggai.schemas.record import Evidence, Span
 
-_UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
+_UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行|实施)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
 _FED_BACK_RE = re.compile(r"(?:向|对)(?P<u>[^,。;:!?\n向对]{2,40}?)(?:反馈)")
 _PLAN_RE = re.compile(r"《(?P<u>[^《》,。;\n]{4,40}?)关于")
 _ALIAS_RE = re.compile(r"\((?:以下简称|以下称|下称|简称)[^()]{0,24}\)")
@@ -28,7 +28,8 @@ _UNIT_END_RE = re.compile(
     r"公司|集团|银行|省|市|区|县|旗|州|盟|镇|乡|街道|村|社区|室|处|科|团|联|署|台|场|厂)$"
 )
 _SHORT_RE = re.compile(
-    r"^(?:(?:我|本)(?:单位|局|院|校|中心|部|委|厅|办|所|站|会|馆|司)?|单位|局|院|校|中心|部|厅|所|站|馆)"
+    # 我单位, 本局, 我院党组, 我镇党委; a bare generic noun: 中心党委, 局党组
+    r"^(?:(?:我|本)[\u4e00-\u9fff]{0,3}?|单位|局|院|校|学校|医院|中心|部|厅|所|站|馆|镇|乡|街道|村|社区|公司|集团)"
     r"(?:机关)?(?:党组织|党组|党委|党支部|党总支|党工委)?$"
 )
 _TITLE_BAD_RE = re.compile(r"[,。;!?]|:$")
