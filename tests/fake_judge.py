@@ -43,7 +43,6 @@ _OPENING_RE = re.compile(r"<<<\n(.*?)\n>>>", re.S)
 _FIELD_RE = re.compile(r"^- (\w+)：", re.M)
 # how a quick reader finds each field in an opening: the first words shaped like it
 _META_RULES = {
-    "publisher": re.compile(r"(中共[^,。;]{2,30}?(?:党组|党委|委员会))"),
     "inspected_unit": re.compile(r"(?:对|进驻|巡察了|巡视了)([^,。;]{2,30}?)(?:开展|进行|。|,)"),
     "inspection_team": re.compile(r"([^,。;]{0,8}?(?:巡视|巡察)[^,。;]{0,4}?组)"),
     "inspection_round": re.compile(r"([一二三四五六七八九十]+届[^,。;]{0,4}?第[一二三四五六七八九十]+轮)"),

@@ -426,19 +426,23 @@ async def _fallback(text: str, settings):
 async def test_the_model_quotes_what_the_patterns_missed(judge_llm, llm_fake_settings):
     doc, (meta, usage, warnings) = await _fallback(UNSAID_UNIT, llm_fake_settings)
     assert usage is not None and len(judge_llm.requests) == 1
-    assert meta.inspected_unit == "桐溪县水利局党组" and meta.publisher == ""
+    assert meta.inspected_unit == meta.publisher == "桐溪县水利局党组"  # no title: the publisher is the unit
     assert holds(meta.evidence["inspected_unit"], doc.text)
     assert meta.feedback_date == dt.date(2023, 5, 20)  # read by the patterns, year carried
     assert warnings == []
 
 
 async def test_a_quote_not_in_the_opening_is_dropped(fake_llm, llm_fake_settings):
-    answer = {"publisher": "中共桐溪县水务局党组", "inspected_unit": "桐溪县水利局党组"}
-    fake_llm.add(Step(content=json.dumps(answer, ensure_ascii=False)))
+    fake_llm.add(Step(content=json.dumps({"inspected_unit": "桐溪县水务局党组"}, ensure_ascii=False)))
     _doc, (meta, _usage, warnings) = await _fallback(UNSAID_UNIT, llm_fake_settings)
-    assert meta.publisher == "" and "publisher" not in meta.evidence  # 水务局: the opening says 水利局
-    assert meta.inspected_unit == "桐溪县水利局党组"
+    assert meta.inspected_unit == meta.publisher == "" and "inspected_unit" not in meta.evidence  # it says 水利局
     assert [w.code for w in warnings] == ["meta_quote_dropped"] and "水务局" in warnings[0].message
+
+
+async def test_a_team_quoted_for_the_unit_is_refused(fake_llm, llm_fake_settings):
+    fake_llm.add(Step(content=json.dumps({"inspected_unit": "县委第二巡察组"}, ensure_ascii=False)))
+    _doc, (meta, _usage, warnings) = await _fallback(UNSAID_UNIT, llm_fake_settings)
+    assert meta.inspected_unit == "" and "a team" in warnings[0].message
 
 
 async def test_dates_come_from_the_opening_not_the_model(fake_llm, llm_fake_settings):

@@ -2,7 +2,8 @@
 
 Asked only for the fields the patterns left empty, and only when the opening has words that
 could say them (a team's `组`, a round's `轮`, two days for a period), so a report the patterns
-read costs no call. The model answers a quote per field; a quote that is not verbatim in the
+read costs no call. The publisher is not asked: without a signature or title it is the unit
+inspected, as the patterns have it. The model answers a quote per field; a quote that is not verbatim in the
 opening is dropped with a warning, and dates are parsed from the quote here, never taken from
 the model.
 """
@@ -28,13 +29,13 @@ TOKENS_PER_FIELD = 40
 
 _DAY_RE = re.compile(r"\d{1,2}\s?月\s?\d{1,2}\s?[日号]")
 _CUES: dict[str, re.Pattern[str]] = {
-    "publisher": re.compile(r"党组|党委|委员会|党工委|党支部|局|院|中心"),
     "inspected_unit": re.compile(r"(?:巡视|巡察)"),
     "inspection_team": re.compile(r"(?:巡视|巡察)[^,。;]{0,4}组"),
     "inspection_round": re.compile(r"第[一二三四五六七八九十]{1,4}轮"),
     "feedback_date": re.compile(r"反馈"),
 }
 _INSPECTION_RE = re.compile(r"巡视|巡察")
+_TEAM_END_RE = re.compile(r"(?:巡视|巡察).{0,4}组$")
 _NAME_BAD_RE = re.compile(r"[,。;:!?\n]")
 
 
@@ -76,12 +77,14 @@ def _locate(opening: Region, quote: str, field: str) -> int:
 def _apply(field: str, quote: str, at: int, opening: Region, update: dict, evidence: dict) -> str | None:
     """Put one verbatim quote into the record; returns why it was refused, or None."""
     ev = opening.evidence(at, at + len(quote))
-    if field in ("publisher", "inspected_unit"):
+    if field == "inspected_unit":
         if _NAME_BAD_RE.search(quote) or is_short_form(quote) or not 2 <= len(quote) <= 40:
             return "not a unit's name"
+        if _TEAM_END_RE.search(to_reading(quote)):
+            return "a team, not the unit inspected"
         update[field] = quote
     elif field == "inspection_team":
-        if not re.search(r"(?:巡视|巡察).{0,4}组$", to_reading(quote)):
+        if not _TEAM_END_RE.search(to_reading(quote)):
             return "not a team's name"
         update[field] = quote
         if not update.get("inspection_kind"):
@@ -141,4 +144,7 @@ async def read_missing(
             )
     if not update["inspection_kind"]:
         update.pop("inspection_kind")
+    if not meta.publisher and "inspected_unit" in update:
+        # no signature and no title: the publisher is the unit as the opening names it (as the patterns do)
+        update["publisher"], evidence["publisher"] = update["inspected_unit"], evidence["inspected_unit"]
     return meta.model_copy(update={**update, "evidence": {**meta.evidence, **evidence}}), res.usage, warnings
