@@ -11,25 +11,19 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 from zhenggai.evals.gold_schema import GoldReport
 from zhenggai.evals.scorer import score_meta
+from zhenggai.evals.sets import SET_NAMES, known_set
 from zhenggai.extract.meta import report_meta
 from zhenggai.ingest.document import load_path
 from zhenggai.schemas.record import Provenance, SummaryRecord
 from zhenggai.structure.outline import parse_outline
 
-REPO = Path(__file__).resolve().parents[1]
-SETS = {
-    "seeds": (REPO / "evals" / "gold", REPO.parent / "shared" / "seeds"),
-    "pages": (REPO / "evals" / "gold" / "pages", REPO.parent / "shared" / "corpus" / "pages"),
-    "layouts": (REPO / "evals" / "gold" / "layouts", REPO / "examples" / "layouts"),
-}
-
 
 def main(show_misses: bool) -> None:
-    for name, (gold_dir, text_dir) in SETS.items():
+    for name in SET_NAMES:
+        gold_dir, text_dir = known_set(name).gold_dir, known_set(name).reports_dir
         hits: dict[str, list[bool]] = defaultdict(list)
         for gold_file in sorted(gold_dir.glob("*.json")):
             gold = GoldReport.model_validate(json.loads(gold_file.read_text(encoding="utf-8")))

@@ -20,13 +20,17 @@ from zhenggai.extract.judge import Judged, default_kind, judge_chunk
 from zhenggai.extract.merge import merge_units
 from zhenggai.extract.meta import read_meta
 from zhenggai.extract.metadata import leads, next_steps, overview
+from zhenggai.extract.totals import check_totals
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
+from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
-from zhenggai.schemas.record import Provenance, SummaryRecord, Usage, Warning
+from zhenggai.schemas.document import Outline
+from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
 from zhenggai.settings import Settings
+from zhenggai.structure.genre import check_genre, cut_inside_details, is_truncated
 from zhenggai.structure.outline import parse_outline
 
 ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
@@ -58,12 +62,15 @@ async def summarize_document(
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
     meta_prompt = load_prompt(opt.meta_prompt, opt.meta_version)
 
+    source, doc = doc, doc.for_reading()  # the rules read simplified characters; the record quotes the source
     outline = parse_outline(doc.text)
+    check_genre(doc.text, outline, source=doc.source.path)
     chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
     units = build_units(doc.text, outline)
     by_chunk = assign_chunks(units, chunks)
     work = [c for c in chunks if by_chunk[c.id]]
-    warnings: list[Warning] = [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    warnings: list[Warning] = [*doc.warnings]
+    warnings += [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
     done = 0
     if progress:
         progress(0, len(work))
@@ -99,6 +106,8 @@ async def summarize_document(
     )
     record, dropped = ground_record(record, doc.text)
     warnings.extend(dropped)
+    record, notes = _completeness(record, doc.text, outline)
+    warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
     if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
@@ -109,6 +118,11 @@ async def summarize_document(
         text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
         warnings.extend(notes)
         record = record.model_copy(update={"abstract": text})
+
+    if source.reading:
+        record = restore_script(record, doc.text, source.text)
+        report = record.report.model_copy(update={"content_sha256": source.sha256})
+        record = record.model_copy(update={"report": report})
 
     after = client.stats
     usage = Usage(
@@ -130,3 +144,27 @@ async def summarize_document(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     return record.model_copy(update={"provenance": provenance})
+
+
+def _completeness(record: SummaryRecord, text: str, outline: Outline) -> tuple[SummaryRecord, list[Warning]]:
+    """A cut-off page keeps its problems up to the cut and says so; a whole one has its declared
+    totals set against what was found."""
+    warnings: list[Warning] = []
+    if is_truncated(text, outline):
+        record.report.truncated = True
+        last = record.problems[-1] if record.problems and cut_inside_details(outline) else None
+        while last is not None:
+            last.truncated = True
+            last = last.children[-1] if last.children else None
+        warnings.append(
+            Warning(
+                code="truncated",
+                message="the text stops before the report ends"
+                + ("; its last problem is cut off" if record.problems and record.problems[-1].truncated else ""),
+                span=Span(start=len(text.rstrip()), end=len(text.rstrip())),
+            )
+        )
+    checks, mismatches = check_totals(record)
+    record.overview.checks = checks
+    warnings.extend(mismatches)
+    return record, warnings

@@ -106,3 +106,29 @@ def test_queue_bound_and_paging(store):
     assert store.get(jobs[0].id, with_result=True).result == '{"x": 1}'
     assert store.text(jobs[1].id) == "报告1"
     store.check_writable()
+
+
+def test_one_process_runs_a_databases_jobs(tmp_path):
+    import subprocess
+    import sys
+
+    from zhenggai.api.jobs import StoreBusyError
+
+    db = tmp_path / "jobs.sqlite"
+    first = JobStore(db)
+    first.claim_runner()
+    # a second serve on the same file (another process) refuses instead of taking over running jobs
+    probe = (
+        "import sys\nfrom zhenggai.api.jobs import JobStore, StoreBusyError\n"
+        "try:\n    JobStore(sys.argv[1]).claim_runner()\nexcept StoreBusyError as e:\n"
+        "    print(e); sys.exit(3)\n"
+    )
+    other = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True, timeout=60)
+    assert other.returncode == 3 and "one process per database" in other.stdout
+    with pytest.raises(StoreBusyError):
+        JobStore(db).claim_runner()
+    first.check_writable()  # a real write
+    first.close()  # the lock goes with the store (and with the process, however it dies)
+    again = JobStore(db)
+    again.claim_runner()
+    again.close()

@@ -9,11 +9,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from _paths import REPO, SEEDS_DIR
 from fake_llm import Step
 
 from zhenggai.evals.gold_schema import GoldReport
 from zhenggai.evals.scorer import score_meta
+from zhenggai.evals.sets import known_set
 from zhenggai.extract.grounding import ground_record, holds
 from zhenggai.extract.meta import opening_region, read_meta, report_meta
 from zhenggai.extract.meta.reading import to_reading
@@ -24,11 +24,7 @@ from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.schemas.record import Evidence, Provenance, ReportMeta, Span, SummaryRecord
 from zhenggai.structure.outline import parse_outline
 
-PAGES_DIR = REPO.parent / "shared" / "corpus" / "pages"
-PAGES_GOLD = sorted((REPO / "evals" / "gold" / "pages").glob("*.json"))
-SEEDS_GOLD = sorted((REPO / "evals" / "gold").glob("*.json"))
-LAYOUTS_GOLD = sorted((REPO / "evals" / "gold" / "layouts").glob("*.json"))  # when the layouts are here
-LAYOUTS_DIR = REPO / "examples" / "layouts"
+SETS = {name: known_set(name) for name in ("pages", "seeds", "layouts")}
 BODY = "\n一、整改工作基本情况\n局党组把巡察整改作为重大政治任务来抓。\n二、下一步工作打算\n持续巩固整改成果。"
 
 
@@ -334,14 +330,11 @@ def test_hostile_opening_is_read_in_linear_time():
 
 
 def _gold_cases() -> list:
-    cases = []
-    for path in PAGES_GOLD:
-        cases.append(pytest.param(path, PAGES_DIR, id=f"pages/{path.stem[:3]}"))
-    for path in SEEDS_GOLD:
-        cases.append(pytest.param(path, SEEDS_DIR, id=f"seeds/{path.stem[:3]}"))
-    for path in LAYOUTS_GOLD:
-        cases.append(pytest.param(path, LAYOUTS_DIR, id=f"layouts/{path.stem[:3]}"))
-    return cases
+    return [
+        pytest.param(path, es.reports_dir, id=f"{name}/{path.stem[:3]}")
+        for name, es in SETS.items()
+        for path in sorted(es.gold_dir.glob("*.json"))
+    ]
 
 
 def _scored(gold_path: Path, text_dir: Path) -> tuple[dict[str, bool], ReportMeta, str]:
