@@ -18,7 +18,8 @@ from zhenggai.extract.abstract import write_abstract
 from zhenggai.extract.grounding import ground_record
 from zhenggai.extract.judge import Judged, default_kind, judge_chunk
 from zhenggai.extract.merge import merge_units
-from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
+from zhenggai.extract.meta import read_meta
+from zhenggai.extract.metadata import leads, next_steps, overview
 from zhenggai.extract.totals import check_totals
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
@@ -42,6 +43,8 @@ class PipelineOptions:
     judge_version: str | None = None  # None = the default version
     abstract_prompt: str = "abstract"
     abstract_version: str | None = None
+    meta_prompt: str = "read_meta"  # asked only for metadata the patterns left empty
+    meta_version: str | None = None
     with_abstract: bool = True
 
 
@@ -57,6 +60,7 @@ async def summarize_document(
     started = time.perf_counter()
     before = client.stats.model_copy()
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
+    meta_prompt = load_prompt(opt.meta_prompt, opt.meta_version)
 
     source, doc = doc, doc.for_reading()  # the rules read simplified characters; the record quotes the source
     outline = parse_outline(doc.text)
@@ -85,12 +89,15 @@ async def summarize_document(
             progress(done, len(work))
         return judged
 
-    results = await asyncio.gather(*(one(c) for c in work))
+    (meta, meta_usage, meta_notes), *results = await asyncio.gather(
+        read_meta(doc, outline, client, meta_prompt, model=model), *(one(c) for c in work)
+    )
+    warnings.extend(meta_notes)
     judged = [j for group in results for j in group]
     problems = merge_units(doc.text, judged)
 
     record = SummaryRecord(
-        report=report_meta(doc, outline),
+        report=meta,
         overview=overview(doc, outline),
         problems=problems,
         leads_petitions=leads(doc, outline),
@@ -103,6 +110,8 @@ async def summarize_document(
     warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
+    if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
+        prompt_versions[meta_prompt.id] = meta_prompt.version
     if opt.with_abstract:
         abstract_prompt = load_prompt(opt.abstract_prompt, opt.abstract_version)
         prompt_versions[abstract_prompt.id] = abstract_prompt.version
