@@ -473,7 +473,8 @@ def score_refusal(gold: GoldReport, reason: str) -> ReportScore:
     """The tool refused the page as not a rectification report: right when the gold says so;
     otherwise every gold problem and metadata field is missed."""
     right = gold.document == "not_a_rectification_report"
-    fields = [n for n in GoldMeta.model_fields if getattr(gold.meta, n) not in (None, "", [])]
+    # a page rightly refused has no metadata to read; one wrongly refused lost all of its own
+    fields = [] if right else [n for n in GoldMeta.model_fields if getattr(gold.meta, n) not in (None, "", [])]
     counts = Counts(
         gold_problems=len(gold.problems),
         meta_fields=len(fields),
