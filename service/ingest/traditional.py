@@ -65,6 +65,11 @@ def _convert_line(line: str) -> str:
     return new if len(new) == len(line) else _char_by_char(line)
 
 
+def same_length_simplified(text: str) -> str:
+    """`text` in simplified characters, character for character, whatever its share of them."""
+    return "\n".join(_convert_line(ln) for ln in text.split("\n"))
+
+
 def traditional_share(text: str) -> float:
     """Share of the CJK characters in (a sample of) `text` that t2s changes."""
     sample = text[:SAMPLE]
@@ -85,7 +90,7 @@ def to_simplified(text: str) -> Converted:
     share = traditional_share(text)
     if share < MIN_SHARE:
         return Converted(text=text, changed=0, share=share)
-    result = "\n".join(_convert_line(ln) for ln in text.split("\n"))
+    result = same_length_simplified(text)
     changed = sum(1 for a, b in zip(text, result, strict=True) if a != b)
     return Converted(text=result, changed=changed, share=share)
 
