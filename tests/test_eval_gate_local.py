@@ -1,8 +1,9 @@
 """The regression gate guarding the default judging prompt, on the real embedded 0.5B model.
 
-A cold cache, so the model really answers. Two seeds (63 problems) keep it inside CI's time; the
-margin allows about three status flips, which thread scheduling alone can cause, and catches a
-prompt that breaks. When the default prompt changes on purpose, regenerate the baseline with the
+A cold cache, so the model really answers. Two seeds (63 problems) and the 46 real report
+openings of the pages set (their metadata, and the problems of the seven that reach them) keep it
+inside CI's time; the margin allows about three status flips, which thread scheduling alone can
+cause, and catches a prompt, a parser or a metadata rule that breaks. When the default prompt changes on purpose, regenerate the baseline with the
 command in `evals/baselines/README.md`.
 """
 
@@ -13,7 +14,7 @@ import os
 
 import pytest
 from _cli import run_cli
-from _paths import REPO, SEEDS_DIR
+from _paths import PAGES_DIR, REPO, SEEDS_DIR
 from conftest import LOCAL_TEST_MODEL, LOCAL_TEST_THREADS
 
 BASELINE = REPO / "evals" / "baselines" / "ci-qwen2.5-coder-0.5b.json"
@@ -35,8 +36,10 @@ def test_the_default_prompt_holds_its_baseline(tmp_path, llm_models_dir) -> None
         "ZHENGGAI_LOCAL_MODELS_DIR": str(llm_models_dir),
         "ZHENGGAI_LOCAL_THREADS": str(LOCAL_TEST_THREADS),
         "ZHENGGAI_SEEDS_DIR": str(SEEDS_DIR),
+        "ZHENGGAI_PAGES_DIR": str(PAGES_DIR),
     }
-    args = ["eval", "--models", LOCAL_TEST_MODEL, "--only", SUBSET, "--out", str(tmp_path / "out")]
+    args = ["eval", "--models", LOCAL_TEST_MODEL, "--sets", "seeds,pages", "--only", SUBSET]
+    args += ["--out", str(tmp_path / "out")]
     res = run_cli(*args, "--baseline", str(BASELINE), "--margin", MARGIN, env=env, timeout=1800)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "gate passed" in res.stdout
