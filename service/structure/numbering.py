@@ -17,6 +17,10 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
     (NumberingKind.arabic_dot, re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d)|,(?=[\u4e00-\u9fff“\"]))\s*")),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
+    (
+        NumberingKind.problem_label,
+        re.compile(rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}}))\s*[::.、]\s*"),
+    ),
 ]
 RANK = {
     NumberingKind.cn_dun: 0,
@@ -24,6 +28,8 @@ RANK = {
     NumberingKind.arabic_dot: 2,
     NumberingKind.arabic_paren: 3,
     NumberingKind.circled: 4,
+    # 问题1: labels the problem under an area (一、/(一)/1.关于…方面); what it holds nests below it.
+    NumberingKind.problem_label: 2.5,
 }
 _ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
 # An enumeration marker starts a paragraph or follows a clause break.
@@ -82,6 +88,13 @@ def match_label(line: str) -> Label | None:
             except ValueError:
                 continue
             label = f"({raw})" if kind == NumberingKind.cn_paren else raw
+        elif kind == NumberingKind.problem_label:
+            digits = re.search(rf"\d+|[{_CN_NUM}]+$", raw.replace(" ", ""))
+            try:
+                number = int(digits.group(0)) if digits.group(0).isdigit() else cn_to_int(digits.group(0))
+            except ValueError:
+                continue
+            label = raw.replace(" ", "")
         elif kind == NumberingKind.circled:
             number = ord(raw) - ord("①") + 1
             label = raw

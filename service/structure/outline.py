@@ -14,6 +14,7 @@ from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Ou
 from zhenggai.schemas.record import Span
 from zhenggai.structure.numbering import RANK, find_enumerations, match_label
 from zhenggai.structure.roles import assign_roles
+from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
 
 _TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
@@ -156,9 +157,18 @@ def parse_outline(text: str) -> Outline:
         if k not in skip and lines[k].text
         for piece in _split_nested(lines[k])
     ]
+    field_anchor: _Node | None = None
     for line in body:
         label = match_label(line.text)
         if label is None:
+            if stack and field_at(line.text):
+                # 整改措施: 1.… 2.… then 整改成效: / 责任单位:: the fields after the numbered items
+                # belong to the heading the first field followed, not to the last item.
+                if field_anchor is not None and field_anchor in stack:
+                    while stack[-1] is not field_anchor:
+                        stack.pop()
+                else:
+                    field_anchor = stack[-1]
             if stack:
                 stack[-1].own_lines.append(line)
                 for node in stack:
@@ -167,6 +177,14 @@ def parse_outline(text: str) -> Outline:
                 opening.append(line)
             continue
         rank = RANK[label.kind]
+        if label.kind == NumberingKind.problem_label:
+            # 问题1: nests under whatever heading it follows (an area 一、/(一)/1.…方面), and its
+            # own items (1./(1)) nest under it; the next 问题2: closes the previous one.
+            if any(n.label.kind == NumberingKind.problem_label for n in stack):
+                while stack[-1].label.kind != NumberingKind.problem_label:
+                    stack.pop()
+                stack.pop()
+            rank = (stack[-1].rank if stack else -1) + 0.5
         while stack and stack[-1].rank >= rank:
             stack.pop()
         node = _Node(label, line, rank)
