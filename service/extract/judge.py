@@ -14,7 +14,7 @@ from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, Warning
 
-Kind = Literal["problem", "measure", "area"]
+Kind = Literal["problem", "measure", "area", "group"]
 # Words that state a shortcoming: a heading saying them is a problem whatever a small model thinks.
 PROBLEM_WORDS_RE = re.compile(
     r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"

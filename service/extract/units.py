@@ -12,15 +12,33 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zhenggai.extract.sentences import Sentence, split_sentences
 from zhenggai.schemas.document import Chunk, Outline, Section
-from zhenggai.schemas.record import SectionRole, Span
+from zhenggai.schemas.document import NumberingKind
+from zhenggai.schemas.record import SectionRole, Span, Status, StatusScope
 from zhenggai.structure.numbering import find_enumerations
+from zhenggai.structure.signals import (
+    STATUS_FIELDS,
+    covers_all_done,
+    field_at,
+    head_status,
+    is_organisation_heading,
+    is_problem_heading,
+    status_group,
+)
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
 _SUFFIX_RE = re.compile(r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改)$")
 _ITEM_RE = re.compile(r"^针对(?:[“\"][^”\"]*[”\"])?整改事项[“\"](.+)[”\"](?:的)?(?:问题)?$")
 _QUOTED_RE = re.compile(r"^(?:关于|针对|对)?[“\"](.+)[”\"](?:的)?(?:方面)?(?:有关)?(?:问题|方面问题)?$")
 _WRAPPED_RE = re.compile(r"^(?:关于|针对|对)(.+?)(?:的)?问题(?:,|$)")
-_UNNUMBERED_RE = re.compile(r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)")
+_UNNUMBERED_RE = re.compile(
+    r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)"
+    r"|^针对[“\"][^”\"]{4,120}[”\"](?:的)?(?:方面)?问题[,:。]"
+)
+# Words that state a shortcoming (also read by the judge: a heading saying them is a problem).
+PROBLEM_WORDS_RE = re.compile(
+    r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
+    r"淡化|淡薄|偏差|缓慢|乏力|突出|隐患|形同虚设|打折扣|反弹|下滑|靠后"
+)
 STATUS_CUE_RE = re.compile(
     r"已完成|完成整改|整改完成|全部完成|已整改到位|整改到位|已全部办结|已办结|办结|销号|完毕|消化整改|基本完成|阶段性"
     r"|正在|正对|正致力|持续推进|推进中|年内|年底前|计划|拟|下步|下一步|逐年|逐步|预计|力争|列入明年|明年|有序推进|加快推进"
@@ -35,6 +53,15 @@ class Candidate(BaseModel):
     id: int
     span: Span
     text: str
+
+
+class StatusTold(BaseModel):
+    """A status told outside the model's judgement, with its sentence and what that sentence covers."""
+
+    status: Status
+    span: Span
+    scope: StatusScope
+    source: str = Field(description="'field' (整改结果:已完成), 'group' (已完成整改的问题), 'cover' (…已全部完成整改)")
 
 
 class Unit(BaseModel):
@@ -59,6 +86,11 @@ class Unit(BaseModel):
         default_factory=list, description="all its sentences after the title (ids local), for full-text prompts"
     )
     chunk_id: str = ""
+    kind: NumberingKind | None = None
+    problem_heading: bool = Field(default=False, description="the heading names a problem (关于“…”问题)")
+    told: list[StatusTold] = Field(
+        default_factory=list, description="statuses the structure tells (a field, a group heading, a covering sentence)"
+    )
 
 
 def clean_title(text: str, span: Span) -> tuple[str, Span]:
@@ -88,21 +120,70 @@ def _subtract(span: Span, holes: list[Span]) -> list[Span]:
     return out
 
 
+_SHORTCOMING_RE = re.compile(
+    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
+    r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在"
+)
+_WORK_START_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
+)
+
+
+def _states_shortcoming(line: str) -> int:
+    """Length of a paragraph's first sentence when it states a shortcoming (理论学习不够深入,…。), else 0."""
+    stop = line.find("。")
+    if stop < 6 or stop > 80 or _WORK_START_RE.match(line) or field_at(line):
+        return 0
+    return stop if _SHORTCOMING_RE.search(line[:stop]) else 0
+
+
 def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span]]:
-    """Paragraphs in a section's own text that open "针对…问题,进行了以下整改": (paragraph, title)."""
-    found = []
+    """Unnumbered problem paragraphs in a section's own text: (paragraph, title).
+
+    "针对…问题,进行了以下整改。…" opens a problem paragraph; a line "针对“…”问题:" opens a problem
+    whose measures follow in the next lines; in an area without numbered items, a paragraph whose
+    first sentence states a shortcoming is a problem and the rest its measures.
+    """
+    found: list[tuple[int, int, int]] = []  # (start, end of its own line, title end)
+    heads: list[int] = []  # candidate starts that take the following lines with them
+    bare_area = (
+        not section.children
+        and not is_problem_heading(section.title)
+        and (section.level == 2 or section.title.rstrip("。").endswith("方面"))
+    )
     for part in own:
         pos = part.start
         for line in text[part.start : part.end].split("\n"):
             start = pos
             pos += len(line) + 1
-            if start == section.span.start or not _UNNUMBERED_RE.match(line):
+            if start == section.span.start:
                 continue
             end = start + len(line)
-            stop = max(line.find(",进行"), line.find(",采取"))
-            t_end = start + (stop if stop > 0 else min(len(line), 80))
-            found.append((Span(start=start, end=end), Span(start=start, end=t_end)))
-    return found
+            if _UNNUMBERED_RE.match(line):
+                stop = max(line.find(",进行"), line.find(",采取"))
+                t_end = start + (stop if stop > 0 else min(len(line), 80))
+                while t_end > start and text[t_end - 1] in ":,。;":
+                    t_end -= 1
+                found.append((start, end, t_end))
+                if len(line) <= t_end - start + 1:  # a heading line: its measures are the next lines
+                    heads.append(start)
+            elif bare_area and (n := _states_shortcoming(line)):
+                found.append((start, end, start + n))
+    out = []
+    for k, (start, end, t_end) in enumerate(found):
+        if start in heads:
+            nxt = found[k + 1][0] if k + 1 < len(found) else None
+            limit = next((p.end for p in own if p.start <= start < p.end), end)
+            end = max(end, (nxt - 1) if nxt is not None and nxt <= limit else limit)
+            end = len(text[:end].rstrip("\n "))
+        out.append((Span(start=start, end=end), Span(start=start, end=t_end)))
+    return out
+
+
+def _is_unit(s: Section) -> bool:
+    """Every heading below the top is a candidate; a top-level one only when it names a problem
+    (一、关于“…”问题的整改情况) or a status group (一、已完成整改的问题)."""
+    return s.level > 1 or is_problem_heading(s.title) or status_group(s.title) is not None
 
 
 def build_units(text: str, outline: Outline) -> list[Unit]:
@@ -113,10 +194,19 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     def visit(s: Section, parent_path: str) -> None:
         if s.role == SectionRole.leads_petitions:
             return  # not problems: read by metadata.leads
+        if (
+            s.level == 2
+            and len(s.title) <= 40
+            and not s.children
+            and is_organisation_heading(s.title)
+            and not _SHORTCOMING_RE.search(s.title)
+        ):
+            return  # (一)加强组织领导…: organisation work inside the details, not a problem
         own = _subtract(s.span, [c.span for c in s.children])
         extra = _unnumbered(text, s, own)
         own_without = _subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])
-        if s.level > 1:
+        is_unit = _is_unit(s)
+        if is_unit:
             title, t_span = clean_title(text, s.title_span)
             units.append(
                 Unit(
@@ -133,6 +223,8 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     parent_path=parent_path,
                     children=len(s.children) + len(extra),
                     enumerations=[e.span for e in s.enumerations],
+                    kind=s.kind,
+                    problem_heading=is_problem_heading(s.title) or s.kind == NumberingKind.problem_label,
                 )
             )
         # Unnumbered problems are numbered #k across their area (the (一)-level section), as
@@ -154,16 +246,18 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     level=min(s.level + 1, 3),
                     role=s.role,
                     parent_path=area if "." in area else "",
+                    problem_heading=True,
                 )
             )
         for c in s.children:
-            visit(c, s.path if s.level > 1 else "")
+            visit(c, s.path if is_unit else parent_path)
 
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
             visit(top, "")
     _set_priors(units)
     _attach_candidates(text, units)
+    _attach_told(text, outline, units)
     return units
 
 
@@ -173,19 +267,41 @@ _MEASURE_PARENT_RE = re.compile(
 )
 
 
+def _work_like(u: Unit) -> bool:
+    """A heading that tells work done rather than a shortcoming."""
+    return not u.problem_heading and not _SHORTCOMING_RE.search(u.title[:60])
+
+
 def _set_priors(units: list[Unit]) -> None:
-    """Kinds the structure settles without a model: areas, and measure groups under a 'N个方面' problem."""
+    """Kinds the structure settles without a model: status groups, areas, and measure groups.
+
+    A status group heading (一、已完成整改的问题) is a group; a heading with sub-units that is
+    neither a problem nor under one is an area; the items of a 问题N: label, the run-in items of a
+    关于“…”问题 heading that state no shortcoming, and the children of a 'N个方面' problem are
+    measure groups.
+    """
     by_path = {u.path: u for u in units}
+    kids: dict[str, list[Unit]] = {}
+    for u in units:
+        kids.setdefault(u.parent_path, []).append(u)
     for u in units:
         parent = by_path.get(u.parent_path)
-        if u.level == 2 and u.children:
-            u.prior = "area"
+        if status_group(u.heading) is not None:
+            u.prior = "group"
         elif (
-            parent is not None
-            and parent.prior != "area"  # "(二)关于全面从严治党方面" names an area, not measure groups
-            and not u.label.startswith("#")
-            and _MEASURE_PARENT_RE.search(parent.heading)
+            u.children
+            and (parent is None or parent.prior == "group")
+            # 1.关于“…”问题的整改 whose items are work done is a problem, not an area
+            and not (u.problem_heading and all(_work_like(c) for c in kids.get(u.path, [])))
         ):
+            u.prior = "area"
+        elif parent is None or parent.prior in ("area", "group") or u.label.startswith("#") or u.problem_heading:
+            continue
+        elif parent.kind == NumberingKind.problem_label:
+            u.prior = "measure"
+        elif parent.problem_heading and _work_like(u) and len(u.heading) > 40:
+            u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
+        elif _MEASURE_PARENT_RE.search(parent.heading):
             u.prior = "measure"
 
 
@@ -217,6 +333,73 @@ def _attach_candidates(text: str, units: list[Unit]) -> None:
             Candidate(id=next_id + k, span=Span(start=s.start, end=s.end), text=s.text) for k, s in enumerate(chosen)
         ]
         next_id += len(chosen)
+
+
+def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
+    """A status field of the unit's own text: 整改结果:已整改完成 / 完成情况:已完成 / 整改情况:已完成整改。…"""
+    for part in parts:
+        for sent in split_sentences(text, part.start, part.end):
+            m = field_at(sent.text)
+            if m is None:
+                continue
+            if not m.group(1).startswith(STATUS_FIELDS):
+                continue
+            status = head_status(sent.text[m.end() :])
+            if status is not None:
+                return StatusTold(
+                    status=status, span=Span(start=sent.start, end=sent.end), scope=StatusScope.own, source="field"
+                )
+    return None
+
+
+def _covering(text: str, parts: list[Span], scope: StatusScope) -> StatusTold | None:
+    """A sentence saying every problem it counts is completed (反馈的25个问题已全部完成整改)."""
+    for part in parts:
+        for sent in split_sentences(text, part.start, part.end):
+            if covers_all_done(sent.text):
+                return StatusTold(
+                    status=Status.completed, span=Span(start=sent.start, end=sent.end), scope=scope, source="cover"
+                )
+    return None
+
+
+def _attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
+    """Statuses the structure tells each problem-like unit: its own status field, the status group
+    heading above it, and a sentence covering its section or the whole report."""
+    report_parts = [outline.opening] if outline.opening else []
+    report_parts += [s.span for s in outline.sections if s.role == SectionRole.overview]
+    report = _covering(text, report_parts, StatusScope.report)
+    sections: dict[str, StatusTold] = {}
+    for top in outline.sections:
+        if top.role != SectionRole.details:
+            continue
+        for s in top.walk():
+            if s.children and not is_problem_heading(s.title):
+                own = _subtract(s.span, [c.span for c in s.children])
+                told = _covering(text, own, StatusScope.section)
+                if told is not None:
+                    sections[s.path] = told
+    by_path = {u.path: u for u in units}
+    for u in units:
+        if u.prior:
+            continue
+        field = _field_status(text, u.own)
+        if field is not None:
+            u.told.append(field)
+        parent = by_path.get(u.parent_path)
+        while parent is not None:
+            status = status_group(parent.heading) if parent.prior == "group" else None
+            if status is not None:
+                u.told.append(
+                    StatusTold(status=status, span=parent.title_span, scope=StatusScope.group, source="group")
+                )
+                break
+            parent = by_path.get(parent.parent_path)
+        cover = next(
+            (sections[p] for p in sorted(sections, key=len, reverse=True) if u.path.startswith(p + ".")), report
+        )
+        if cover is not None:
+            u.told.append(cover)
 
 
 def assign_chunks(units: list[Unit], chunks: list[Chunk]) -> dict[str, list[Unit]]:

@@ -18,6 +18,8 @@ from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
 
 _TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
+# A sentence of the opening, not a title: 截止6月6日,…已完成2件,主要情况如下:
+_NOT_TITLE_START = re.compile(r"^(?:根据|按照|截至|截止|经过|为了|自)")
 _CLOSING_START = re.compile(r"^欢迎.{0,40}(?:监督|反映|意见)")
 _CLOSING_KINDS = {
     DebrisKind.contact,
@@ -47,7 +49,12 @@ def _find_title(lines: list[Line], skip: set[int]) -> int | None:
             continue
         if match_label(line.text):
             return None
-        if len(line.text) <= 100 and _TITLE_WORDS.search(line.text) and not line.text.endswith("。"):
+        if (
+            len(line.text) <= 100
+            and _TITLE_WORDS.search(line.text)
+            and not line.text.endswith(("。", ":"))
+            and not _NOT_TITLE_START.match(line.text)
+        ):
             return k
         if len(line.text) > 100:
             return None

@@ -31,7 +31,8 @@ def classify_title(title: str) -> SectionRole | None:
 def _set(section: Section, role: SectionRole) -> None:
     section.role = role
     for child in section.children:
-        if role == SectionRole.details and _LEADS.search(child.title):
+        # (五)关于巡视移交问题线索…: a part of its own under the top heading, not a measure deeper down
+        if role == SectionRole.details and section.level == 1 and _LEADS.search(child.title):
             _set(child, SectionRole.leads_petitions)
         else:
             _set(child, role)

@@ -17,7 +17,7 @@ from zhenggai.schemas.record import Status
 # 关于“X”问题 / 关于“X”的问题的整改(情况) / 针对“X”问题 / 关于X的问题 / 对X问题,着重…
 _PROBLEM_HEADING_RE = re.compile(
     r"^(?:关于|针对|对)[“\"‘'][^”\"’']{4,200}[”\"’'](?:的)?(?:方面)?(?:有关)?问题"
-    r"|^(?:关于|针对|对)[^“\"]{4,120}?(?:的)?问题(?:的整改|整改|[,:。]|$)"
+    r"|^(?:关于|针对|对)[^。;]{4,120}?(?:的)?问题(?:的整改|整改|[,:。]|$)"
 )
 # "二、巡察反馈问题整改落实情况", "关于巡视移交问题线索…": containers and other parts, not problems.
 _GENERIC_RE = re.compile(
@@ -48,8 +48,8 @@ _ORGANISATION_RE = re.compile(
 
 def is_organisation_heading(title: str) -> bool:
     """A heading of organisation work (一、组织整改落实情况 / (一)提高政治站位…), not of a problem."""
-    if is_problem_heading(title) or status_group(title) is not None:
-        return False
+    if is_problem_heading(title) or status_group(title) is not None or title.rstrip("。").endswith("方面"):
+        return False  # 落实全面从严治党主体责任方面: an area of problems
     return bool(_ORGANISATION_RE.search(title[:80]))
 
 
@@ -106,7 +106,12 @@ def field_at(text: str, pos: int = 0) -> re.Match[str] | None:
 # The first words of a field or sentence that state a status, read strictly (no verbs of work).
 _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(r"^(?:该问题)?(?:已基本完成|基本完成|基本整改到位)"), Status.basically_completed),
-    (re.compile(r"^(?:该问题)?(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改到位|整改完成|已办结|已销号|完成整改)(?![^。;,]{0,3}[的个件项条])"), Status.completed),
+    (
+        re.compile(
+            r"^(?:该问题)?(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改到位|整改完成|已办结|已销号|完成整改)(?![^。;,]{0,3}[的个件项条])"
+        ),
+        Status.completed,
+    ),
     (re.compile(r"^(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
     (re.compile(r"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施)"), Status.in_progress),
     (re.compile(r"^(?:长期坚持|需长期坚持|长期整改)"), Status.long_term),
@@ -128,7 +133,9 @@ def head_status(text: str) -> Status | None:
 # A sentence about the problem itself: 该问题已完成整改 / 基本完成整改 / 该问题需长期坚持.
 _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (
-        re.compile(r"(?:该|此|上述|相关|这一|本)问题(?:已经?|均已|已全部)?基本(?:完成整改|整改完成|整改到位)|已?基本完成整改"),
+        re.compile(
+            r"(?:该|此|上述|相关|这一|本)问题(?:已经?|均已|已全部)?基本(?:完成整改|整改完成|整改到位)|已?基本完成整改"
+        ),
         Status.basically_completed,
     ),
     (
