@@ -7,12 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from zhenggai.extract.status_rules import rule_status
+from zhenggai.extract.status_rules import Settled, settle_status
 from zhenggai.extract.units import Candidate, Unit
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import Chunk
-from zhenggai.schemas.record import Span, Status, Warning
+from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
 Kind = Literal["problem", "measure", "area", "group"]
 # Words that state a shortcoming: a heading saying them is a problem whatever a small model thinks.
@@ -42,6 +42,7 @@ class Judged(BaseModel):
     kind: Kind
     status: Status = Status.not_stated
     evidence: Span | None = None  # the sentence that states the status
+    scope: StatusScope = StatusScope.own  # what that sentence covers
 
 
 # What a judging prompt is shown of each unit (its file's `options.view`):
@@ -93,11 +94,51 @@ def render_vars(chunk: Chunk, units: list[Unit], view: str = "candidates") -> di
     }
 
 
+def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> list[Warning]:
+    """Say where the status did not come from the model's own reading."""
+    if settled.how in ("field", "whole", "group") and said not in (Status.not_stated, settled.status):
+        return [
+            Warning(
+                code="status_overruled",
+                message=f"{u.path}: the model said {said.value}; the text tells {settled.status.value} ({settled.how})",
+                span=settled.span,
+                chunk_id=chunk_id,
+            )
+        ]
+    if said == Status.completed and settled.how != "model" and settled.status != Status.completed:
+        return [
+            Warning(
+                code="completed_not_told",
+                message=f"{u.path}: the model said completed from work described; {settled.status.value} kept",
+                chunk_id=chunk_id,
+            )
+        ]
+    if said == Status.not_stated and settled.status != Status.not_stated:
+        return [
+            Warning(
+                code="status_from_rule" if settled.how == "rule" else f"status_from_{settled.how}",
+                message=f"{u.path}: the model said not_stated; the text tells {settled.status.value} ({settled.how})",
+                span=settled.span,
+                chunk_id=chunk_id,
+            )
+        ]
+    return []
+
+
+def unjudged(u: Unit) -> Judged:
+    """A unit the model did not judge (no verdict, a failed chunk): structure and status words only."""
+    kind = default_kind(u)
+    if kind != "problem":
+        return Judged(unit=u, kind=kind)
+    settled = settle_status(u.told, u.sentences, u.candidates, None)
+    return Judged(unit=u, kind=kind, status=settled.status, evidence=settled.span, scope=settled.scope)
+
+
 def default_kind(u: Unit) -> Kind:
     """What a unit is when the model says nothing: the parser's best guess from shape and words."""
     if u.prior:
         return u.prior  # type: ignore[return-value]
-    return "problem" if "问题" in u.heading or u.label.startswith("#") else "measure"
+    return "problem" if u.problem_heading or "问题" in u.heading or u.label.startswith("#") else "measure"
 
 
 async def judge_chunk(
@@ -121,7 +162,7 @@ async def judge_chunk(
             warnings.append(
                 Warning(code="verdict_missing", message=f"{u.path}: the model gave no verdict", chunk_id=chunk.id)
             )
-            judged.append(Judged(unit=u, kind=default_kind(u)))
+            judged.append(unjudged(u))
             continue
         status, evidence = v.status, v.evidence
         cited = dict(sentences)
@@ -134,18 +175,8 @@ async def judge_chunk(
                 )
             )
             status, evidence = Status.not_stated, 0
-        span = cited[evidence].span if evidence in cited else None
-        if status == Status.not_stated:
-            status, evidence = rule_status(u.candidates)
-            span = next((c.span for c in u.candidates if c.id == evidence), None)
-            if status != Status.not_stated:
-                warnings.append(
-                    Warning(
-                        code="status_from_rule",
-                        message=f"{u.path}: the model said not_stated; status words in S{evidence} say {status.value}",
-                        chunk_id=chunk.id,
-                    )
-                )
+        settled = settle_status(u.told, u.sentences, u.candidates, (status, cited.get(evidence)))
+        warnings.extend(_status_notes(u, chunk.id, status, settled))
         kind = v.kind
         if kind != "problem" and PROBLEM_WORDS_RE.search(u.title):
             warnings.append(
@@ -156,5 +187,5 @@ async def judge_chunk(
                 )
             )
             kind = "problem"
-        judged.append(Judged(unit=u, kind=kind, status=status, evidence=span if status != Status.not_stated else None))
+        judged.append(Judged(unit=u, kind=kind, status=settled.status, evidence=settled.span, scope=settled.scope))
     return fixed + judged, res.usage, warnings

@@ -352,11 +352,16 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
     return None
 
 
-def _covering(text: str, parts: list[Span], scope: StatusScope) -> StatusTold | None:
-    """A sentence saying every problem it counts is completed (反馈的25个问题已全部完成整改)."""
+def _covering(text: str, parts: list[Span], scope: StatusScope, problems: int) -> StatusTold | None:
+    """A sentence saying every problem it covers is completed (反馈的25个问题已全部完成整改).
+
+    When it counts them, the count must be the number of problems found where it speaks: a
+    sentence about 30 of 130 problems does not say which 30.
+    """
     for part in parts:
         for sent in split_sentences(text, part.start, part.end):
-            if covers_all_done(sent.text):
+            done, count = covers_all_done(sent.text)
+            if done and (count is None or count == problems):
                 return StatusTold(
                     status=Status.completed, span=Span(start=sent.start, end=sent.end), scope=scope, source="cover"
                 )
@@ -368,7 +373,10 @@ def _attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     heading above it, and a sentence covering its section or the whole report."""
     report_parts = [outline.opening] if outline.opening else []
     report_parts += [s.span for s in outline.sections if s.role == SectionRole.overview]
-    report = _covering(text, report_parts, StatusScope.report)
+    open_paths = [u.path for u in units if not u.prior]
+    parents = {u.parent_path for u in units if not u.prior}
+    leaves = [p for p in open_paths if p not in parents]
+    report = _covering(text, report_parts, StatusScope.report, len(leaves))
     sections: dict[str, StatusTold] = {}
     for top in outline.sections:
         if top.role != SectionRole.details:
@@ -376,7 +384,8 @@ def _attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
         for s in top.walk():
             if s.children and not is_problem_heading(s.title):
                 own = _subtract(s.span, [c.span for c in s.children])
-                told = _covering(text, own, StatusScope.section)
+                inside = sum(1 for p in leaves if p.startswith(s.path + "."))
+                told = _covering(text, own, StatusScope.section, inside)
                 if told is not None:
                     sections[s.path] = told
     by_path = {u.path: u for u in units}

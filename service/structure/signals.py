@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.schemas.record import Status
+from zhenggai.structure.numbering import cn_to_int
 
 # --------------------------------------------------------------------------- problem headings
 
@@ -141,7 +142,7 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (
         re.compile(
             r"(?:该|此|上述|这一|本)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决)"
-            r"|完成消化整改|问题已(?:全部)?(?:整改完成|完成整改|整改到位)"
+            r"|完成消化整改"
         ),
         Status.completed,
     ),
@@ -173,11 +174,25 @@ _N_OF_N_RE = re.compile(
 )
 
 
-def covers_all_done(sentence: str) -> bool:
-    """The sentence says every problem it counts is completed (反馈的25个问题已全部完成整改, 2件已完成2件)."""
+def covers_all_done(sentence: str) -> tuple[bool, int | None]:
+    """Does the sentence say every problem it counts is completed (反馈的25个问题已全部完成整改,
+    2件已完成2件), and how many it counts (None when it says 以上/所有 without a number)."""
     if re.search(r"其余|其中|剩余|尚未|未完成|正在|持续推进|基本完成|长期", sentence):
-        return False
-    if _ALL_DONE_RE.search(sentence):
-        return True
+        return False, None
     m = _N_OF_N_RE.search(sentence)
-    return bool(m) and m.group(1) == m.group(2)
+    if m and m.group(1) == m.group(2):
+        return True, _to_int(m.group(1))
+    m = _ALL_DONE_RE.search(sentence)
+    if not m:
+        return False, None
+    counted = re.findall(rf"({_NUM})[个项件条](?:具体)?(?:问题|事项)", sentence[: m.end()])
+    return True, _to_int(counted[-1]) if counted else None
+
+
+def _to_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    try:
+        return cn_to_int(s.replace("两", "二"))
+    except ValueError:
+        return None
