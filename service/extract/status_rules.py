@@ -97,9 +97,9 @@ def settle_status(
         return Settled(t.status, t.span, t.scope, "group")
     if model is not None:
         status, cited = model
-        if status != Status.not_stated and cited is not None:
-            if not (status == Status.completed and not _DONE_WORDS.search(cited.text)):
-                return Settled(status, cited.span, StatusScope.own, "model")
+        told_done = status != Status.completed or (cited is not None and _DONE_WORDS.search(cited.text))
+        if status != Status.not_stated and cited is not None and told_done:
+            return Settled(status, cited.span, StatusScope.own, "model")
     if "cover" in by_source:
         t = by_source["cover"]
         return Settled(t.status, t.span, t.scope, "cover")

@@ -11,8 +11,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhenggai.extract.sentences import Sentence, split_sentences
-from zhenggai.schemas.document import Chunk, Outline, Section
-from zhenggai.schemas.document import NumberingKind
+from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span, Status, StatusScope
 from zhenggai.structure.numbering import find_enumerations
 from zhenggai.structure.signals import (
@@ -267,6 +266,12 @@ _MEASURE_PARENT_RE = re.compile(
 )
 
 
+def _same_words(a: str, b: str) -> bool:
+    """Two statements of one shortcoming, up to quotes and punctuation."""
+    strip = re.compile(r"[“”\"‘’'。,;:、\s]")
+    return strip.sub("", a) == strip.sub("", b)
+
+
 def _work_like(u: Unit) -> bool:
     """A heading that tells work done rather than a shortcoming."""
     return not u.problem_heading and not _SHORTCOMING_RE.search(u.title[:60])
@@ -297,6 +302,8 @@ def _set_priors(units: list[Unit]) -> None:
             u.prior = "area"
         elif parent is None or parent.prior in ("area", "group") or u.label.startswith("#") or u.problem_heading:
             continue
+        elif len(kids.get(parent.path, [])) == 1 and _same_words(u.title, parent.title):
+            u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
         elif parent.kind == NumberingKind.problem_label:
             u.prior = "measure"
         elif parent.problem_heading and _work_like(u) and len(u.heading) > 40:
@@ -336,7 +343,16 @@ def _attach_candidates(text: str, units: list[Unit]) -> None:
 
 
 def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
-    """A status field of the unit's own text: 整改结果:已整改完成 / 完成情况:已完成 / 整改情况:已完成整改。…"""
+    """A status field of the unit's own text: 整改结果:已整改完成 / 完成情况:已完成 / 整改情况:已完成整改。…,
+    or the last cell of a flattened table row (…<TAB>已完成)."""
+    for part in parts:
+        for line_start, line in _lines(text, part):
+            cells = line.rstrip().replace("\t", " ").rsplit(" ", 1)
+            cell = cells[-1].strip() if len(cells) == 2 else ""
+            if cell and len(cell) <= 12 and (status := head_status(cell)) is not None:
+                at = line_start + line.rindex(cell)
+                span = Span(start=at, end=at + len(cell))
+                return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")
     for part in parts:
         for sent in split_sentences(text, part.start, part.end):
             m = field_at(sent.text)
@@ -352,7 +368,17 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
     return None
 
 
-def _covering(text: str, parts: list[Span], scope: StatusScope, problems: int) -> StatusTold | None:
+def _lines(text: str, part: Span) -> list[tuple[int, str]]:
+    out, pos = [], part.start
+    for line in text[part.start : part.end].split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _covering(
+    text: str, parts: list[Span], scope: StatusScope, problems: int, *, back: bool = False
+) -> StatusTold | None:
     """A sentence saying every problem it covers is completed (反馈的25个问题已全部完成整改).
 
     When it counts them, the count must be the number of problems found where it speaks: a
@@ -360,6 +386,8 @@ def _covering(text: str, parts: list[Span], scope: StatusScope, problems: int) -
     """
     for part in parts:
         for sent in split_sentences(text, part.start, part.end):
+            if back and not sent.text.startswith(("以上", "上述")):
+                continue  # after the last item, only a sentence that looks back covers them all
             done, count = covers_all_done(sent.text)
             if done and (count is None or count == problems):
                 return StatusTold(
@@ -382,10 +410,15 @@ def _attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
         if top.role != SectionRole.details:
             continue
         for s in top.walk():
-            if s.children and not is_problem_heading(s.title):
+            if s.children:
                 own = _subtract(s.span, [c.span for c in s.children])
+                # "以上3个具体问题已全部完成整改。" after the last item is read into that item's text
                 inside = sum(1 for p in leaves if p.startswith(s.path + "."))
                 told = _covering(text, own, StatusScope.section, inside)
+                last = s.children[-1]
+                if told is None and not last.children:
+                    tail = Span(start=last.title_span.end, end=last.span.end)
+                    told = _covering(text, [tail], StatusScope.section, inside, back=True)
                 if told is not None:
                     sections[s.path] = told
     by_path = {u.path: u for u in units}
@@ -405,7 +438,8 @@ def _attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
                 break
             parent = by_path.get(parent.parent_path)
         cover = next(
-            (sections[p] for p in sorted(sections, key=len, reverse=True) if u.path.startswith(p + ".")), report
+            (sections[p] for p in sorted(sections, key=len, reverse=True) if f"{u.path}.".startswith(p + ".")),
+            report,
         )
         if cover is not None:
             u.told.append(cover)

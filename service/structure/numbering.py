@@ -15,7 +15,11 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.cn_paren, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,4}})\s*\)\s*")),
     (NumberingKind.cn_dun, re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*(?:、|\.(?!\d))\s*")),
     (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
-    (NumberingKind.arabic_dot, re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d)|,(?=[\u4e00-\u9fff“\"]))\s*")),
+    # 1. / 1、 / 1,关于…; and a flattened table row "1<TAB>问题…<TAB>措施…"
+    (
+        NumberingKind.arabic_dot,
+        re.compile(r"^(\d{1,3})(?:\s*(?:、|\.(?!\d)|,(?=[\u4e00-\u9fff“\"]))|\t| +(?=[\u4e00-\u9fff“\"]))\s*"),
+    ),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
     (
         NumberingKind.problem_label,

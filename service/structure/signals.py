@@ -122,7 +122,7 @@ _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
 
 def head_status(text: str) -> Status | None:
     """The status the opening words of a field's content state (`已完成整改。…`), else None."""
-    s = text.lstrip(" ::")
+    s = text.lstrip(" :\uff1a")
     for pattern, status in _HEAD_STATUS:
         if pattern.match(s):
             return status
@@ -146,7 +146,8 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
         ),
         Status.completed,
     ),
-    (re.compile(r"(?:该|此|上述|这一|本)问题(?:需|需要|将)?长期(?:坚持|整改)"), Status.long_term),
+    (re.compile(r"(?:该|此|上述|这一|本)问题(?:已经?)?(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
+    (re.compile(r"(?:该|此|上述|这一|本)问题(?:需|需要|将)?长期(?:坚持|整改)|需(?:要)?长期坚持"), Status.long_term),
     (re.compile(r"(?:该|此|上述|这一|本)问题(?:正在|仍在|持续)(?:推进|整改)"), Status.in_progress),
 ]
 
