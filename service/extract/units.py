@@ -25,7 +25,9 @@ from zhenggai.structure.signals import (
 )
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
-_SUFFIX_RE = re.compile(r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改)$")
+_SUFFIX_RE = re.compile(
+    r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改|的整改(?:落实|进展)?情况|的整改)$"
+)
 _ITEM_RE = re.compile(r"^针对(?:[“\"][^”\"]*[”\"])?整改事项[“\"](.+)[”\"](?:的)?(?:问题)?$")
 _QUOTED_RE = re.compile(r"^(?:关于|针对|对)?[“\"](.+)[”\"](?:的)?(?:方面)?(?:有关)?(?:问题|方面问题)?$")
 _WRAPPED_RE = re.compile(r"^(?:关于|针对|对)(.+?)(?:的)?问题(?:,|$)")
@@ -87,6 +89,7 @@ class Unit(BaseModel):
     chunk_id: str = ""
     kind: NumberingKind | None = None
     problem_heading: bool = Field(default=False, description="the heading names a problem (关于“…”问题)")
+    sentence: bool = Field(default=False, description="the heading is a sentence of its own (ends with 。)")
     told: list[StatusTold] = Field(
         default_factory=list, description="statuses the structure tells (a field, a group heading, a covering sentence)"
     )
@@ -120,7 +123,7 @@ def _subtract(span: Span, holes: list[Span]) -> list[Span]:
 
 
 _SHORTCOMING_RE = re.compile(
-    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
+    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不全|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
     r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在"
 )
 _WORK_START_RE = re.compile(
@@ -224,6 +227,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     enumerations=[e.span for e in s.enumerations],
                     kind=s.kind,
                     problem_heading=is_problem_heading(s.title) or s.kind == NumberingKind.problem_label,
+                    sentence=text[s.title_span.end : s.title_span.end + 1] in ("。", ";"),
                 )
             )
         # Unnumbered problems are numbered #k across their area (the (一)-level section), as
@@ -266,6 +270,9 @@ _MEASURE_PARENT_RE = re.compile(
 )
 
 
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:个|项|件|名|人|次|万元|亿元|元|%|家|条|处)")
+
+
 def _same_words(a: str, b: str) -> bool:
     """Two statements of one shortcoming, up to quotes and punctuation."""
     strip = re.compile(r"[“”\"‘’'。,;:、\s]")
@@ -306,7 +313,7 @@ def _set_priors(units: list[Unit]) -> None:
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
         elif parent.kind == NumberingKind.problem_label:
             u.prior = "measure"
-        elif parent.problem_heading and _work_like(u) and len(u.heading) > 40:
+        elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or (u.sentence and _FIGURE_RE.search(u.title))):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
         elif _MEASURE_PARENT_RE.search(parent.heading):
             u.prior = "measure"
@@ -326,8 +333,11 @@ def _attach_candidates(text: str, units: list[Unit]) -> None:
         for part in [*u.own, *measure_parts.get(u.path, [])]:
             sentences.extend(split_sentences(text, part.start, part.end))
         if not u.enumerations and u.label.startswith("#"):
+            # after the title: a 针对“…”问题: line has its 一是… on the next line
+            line_end = text.find("\n", u.title_span.end, u.span.end)
+            body_from = line_end + 1 if line_end >= 0 else u.title_span.end
             u.enumerations = [
-                Span(start=s, end=e) for _, _, s, e in find_enumerations(text[u.span.start : u.span.end], u.span.start)
+                Span(start=s, end=e) for _, _, s, e in find_enumerations(text[body_from : u.span.end], body_from)
             ]
         body = [s for s in sentences if not s.start < u.title_span.end <= s.end]
         u.sentences = [
