@@ -40,7 +40,7 @@ def test_top_level_problems_and_a_report_wide_sentence():
 
 
 def test_wenti_labels_fields_and_status_lines():
-    doc, outline, units, problems = _read("wenti_fields.txt")
+    _doc, outline, units, problems = _read("wenti_fields.txt")
     assert outline.sections[0].role == SectionRole.overview  # 一、组织整改落实情况
     assert list(problems) == ["二.(一).问题1", "二.(一).反馈问题二", "二.(二).问题3"]
     kinds = {u.path: u.prior for u in units}
@@ -71,7 +71,7 @@ def test_status_group_headings_cover_their_problems():
         "二.2": ("completed", "group"),
         "三.3": ("in_progress", "group"),
     }
-    assert [m.text for m in problems["二.1"].measures][0].startswith("清理退出非主业投资项目3个")
+    assert problems["二.1"].measures[0].text.startswith("清理退出非主业投资项目3个")
 
 
 def test_unnumbered_paragraphs_and_organisation_lookalikes():

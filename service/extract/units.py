@@ -273,6 +273,11 @@ _MEASURE_PARENT_RE = re.compile(
 _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:个|项|件|名|人|次|万元|亿元|元|%|家|条|处)")
 
 
+def _work_sentence(u: Unit) -> bool:
+    """(1)清理退出非主业投资项目3个。: a sentence of its own that counts work done."""
+    return u.sentence and bool(_FIGURE_RE.search(u.title))
+
+
 def _same_words(a: str, b: str) -> bool:
     """Two statements of one shortcoming, up to quotes and punctuation."""
     strip = re.compile(r"[“”\"‘’'。,;:、\s]")
@@ -313,7 +318,7 @@ def _set_priors(units: list[Unit]) -> None:
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
         elif parent.kind == NumberingKind.problem_label:
             u.prior = "measure"
-        elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or (u.sentence and _FIGURE_RE.search(u.title))):
+        elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
         elif _MEASURE_PARENT_RE.search(parent.heading):
             u.prior = "measure"
