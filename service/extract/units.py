@@ -270,6 +270,7 @@ _MEASURE_PARENT_RE = re.compile(
 )
 
 
+_RESTATES_RE = re.compile(r"^(?:关于|针对|对于)")
 _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:个|项|件|名|人|次|万元|亿元|元|%|家|条|处)")
 
 
@@ -316,8 +317,8 @@ def _set_priors(units: list[Unit]) -> None:
             continue
         elif len(kids.get(parent.path, [])) == 1 and _same_words(u.title, parent.title):
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
-        elif parent.kind == NumberingKind.problem_label:
-            u.prior = "measure"
+        elif parent.kind == NumberingKind.problem_label and not _RESTATES_RE.match(u.title):
+            u.prior = "measure"  # 问题1: … 1.修订… 2.建立…; but (1)对于…(问题) restates a part of it
         elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
         elif _MEASURE_PARENT_RE.search(parent.heading):
