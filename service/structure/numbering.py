@@ -18,7 +18,10 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     # 1. / 1、 / 1,关于…; and a flattened table row "1<TAB>问题…<TAB>措施…"
     (
         NumberingKind.arabic_dot,
-        re.compile(r"^(\d{1,3})(?:\s*(?:、|\.(?!\d)|\.(?=(?:19|20)\d\d(?:年|$))|,(?=[\u4e00-\u9fff“\"]))|\t| +(?=[\u4e00-\u9fff“\"]))\s*"),
+        re.compile(
+            r"^(\d{1,3})(?:\s*(?:、|\.(?!\d)|\.(?=(?:19|20)\d\d(?:年|$))|,(?=[\u4e00-\u9fff“\"]))"
+            r"|\t| +(?=[\u4e00-\u9fff“\"]))\s*"
+        ),
     ),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
     (
