@@ -16,7 +16,7 @@ from zhenggai.structure.signals import whole_problem_status
 
 # A statement about the whole problem: 该问题已完成整改 / 完成消化整改 / 已整改到位.
 _PROBLEM_DONE = re.compile(
-    r"(?:该|此|上述|相关)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改)|完成消化整改|已整改到位"
+    r"(?:该|此|上述|相关)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改)|完成消化整改|已整改到位(?![^。;,]{0,2}\d)"
 )
 _PROBLEM_BASIC = re.compile(r"基本完成整改|基本整改到位|(?:该|此)问题基本完成")
 _PROBLEM_PARTLY = re.compile(r"取得阶段性成效|阶段性完成")

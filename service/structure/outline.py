@@ -143,6 +143,17 @@ def _split_nested(line: Line) -> list[Line]:
     return [head, *_split_nested(rest)]
 
 
+def _continues(label, stack: list[_Node]) -> bool:
+    """A label numbered below its previous sibling (and not 1) continues that sibling's text."""
+    rank = RANK[label.kind]
+    for node in reversed(stack):
+        if node.label.kind == label.kind:
+            return 1 < label.number < node.label.number and node.rank == rank
+        if node.rank < rank:
+            return False
+    return False
+
+
 def parse_outline(text: str) -> Outline:
     """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
     lines = split_lines(text)
@@ -167,6 +178,8 @@ def parse_outline(text: str) -> Outline:
     field_anchor: _Node | None = None
     for line in body:
         label = match_label(line.text)
+        if label is not None and _continues(label, stack):
+            label = None  # "3.…" after item 8: a wrapped line of a flattened table cell, not item 3
         if label is None:
             if stack and field_at(line.text):
                 # 整改措施: 1.… 2.… then 整改成效: / 责任单位:: the fields after the numbered items
