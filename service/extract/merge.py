@@ -51,9 +51,26 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
             skip = _field_skip(line)
             body = line[skip:] if skip is not None else ""
             if body.strip() and len(body.strip()) > (20 if on_heading else 6):
-                out.append(_measure(text, Span(start=pos + skip, end=pos + len(line))))
+                for a, b in _inline_items(text, pos + skip, pos + len(line)):
+                    out.append(_measure(text, Span(start=a, end=b)))
             pos += len(line) + 1
     return out
+
+
+_INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。, \n]))(\d{1,2})[.、](?=[\u4e00-\u9fff《“])")
+
+
+def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A line's measures: its run of 1.…;2.…;3.… items (a table cell, a run-in list), else the line."""
+    marks: list[int] = []
+    for m in _INLINE_ITEM_RE.finditer(text, start, end):
+        if int(m.group(1)) == len(marks) + 1:
+            marks.append(m.start())
+    if len(marks) < 2:
+        return [(start, end)]
+    cuts = [*marks, end]
+    head = [(start, marks[0])] if text[start : marks[0]].strip() else []
+    return head + [(cuts[k], cuts[k + 1]) for k in range(len(marks))]
 
 
 def _field_skip(line: str) -> int | None:
