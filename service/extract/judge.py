@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
 from zhenggai.extract.status_rules import Settled, settle_status
-from zhenggai.extract.units import Candidate, Unit
+from zhenggai.extract.units import PROBLEM_WORDS_RE, Candidate, Unit
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
 Kind = Literal["problem", "measure", "area", "group"]
-# Words that state a shortcoming: a heading saying them is a problem whatever a small model thinks.
-PROBLEM_WORDS_RE = re.compile(
-    r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
-    r"淡化|淡薄|偏差|缓慢|乏力|突出|隐患|形同虚设|打折扣|反弹|下滑|靠后"
-)
-
-
 class Verdict(BaseModel):
     kind: Literal["problem", "measure"]  # areas are settled by structure
     status: Status
@@ -178,11 +170,11 @@ async def judge_chunk(
         settled = settle_status(u.told, u.sentences, u.candidates, (status, cited.get(evidence)))
         warnings.extend(_status_notes(u, chunk.id, status, settled))
         kind = v.kind
-        if kind != "problem" and PROBLEM_WORDS_RE.search(u.title):
+        if kind != "problem" and (u.problem_heading or PROBLEM_WORDS_RE.search(u.title)):
             warnings.append(
                 Warning(
                     code="kind_overruled",
-                    message=f"{u.path}: model said {kind}, the title states a problem",
+                    message=f"{u.path}: model said {kind}, the heading states a problem",
                     chunk_id=chunk.id,
                 )
             )
