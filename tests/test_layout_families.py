@@ -112,3 +112,18 @@ def test_hostile_headings_stay_linear():
     started = time.perf_counter()
     parse_outline(text)
     assert time.perf_counter() - started < 5
+
+
+def test_a_flattened_table_is_read_row_by_row():
+    doc, outline = read_report(FIXTURES / "table_rows.txt")
+    units = {u.path: u for u in build_units(doc.text, outline)}
+    assert [p for p in units if p.startswith("二.")] == ["二.1", "二.2", "二.3", "二.4"]  # "3." wraps row 4
+    problems = {p.path: p for p in flatten_problems(merge_units(doc.text, [unjudged(u) for u in units.values()]))}
+    assert {p: x.status.value for p, x in problems.items()} == {
+        "二.1": "completed",
+        "二.2": "basically_completed",
+        "二.3": "completed",
+        "二.4": "long_term",
+    }
+    assert [m.text[:6] for m in problems["二.1"].measures] == ["1.修订学习", "2.开展专题", "3.建立学习"]
+    assert problems["二.1"].status_evidence.text == "已完成"

@@ -14,6 +14,8 @@ from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
 Kind = Literal["problem", "measure", "area", "group"]
+
+
 class Verdict(BaseModel):
     kind: Literal["problem", "measure"]  # areas are settled by structure
     status: Status
@@ -130,7 +132,9 @@ def default_kind(u: Unit) -> Kind:
     """What a unit is when the model says nothing: the parser's best guess from shape and words."""
     if u.prior:
         return u.prior  # type: ignore[return-value]
-    return "problem" if u.problem_heading or "问题" in u.heading or u.label.startswith("#") else "measure"
+    if u.problem_heading or "问题" in u.heading or u.label.startswith("#") or any(t.source == "field" for t in u.told):
+        return "problem"  # a status field (整改结果: / 完成情况) is told of a problem only
+    return "measure"
 
 
 async def judge_chunk(
