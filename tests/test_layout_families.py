@@ -108,9 +108,20 @@ def test_hostile_headings_stay_linear():
 
     from zhenggai.structure.outline import parse_outline
 
-    text = "二、整改情况\n" + ("关于“" * 3000) + "\n" + ("问题1:" * 2000) + "\n" + ("整改情况:" * 3000)
+    text = (
+        "二、整改情况\n(一)关于“"
+        + ("关于“" * 3000)
+        + "\n"
+        + ("问题1:" * 2000)
+        + "\n针对“"
+        + ("已完成2件" * 2000)
+        + "\n"
+        + ("整改情况:已" * 3000)
+        + "\n1 "
+        + ("以上12个问题" * 2000)
+    )
     started = time.perf_counter()
-    parse_outline(text)
+    build_units(text, parse_outline(text))
     assert time.perf_counter() - started < 5
 
 
