@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhenggai.extract.units import Candidate, StatusTold
+from zhenggai.extract.told import StatusTold
+from zhenggai.extract.units import Candidate
 from zhenggai.schemas.record import Span, Status, StatusScope
 from zhenggai.structure.signals import whole_problem_status
 
