@@ -128,3 +128,11 @@ def test_a_repeated_label_keeps_each_child_with_the_heading_it_follows():
         ("二.(一).1", "审批环节多", ["精简事项", "一是措施甲", "二是措施乙", "推行代办"]),
         ("二.(一).1", "监督不到位", ["健全台账", "一是措施丙", "二是措施丁", "强化督查"]),
     ]
+
+
+def test_a_total_that_counts_fewer_problems_than_found_covers_none():
+    """004 says 30个具体问题已全部完成整改 of its 130 problems: it does not say which, so it covers none."""
+    doc, outline = read_report(seed("004"))
+    assert "30个具体问题已全部完成整改" in doc.text
+    units = build_units(doc.text, outline)
+    assert not [u.path for u in units if any(t.source == "cover" for t in u.told)]
