@@ -11,7 +11,13 @@ from zhenggai.extract.merge import merge_units
 from zhenggai.extract.units import build_units
 from zhenggai.schemas.record import SectionRole
 from zhenggai.structure.reader import read_report
-from zhenggai.structure.signals import covers_all_done, head_status, is_organisation_heading, status_group
+from zhenggai.structure.signals import (
+    clause_status,
+    covers_all_done,
+    head_status,
+    is_organisation_heading,
+    status_group,
+)
 
 FIXTURES = REPO / "tests" / "fixtures" / "layouts"
 
@@ -101,6 +107,9 @@ def test_signals_read_the_genre_words():
     assert covers_all_done("移交的2件立行立改事项已完成2件") == (True, 2)
     assert covers_all_done("18个具体问题已完成整改15个,其余3个正在推进")[0] is False
     assert covers_all_done("73条整改措施已落实68条")[0] is False
+    assert covers_all_done("查摆同类问题17个,已全部整改到位")[0] is False  # a count of something else
+    assert clause_status("流动党员全部纳入组织管理,已完成整改。").value == "completed"
+    assert clause_status("已完成规划编制,正在报批") is None
 
 
 def test_hostile_headings_stay_linear():

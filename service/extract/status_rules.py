@@ -81,8 +81,9 @@ def settle_status(
 
     Its own status field (整改结果:已完成) first, then a sentence about the whole problem
     (该问题已完成整改), then the status group heading above it, then the model's verdict on its
-    sentences, then a sentence covering its section or the whole report, then status words in its
-    sentences. A model's "completed" whose cited sentence says nothing is finished is not taken:
+    sentences, then status words in its own sentences (正在/年内/计划…), then a sentence covering its
+    section or the whole report: a problem that says its work goes on is not completed because the
+    report claims all are. A model's "completed" whose cited sentence says nothing is finished is not taken:
     one piece of work done is not the problem rectified.
     """
     by_source = {t.source: t for t in told}
@@ -101,11 +102,11 @@ def settle_status(
         told_done = status != Status.completed or (cited is not None and _DONE_WORDS.search(cited.text))
         if status != Status.not_stated and cited is not None and told_done:
             return Settled(status, cited.span, StatusScope.own, "model")
-    if "cover" in by_source:
-        t = by_source["cover"]
-        return Settled(t.status, t.span, t.scope, "cover")
     status, evidence = rule_status(candidates)
     if status != Status.not_stated:
         span = next((c.span for c in candidates if c.id == evidence), None)
         return Settled(status, span, StatusScope.own, "rule")
+    if "cover" in by_source:
+        t = by_source["cover"]
+        return Settled(t.status, t.span, t.scope, "cover")
     return Settled(Status.not_stated, None, StatusScope.own, "none")

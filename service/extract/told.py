@@ -16,6 +16,7 @@ from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import SectionRole, Span, Status, StatusScope
 from zhenggai.structure.signals import (
     STATUS_FIELDS,
+    clause_status,
     covers_all_done,
     field_at,
     head_status,
@@ -64,7 +65,7 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
                 continue
             if not m.group(1).startswith(STATUS_FIELDS):
                 continue
-            status = head_status(sent.text[m.end() :])
+            status = head_status(sent.text[m.end() :]) or clause_status(sent.text[m.end() :])
             if status is not None:
                 return StatusTold(
                     status=status, span=Span(start=sent.start, end=sent.end), scope=StatusScope.own, source="field"

@@ -121,6 +121,15 @@ _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
 ]
 
 
+def clause_status(text: str) -> Status | None:
+    """A clause of a status field that is a status phrase alone (…纳入组织管理,已完成整改。)."""
+    for clause in re.split(r"[,;。]", text):
+        clause = clause.strip()
+        if 2 <= len(clause) <= 8 and (status := head_status(clause)) is not None:
+            return status
+    return None
+
+
 def head_status(text: str) -> Status | None:
     """The status the opening words of a field's content state (`已完成整改。…`), else None."""
     s = text.lstrip(" :\uff1a")
@@ -187,7 +196,10 @@ def covers_all_done(sentence: str) -> tuple[bool, int | None]:
     m = _ALL_DONE_RE.search(sentence)
     if not m:
         return False, None
-    counted = re.findall(rf"({_NUM})[个项件条](?:具体)?(?:问题|事项)", sentence[: m.end()])
+    head = sentence[: m.end()]
+    counted = re.findall(rf"({_NUM})[个项件条](?:具体)?(?:问题|事项)", head)
+    if not counted and re.search(r"\d+\s*[个项件条]", head):
+        return False, None  # 查摆同类问题17个,已全部整改到位: a count of something else
     return True, _to_int(counted[-1]) if counted else None
 
 
