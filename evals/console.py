@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zhenggai.evals.gate import GateResult
-from zhenggai.evals.report_md import HEADLINE, fmt_rate, fmt_usd, per_report
+from zhenggai.evals.report_md import HEADLINE, fmt_rate, fmt_usd, per_report, scopes
 from zhenggai.evals.runner import EvalSuite, short_model
 
 SHORT = {
@@ -22,6 +22,7 @@ SHORT = {
 def print_suite(console: Console, suite: EvalSuite) -> None:
     """A compact table (the ± spreads and every other figure are in eval.md / eval.html)."""
     table = Table(title=f"{suite.prompt_id} on {len(suite.reports)} report(s), micro averages", title_justify="left")
+    table.add_column("set")
     table.add_column("prompt")
     table.add_column("model", overflow="fold")
     for k in HEADLINE:
@@ -29,14 +30,16 @@ def print_suite(console: Console, suite: EvalSuite) -> None:
     for name in ("s/report", "retry/call", "cost"):
         table.add_column(name, justify="right")
     for v in suite.variants:
-        table.add_row(
-            v.prompt_version,
-            short_model(v.model),
-            *(fmt_rate(getattr(v.suite.micro, k)) for k in HEADLINE),
-            f"{per_report(v, 'seconds') or 0:.0f}",
-            fmt_rate(v.cost.per_call["retries"]),
-            fmt_usd(v.cost.usd),
-        )
+        for name, score in scopes(v):
+            table.add_row(
+                name or "all",
+                v.prompt_version,
+                short_model(v.model),
+                *(fmt_rate(getattr(score.micro, k)) for k in HEADLINE),
+                f"{per_report(v, 'seconds', name) or 0:.0f}",
+                fmt_rate(v.cost.per_call["retries"]),
+                fmt_usd(v.cost.usd),
+            )
     # a pipe or log file has no width: do not squeeze the numbers into 80 columns
     width = console.width
     if not console.is_terminal:

@@ -61,13 +61,17 @@ def check(current: EvalSuite, baseline: EvalSuite, margin: float = DEFAULT_MARGI
         if run.failures:
             raise GateError(f"{name}: reports failed: {', '.join(run.failures)}")
         compared.append(name)
-        for metric in GATED:
-            before = getattr(base.suite.micro, metric)
-            now = getattr(run.suite.micro, metric)
-            if before is None:
-                continue
-            if now is None or before - now > margin + 1e-9:
-                regressions.append(Regression(variant=name, metric=metric, baseline=before, current=now))
-            elif now - before > margin:
-                improvements.append(f"{name}: {metric} {before:.3f} → {now:.3f}")
+        # the whole run, then each report set on its own: a gain on one set must not hide a loss on another
+        scopes = [(name, base.suite, run.suite)]
+        scopes += [(f"{name} [{s}]", score, run.sets.get(s)) for s, score in base.sets.items() if len(base.sets) > 1]
+        for label, before_suite, now_suite in scopes:
+            for metric in GATED:
+                before = getattr(before_suite.micro, metric)
+                now = getattr(now_suite.micro, metric) if now_suite else None
+                if before is None:
+                    continue
+                if now is None or before - now > margin + 1e-9:
+                    regressions.append(Regression(variant=label, metric=metric, baseline=before, current=now))
+                elif now - before > margin:
+                    improvements.append(f"{label}: {metric} {before:.3f} → {now:.3f}")
     return GateResult(margin=margin, compared=compared, regressions=regressions, improvements=improvements)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.schemas.record import Status
+from zhenggai.schemas.record import Status, StatusScope
 
 
 class GoldModel(BaseModel):
@@ -35,6 +35,9 @@ class GoldProblem(GoldModel):
     title: str = Field(description="the problem as stated (verbatim from the heading or lead sentence)")
     status: Status
     status_quote: str | None = Field(default=None, description="verbatim sentence supporting status")
+    status_scope: StatusScope = Field(
+        default=StatusScope.own, description="what the status sentence covers: the problem, its group, section, report"
+    )
     measures: list[GoldMeasure] = Field(default_factory=list)
     figures: list[GoldFigure] = Field(default_factory=list, description="key figures only")
     truncated: bool = Field(default=False, description="the excerpt stops inside this problem")

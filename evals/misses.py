@@ -34,7 +34,7 @@ class Miss(BaseModel):
 
 def find_misses(record: SummaryRecord, gold: GoldReport, score: ReportScore) -> list[Miss]:
     """Every miss of one report, worst first (then in document order)."""
-    report = gold.source[:3]
+    report = gold.source.rsplit(".", 1)[0]
     preds = {p.path: p for p in reversed(flatten_problems(record.problems))}
     golds = {g.path: g for g in reversed(gold.problems)}
     out: list[Miss] = []

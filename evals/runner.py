@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,15 @@ from zhenggai import __version__
 from zhenggai.evals.accounting import CallCost, account, price_usd
 from zhenggai.evals.gold_schema import GoldReport
 from zhenggai.evals.misses import Miss, find_misses, worst
-from zhenggai.evals.scorer import ReportScore, SuiteScore, aggregate, schema_validity, score_report
+from zhenggai.evals.scorer import (
+    ReportScore,
+    SuiteScore,
+    aggregate,
+    schema_validity,
+    score_refusal,
+    score_report,
+)
+from zhenggai.evals.sets import SET_NAMES, EvalSet, known_set
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import load_prompt
@@ -22,33 +29,26 @@ from zhenggai.outputs.writers import write_text_atomic
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
+from zhenggai.structure.genre import NotARectificationReport
 
-GOLD_DIR = Path(__file__).resolve().parent / "gold"
 JUDGE_PROMPT = "judge_units"
 
 
-def default_reports_dir() -> Path:
-    """The seed reports: $ZHENGGAI_SEEDS_DIR, else ../shared/seeds beside the repo or the cwd."""
-    env = os.environ.get("ZHENGGAI_SEEDS_DIR")
-    if env:
-        return Path(env)
-    for base in (Path(__file__).resolve().parents[1], Path.cwd()):
-        candidate = base.parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    return Path("../shared/seeds")
+class AnnotatedReport(BaseModel):
+    """One annotated report of a set: `key` is `set/stem`, unique across sets."""
 
-
-def load_gold(gold_dir: Path = GOLD_DIR) -> dict[str, GoldReport]:
-    return {
-        p.stem: GoldReport.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))
-    }
+    key: str
+    set: str
+    stem: str
+    path: Path
+    gold: GoldReport
 
 
 class ReportRun(BaseModel):
     """One report under one variant: its scores, what its calls cost, and how long it took."""
 
     stem: str
+    set: str = "seeds"
     score: ReportScore
     cost: CallCost
     wall_seconds: float = 0.0
@@ -62,6 +62,7 @@ class VariantRun(BaseModel):
     model: str
     prompt_version: str
     suite: SuiteScore
+    sets: dict[str, SuiteScore] = Field(default_factory=dict, description="the same scores per report set")
     reports: list[ReportRun]
     cost: CallCost = Field(default_factory=CallCost)
     misses: list[Miss] = Field(default_factory=list, description="the worst misses of each kind, worst first")
@@ -81,6 +82,7 @@ class EvalSuite(BaseModel):
     tool_version: str
     prompt_id: str = "judge_units"
     reports_dir: str
+    sets: dict[str, str] = Field(default_factory=dict, description="set name → its reports folder")
     reports: list[str]
     variants: list[VariantRun]
 
@@ -92,14 +94,28 @@ def short_model(model: str) -> str:
     return model.split("/", 1)[-1]
 
 
-def select_gold(only: list[str] | None = None, gold_dir: Path | None = None) -> dict[str, GoldReport]:
-    gold = load_gold(gold_dir or GOLD_DIR)
-    if not gold:
-        raise FileNotFoundError(f"no gold annotations (*.json) in {gold_dir or GOLD_DIR}")
-    chosen = {stem: g for stem, g in gold.items() if not only or any(stem.startswith(o) for o in only)}
+def select_gold(sets: list[EvalSet], only: list[str] | None = None) -> list[AnnotatedReport]:
+    """The annotated reports of `sets` that `only` selects (prefixes of a stem or of `set/stem`)."""
+    chosen: list[AnnotatedReport] = []
+    for es in sets:
+        gold = es.gold()
+        if not gold:
+            raise FileNotFoundError(f"no gold annotations (*.json) in {es.gold_dir}")
+        for stem, g in gold.items():
+            key = f"{es.name}/{stem}"
+            if not only or any(stem.startswith(o) or key.startswith(o) for o in only):
+                chosen.append(AnnotatedReport(key=key, set=es.name, stem=stem, path=es.reports_dir / g.source, gold=g))
     if not chosen:
-        raise FileNotFoundError(f"no annotated report matches {', '.join(only or [])}; there are {', '.join(gold)}")
+        have = ", ".join(es.name for es in sets)
+        raise FileNotFoundError(f"no annotated report matches {', '.join(only or [])} (sets: {have})")
     return chosen
+
+
+def resolve_sets(names: list[str] | None) -> list[EvalSet]:
+    """Known sets by name; the default is every known set whose gold is present."""
+    if names:
+        return [known_set(n) for n in names]
+    return [es for es in map(known_set, SET_NAMES) if any(es.gold_dir.glob("*.json"))]
 
 
 async def run_variant(
@@ -107,17 +123,15 @@ async def run_variant(
     *,
     model: str,
     prompt_version: str | None = None,
-    reports_dir: Path | None = None,
+    sets: list[EvalSet] | None = None,
     only: list[str] | None = None,
     client: LLMClient | None = None,
     with_abstract: bool = False,
     misses: int = 15,
-    gold_dir: Path | None = None,
-    gold: dict[str, GoldReport] | None = None,
+    gold: list[AnnotatedReport] | None = None,
 ) -> VariantRun:
-    """One model × prompt over the annotated reports (`gold`, else those `only` and `gold_dir` select)."""
-    reports_dir = reports_dir or default_reports_dir()
-    gold = gold if gold is not None else select_gold(only, gold_dir)
+    """One model × prompt over the annotated reports (`gold`, else those of `sets` that `only` selects)."""
+    gold = gold if gold is not None else select_gold(sets or resolve_sets(None), only)
     version = load_prompt(JUDGE_PROMPT, prompt_version).version
     own = client is None
     client = client or LLMClient(settings)
@@ -130,12 +144,22 @@ async def run_variant(
     raw: list[str] = []
     started = time.perf_counter()
     try:
-        for stem, g in gold.items():
-            path = reports_dir / g.source
+        for a in gold:
+            stem, g = a.key, a.gold
             first = len(client.history)
             try:
-                doc = load_path(path)
+                doc = load_path(a.path)
                 record = await summarize_document(doc, client, settings, options)
+            except NotARectificationReport as e:  # a verdict on the page, scored like any other
+                runs.append(
+                    ReportRun(
+                        stem=stem,
+                        set=a.set,
+                        score=score_refusal(g, str(e)),
+                        cost=account(client.history[first:], client.cache, model),
+                    )
+                )
+                continue
             except Exception as e:  # keep scoring the others; the failure is reported
                 failures[stem] = f"{type(e).__name__}: {e}"
                 continue
@@ -149,6 +173,7 @@ async def run_variant(
             runs.append(
                 ReportRun(
                     stem=stem,
+                    set=a.set,
                     score=score,
                     cost=account(client.history[first:], client.cache, model),
                     wall_seconds=record.provenance.wall_seconds,
@@ -166,6 +191,7 @@ async def run_variant(
         model=model,
         prompt_version=version,
         suite=aggregate([r.score for r in runs], schema_validity(raw)),
+        sets={name: aggregate([r.score for r in runs if r.set == name]) for name in dict.fromkeys(a.set for a in gold)},
         reports=runs,
         cost=total,
         # each kind gets its share: a flood of missed problems must not hide the wrong statuses
@@ -183,15 +209,14 @@ async def run_matrix(
     *,
     models: list[str],
     prompt_versions: list[str | None],
-    reports_dir: Path | None = None,
+    sets: list[EvalSet] | None = None,
     only: list[str] | None = None,
     with_abstract: bool = False,
     progress: Callable[[str], None] | None = None,
-    gold_dir: Path | None = None,
 ) -> EvalSuite:
     """Every model × prompt version, one after the other on one client (one local server per model)."""
-    reports_dir = reports_dir or default_reports_dir()
-    gold = select_gold(only, gold_dir)  # once, and before any model is loaded: a bad --only fails at once
+    sets = sets or resolve_sets(None)
+    gold = select_gold(sets, only)  # once, and before any model is loaded: a bad --only fails at once
     variants: list[VariantRun] = []
     client = LLMClient(settings)
     try:
@@ -204,7 +229,6 @@ async def run_matrix(
                         settings,
                         model=model,
                         prompt_version=version,
-                        reports_dir=reports_dir,
                         client=client,
                         with_abstract=with_abstract,
                         gold=gold,
@@ -216,8 +240,9 @@ async def run_matrix(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
         prompt_id=JUDGE_PROMPT,
-        reports_dir=str(reports_dir),
-        reports=list(gold),
+        reports_dir=str(sets[0].reports_dir) if len(sets) == 1 else "",
+        sets={es.name: str(es.reports_dir) for es in sets if any(a.set == es.name for a in gold)},
+        reports=[a.key for a in gold],
         variants=variants,
     )
 
@@ -235,8 +260,9 @@ def write_suite(suite: EvalSuite, out: Path) -> dict[str, Path]:
     for v in suite.variants:
         folder = out / "records" / f"{v.prompt_version}-{short_model(v.model).replace('/', '_')}"
         folder.mkdir(parents=True, exist_ok=True)
-        for stem, record in v.records.items():
-            write_text_atomic(folder / f"{stem}.json", record.model_dump_json(indent=2))
+        for key, record in v.records.items():
+            (folder / key).parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(folder / f"{key}.json", record.model_dump_json(indent=2))
     return paths
 
 

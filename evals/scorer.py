@@ -161,6 +161,7 @@ class Metrics(BaseModel):
     figure_recall: float | None = None
     grounding_rate: float | None = None
     meta_accuracy: float | None = None
+    document_accuracy: float | None = None
 
 
 class Counts(BaseModel):
@@ -180,6 +181,8 @@ class Counts(BaseModel):
     evidence_grounded: int = 0
     meta_fields: int = 0
     meta_correct: int = 0
+    doc_checks: int = 0
+    doc_correct: int = 0
 
     def metrics(self) -> Metrics:
         """Rates from these counts (precision with no predictions is undefined, not 1)."""
@@ -197,6 +200,7 @@ class Counts(BaseModel):
             figure_recall=_rate(self.gold_figures_hit, self.gold_figures),
             grounding_rate=_rate(self.evidence_grounded, self.evidence_total),
             meta_accuracy=_rate(self.meta_correct, self.meta_fields),
+            document_accuracy=_rate(self.doc_correct, self.doc_checks),
         )
 
     def __add__(self, other: Counts) -> Counts:
@@ -447,6 +451,9 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
     meta = score_meta(record, gold.meta)
     counts.meta_fields = len(meta)
     counts.meta_correct = sum(meta.values())
+    # the document as a whole: read as a report (gold agrees?) and whole or cut off as gold says
+    counts.doc_checks = 2
+    counts.doc_correct = (gold.document == "rectification_report") + (record.report.truncated == gold.truncated)
 
     return ReportScore(
         source=gold.source,
@@ -459,6 +466,28 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
         ungrounded_figures=ungrounded,
         meta=meta,
         warnings=warnings,
+    )
+
+
+def score_refusal(gold: GoldReport, reason: str) -> ReportScore:
+    """The tool refused the page as not a rectification report: right when the gold says so;
+    otherwise every gold problem and metadata field is missed."""
+    right = gold.document == "not_a_rectification_report"
+    # a page rightly refused has no metadata to read; one wrongly refused lost all of its own
+    fields = [] if right else [n for n in GoldMeta.model_fields if getattr(gold.meta, n) not in (None, "", [])]
+    counts = Counts(
+        gold_problems=len(gold.problems),
+        meta_fields=len(fields),
+        doc_checks=1,
+        doc_correct=int(right),
+    )
+    return ReportScore(
+        source=gold.source,
+        counts=counts,
+        metrics=counts.metrics(),
+        unmatched_gold=[g.path for g in gold.problems],
+        meta={n: False for n in fields},
+        warnings=[] if right else [f"refused as not a rectification report: {reason}"],
     )
 
 

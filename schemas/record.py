@@ -121,6 +121,24 @@ class Problem(Contract):
     children: list[Problem] = Field(default_factory=list)
 
 
+class TotalKind(StrEnum):
+    """What a declared total counts, so it can be set against what the record found."""
+
+    problems = "problems"  # 反馈问题25个 / 41个问题
+    completed = "completed"  # 已完成19个 / 已全部完成整改
+    completed_or_basically = "completed_or_basically"  # 已完成(含基本完成)30个
+    basically_completed = "basically_completed"  # 基本完成3个
+    partly_completed = "partly_completed"  # 12类具体问题均取得阶段性成效
+    in_progress = "in_progress"  # 正在推进5个 / 持续推进
+    long_term = "long_term"  # 需长期坚持11个
+    not_completed = "not_completed"  # 未完成1个
+    tasks = "tasks"  # 整改事项 / 整改任务 / 整改要求 (what the plan broke the problems into)
+    measures = "measures"  # 整改措施109条
+    areas = "areas"  # 4个方面
+    rate = "rate"  # 完成率100%
+    other = "other"  # 制度24项, 问题线索 …
+
+
 class DeclaredTotal(Contract):
     """A total the report declares about itself, e.g. 30个具体问题已全部完成整改."""
 
@@ -128,12 +146,27 @@ class DeclaredTotal(Contract):
     value: str
     number: float | None = None
     unit: str = ""
+    kind: TotalKind = TotalKind.other
     evidence: Evidence
+
+
+class TotalCheck(Contract):
+    """A declared total set against the count of the same thing in the record (leaf problems)."""
+
+    kind: TotalKind
+    declared: float
+    found: int
+    agrees: bool
+    quote: str = Field(description="the declared total's words (its evidence in declared_totals)")
+    span: Span
 
 
 class Overview(Contract):
     organisational_measures: list[Measure] = Field(default_factory=list)
     declared_totals: list[DeclaredTotal] = Field(default_factory=list)
+    checks: list[TotalCheck] = Field(
+        default_factory=list, description="declared totals against what was found; a disagreement is also a warning"
+    )
 
 
 class LeadsAndPetitions(Contract):

@@ -8,7 +8,9 @@ interrupted run leaves consistent outputs; a re-run is fast because model answer
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,12 +93,74 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]]:
     return unique, failures
 
 
-def output_stem(path: Path, all_paths: Sequence[Path]) -> str:
-    """The file stem, made unique with its parent folders when two inputs share a name."""
-    same = [p for p in all_paths if p.stem == path.stem]
-    if len(same) <= 1:
-        return path.stem
-    return "__".join(path.with_suffix("").parts[-3:])
+_UNSAFE_NAME_RE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+MAX_STEM_BYTES = 120  # leaves room for the suffix within any file system's 255-byte name limit
+
+
+def _safe(part: str) -> str:
+    return _UNSAFE_NAME_RE.sub("_", part).strip(" .") or "_"
+
+
+def _capped(stem: str, path: Path) -> str:
+    """A stem within MAX_STEM_BYTES: a long one keeps its start and gains a hash of the full path."""
+    if len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
+        return stem
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    head = stem.encode("utf-8")[: MAX_STEM_BYTES - 11].decode("utf-8", "ignore")
+    return f"{head}_{digest}"
+
+
+def output_stems(paths: Sequence[Path]) -> dict[Path, str]:
+    """One output name per input, unique (case-insensitively) and safe: the file stem, then as
+    many parent folders as it takes to tell inputs apart, then the suffix (z.txt / z.md), then a
+    hash. Never a path: names never climb out of the output folder."""
+
+    def candidates(p: Path) -> list[str]:
+        folders = [_safe(x) for x in p.resolve().parent.parts[1:]]  # no root or drive
+        stem = _safe(p.stem)
+        out = [stem] + ["__".join([*folders[-k:], stem]) for k in range(1, len(folders) + 1)]
+        out.append(f"{out[-1]}_{_safe(p.suffix.lstrip('.'))}")
+        return [_capped(c, p) for c in out]
+
+    names: dict[Path, str] = {}
+    options = {p: candidates(p) for p in paths}
+    level = {p: 0 for p in paths}
+    while True:
+        chosen = {p: options[p][min(level[p], len(options[p]) - 1)] for p in paths}
+        by_name: dict[str, list[Path]] = {}
+        for p, n in chosen.items():
+            by_name.setdefault(n.casefold(), []).append(p)
+        clashes = [ps for ps in by_name.values() if len(ps) > 1]
+        if not clashes:
+            return chosen
+        moved = False
+        for ps in clashes:
+            for p in ps:
+                if level[p] + 1 < len(options[p]):
+                    level[p] += 1
+                    moved = True
+        if not moved:  # the same name at every level: a hash of each full path tells them apart
+            for ps in clashes:
+                for p in ps:
+                    digest = hashlib.sha256(str(p).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+                    names[p] = f"{chosen[p][: MAX_STEM_BYTES - 11]}_{digest}"
+            return {p: names.get(p, chosen[p]) for p in paths}
+
+
+class OutputError(OSError):
+    """A report was summarized but its files could not be written."""
+
+
+def write_outputs(out_dir: Path, stem: str, record: SummaryRecord, text: str, formats: Sequence[str]) -> None:
+    try:
+        if "json" in formats:
+            write_text_atomic(out_dir / f"{stem}.json", record_json(record))
+        if "md" in formats:
+            write_text_atomic(out_dir / f"{stem}.md", record_markdown(record))
+        if "html" in formats:  # the review page needs the text the spans index into
+            write_text_atomic(out_dir / f"{stem}.html", render_review_html(record, text))
+    except OSError as e:
+        raise OutputError(f"{stem}: {type(e).__name__}: {e}") from e
 
 
 async def run_batch(
@@ -118,6 +182,8 @@ async def run_batch(
     client = client or LLMClient(settings)
     sem = asyncio.Semaphore(max(workers, 1))
 
+    stems = output_stems(files)
+
     async def one(path: Path) -> None:
         async with sem:
             events.on_start(path)
@@ -126,20 +192,16 @@ async def run_batch(
                 record = await summarize_document(
                     doc, client, settings, options, progress=lambda d, n: events.on_chunks(path, d, n)
                 )
+                await asyncio.to_thread(write_outputs, out_dir, stems[path], record, doc.text, formats)
             except IngestError as e:
                 fail = Failure(str(path), e.reason, str(e))
             except LLMError as e:
                 fail = Failure(str(path), "model", f"{type(e).__name__}: {e}")
+            except OutputError as e:  # writing its outputs failed (disk full, a name the file system refuses)
+                fail = Failure(str(path), "write_failed", str(e))
             except Exception as e:  # a bug must cost one report, not the batch
                 fail = Failure(str(path), "internal", f"{type(e).__name__}: {e}")
             else:
-                stem = output_stem(path, files)
-                if "json" in formats:
-                    write_text_atomic(out_dir / f"{stem}.json", record_json(record))
-                if "md" in formats:
-                    write_text_atomic(out_dir / f"{stem}.md", record_markdown(record))
-                if "html" in formats:  # the review page needs the text the spans index into
-                    write_text_atomic(out_dir / f"{stem}.html", render_review_html(record, doc.text))
                 result.records.append((path, record))
                 events.on_done(path, record, None)
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -115,10 +116,18 @@ def summarize(
     )
     options = PipelineOptions(model=settings.model, judge_version=prompt_version, with_abstract=abstract)
     display = BatchDisplay(err_console)
-    with display:
-        result = asyncio.run(
-            run_batch(paths, out, settings, options=options, formats=chosen, workers=workers, events=display.events())
-        )
+    # SIGTERM (a service manager, `kill`) stops the batch the way Ctrl-C does: the reports done so
+    # far and the combined files are written, the rest are listed as interrupted.
+    previous = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        with display:
+            result = asyncio.run(
+                run_batch(
+                    paths, out, settings, options=options, formats=chosen, workers=workers, events=display.events()
+                )
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     display.summary(result, out)
     raise typer.Exit(0 if result.ok else 1)
 
@@ -166,12 +175,18 @@ def eval_(
     models: Annotated[
         str | None, typer.Option("--models", "--model", help="Comma list of models (aliases or litellm strings)")
     ] = None,
-    reports: Annotated[
-        Path | None, typer.Option(help="Folder of the annotated reports [default: ../shared/seeds]")
+    sets: Annotated[
+        str | None,
+        typer.Option(help="Comma list of annotated sets: seeds, pages, layouts [default: every set with gold]"),
     ] = None,
-    only: Annotated[str | None, typer.Option(help="Comma list of report name prefixes, e.g. 000,002")] = None,
+    reports: Annotated[
+        Path | None, typer.Option(help="Folder of your own annotated reports (instead of --sets)")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Comma list of report prefixes, of the stem or set/stem: 000,pages/01")
+    ] = None,
     gold: Annotated[
-        Path | None, typer.Option(help="Folder of gold annotations (evals/gold_schema.py) [default: the seeds']")
+        Path | None, typer.Option(help="Folder of gold annotations for --reports (evals/gold_schema.py)")
     ] = None,
     out: Annotated[Path, typer.Option(help="Where to write eval.json, eval.md, eval.html and the records")] = Path(
         "out/eval"
@@ -191,7 +206,8 @@ def eval_(
 
     from zhenggai.evals.console import print_gate, print_suite
     from zhenggai.evals.gate import GateError, check
-    from zhenggai.evals.runner import load_suite, run_matrix, write_suite
+    from zhenggai.evals.runner import load_suite, resolve_sets, run_matrix, write_suite
+    from zhenggai.evals.sets import custom_set
 
     settings = _settings(cache_enabled=False if no_cache else None)
     model_list = _comma(models) or [settings.model]
@@ -204,19 +220,19 @@ def eval_(
             err_console.print(f"[red]cannot read the baseline[/red] {baseline}: {e}")
             raise typer.Exit(2) from e
     try:
+        chosen = [custom_set(reports, gold)] if reports or gold else resolve_sets(_comma(sets) or None)
         suite = asyncio.run(
             run_matrix(
                 settings,
                 models=model_list,
                 prompt_versions=prompt_list,
-                reports_dir=reports,
+                sets=chosen,
                 only=_comma(only) or None,
                 with_abstract=abstract,
                 progress=lambda name: err_console.print(f"[dim]running {name}…[/dim]"),
-                gold_dir=gold,
             )
         )
-    except (PromptError, FileNotFoundError) as e:
+    except (PromptError, FileNotFoundError, ValueError) as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
     paths = write_suite(suite, out)

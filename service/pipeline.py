@@ -18,14 +18,19 @@ from zhenggai.extract.abstract import write_abstract
 from zhenggai.extract.grounding import ground_record
 from zhenggai.extract.judge import Judged, judge_chunk, unjudged
 from zhenggai.extract.merge import merge_units
-from zhenggai.extract.metadata import leads, next_steps, overview, report_meta
+from zhenggai.extract.meta import read_meta
+from zhenggai.extract.metadata import leads, next_steps, overview
+from zhenggai.extract.totals import check_totals
 from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
+from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
-from zhenggai.schemas.record import Provenance, SummaryRecord, Usage, Warning
+from zhenggai.schemas.document import Outline
+from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
 from zhenggai.settings import Settings
+from zhenggai.structure.genre import check_genre, cut_inside_details, is_truncated
 from zhenggai.structure.outline import parse_outline
 
 ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
@@ -38,6 +43,8 @@ class PipelineOptions:
     judge_version: str | None = None  # None = the default version
     abstract_prompt: str = "abstract"
     abstract_version: str | None = None
+    meta_prompt: str = "read_meta"  # asked only for metadata the patterns left empty
+    meta_version: str | None = None
     with_abstract: bool = True
 
 
@@ -53,13 +60,17 @@ async def summarize_document(
     started = time.perf_counter()
     before = client.stats.model_copy()
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
+    meta_prompt = load_prompt(opt.meta_prompt, opt.meta_version)
 
+    source, doc = doc, doc.for_reading()  # the rules read simplified characters; the record quotes the source
     outline = parse_outline(doc.text)
+    check_genre(doc.text, outline, source=doc.source.path)
     chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=settings.chunk_tokens))
     units = build_units(doc.text, outline)
     by_chunk = assign_chunks(units, chunks)
     work = [c for c in chunks if by_chunk[c.id]]
-    warnings: list[Warning] = [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    warnings: list[Warning] = [*doc.warnings]
+    warnings += [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
     done = 0
     if progress:
         progress(0, len(work))
@@ -78,12 +89,15 @@ async def summarize_document(
             progress(done, len(work))
         return judged
 
-    results = await asyncio.gather(*(one(c) for c in work))
+    (meta, meta_usage, meta_notes), *results = await asyncio.gather(
+        read_meta(doc, outline, client, meta_prompt, model=model), *(one(c) for c in work)
+    )
+    warnings.extend(meta_notes)
     judged = [j for group in results for j in group]
     problems = merge_units(doc.text, judged)
 
     record = SummaryRecord(
-        report=report_meta(doc, outline),
+        report=meta,
         overview=overview(doc, outline),
         problems=problems,
         leads_petitions=leads(doc, outline),
@@ -92,14 +106,23 @@ async def summarize_document(
     )
     record, dropped = ground_record(record, doc.text)
     warnings.extend(dropped)
+    record, notes = _completeness(record, doc.text, outline)
+    warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
+    if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
+        prompt_versions[meta_prompt.id] = meta_prompt.version
     if opt.with_abstract:
         abstract_prompt = load_prompt(opt.abstract_prompt, opt.abstract_version)
         prompt_versions[abstract_prompt.id] = abstract_prompt.version
         text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
         warnings.extend(notes)
         record = record.model_copy(update={"abstract": text})
+
+    if source.reading:
+        record = restore_script(record, doc.text, source.text)
+        report = record.report.model_copy(update={"content_sha256": source.sha256})
+        record = record.model_copy(update={"report": report})
 
     after = client.stats
     usage = Usage(
@@ -121,3 +144,27 @@ async def summarize_document(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     return record.model_copy(update={"provenance": provenance})
+
+
+def _completeness(record: SummaryRecord, text: str, outline: Outline) -> tuple[SummaryRecord, list[Warning]]:
+    """A cut-off page keeps its problems up to the cut and says so; a whole one has its declared
+    totals set against what was found."""
+    warnings: list[Warning] = []
+    if is_truncated(text, outline):
+        record.report.truncated = True
+        last = record.problems[-1] if record.problems and cut_inside_details(outline) else None
+        while last is not None:
+            last.truncated = True
+            last = last.children[-1] if last.children else None
+        warnings.append(
+            Warning(
+                code="truncated",
+                message="the text stops before the report ends"
+                + ("; its last problem is cut off" if record.problems and record.problems[-1].truncated else ""),
+                span=Span(start=len(text.rstrip()), end=len(text.rstrip())),
+            )
+        )
+    checks, mismatches = check_totals(record)
+    record.overview.checks = checks
+    warnings.extend(mismatches)
+    return record, warnings

@@ -5,6 +5,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO.parent / "shared" / "seeds"
 EXAMPLES_DIR = REPO / "examples"
+LAYOUTS_DIR = REPO / "evals" / "layouts"  # fictional reports, one per layout family (evals/layouts/README.md)
+PAGES_DIR = REPO.parent / "shared" / "corpus" / "pages"
 SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
 
 

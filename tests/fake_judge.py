@@ -1,5 +1,5 @@
-"""A rule-following fake model for the pipeline: answers the judging and abstract prompts the way
-a careful reader would, by rules a test can predict (served by tests/fake_llm.py)."""
+"""A rule-following fake model for the pipeline: answers the judging, abstract and metadata prompts
+the way a careful reader would, by rules a test can predict (served by tests/fake_llm.py)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,36 @@ def judge_answer(prompt: str) -> dict[str, Any]:
     return answer
 
 
+_OPENING_RE = re.compile(r"<<<\n(.*?)\n>>>", re.S)
+_FIELD_RE = re.compile(r"^- (\w+)：", re.M)
+# how a quick reader finds each field in an opening: the first words shaped like it
+_META_RULES = {
+    "inspected_unit": re.compile(r"(?:对|进驻|巡察了|巡视了)([^,。;]{2,30}?)(?:开展|进行|。|,)"),
+    "inspection_team": re.compile(r"([^,。;]{0,8}?(?:巡视|巡察)[^,。;]{0,4}?组)"),
+    "inspection_round": re.compile(r"([一二三四五六七八九十]+届[^,。;]{0,4}?第[一二三四五六七八九十]+轮)"),
+    "inspection_period": re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日[至到-]\d{1,2}月\d{1,2}日)"),
+    "feedback_date": re.compile(r"(\d{1,2}月\d{1,2}日)[^。]{0,40}反馈"),
+}
+
+
+def meta_answer(prompt: str) -> dict[str, str]:
+    """For each field asked, the first words of the opening shaped like it, else ""."""
+    m = _OPENING_RE.search(prompt)
+    opening = m.group(1) if m else ""
+    answer = {}
+    for field in _FIELD_RE.findall(prompt):
+        found = _META_RULES[field].search(opening) if field in _META_RULES else None
+        answer[field] = found.group(1) if found else ""
+    return answer
+
+
 def responder(body: dict[str, Any]) -> Step:
     messages = body.get("messages", [])
     prompt = "\n".join(m.get("content", "") for m in messages)
     # judge only the first user message: a system prompt's worked example is not the report
     user = next((m.get("content", "") for m in messages if m.get("role") == "user"), prompt)
+    if "原样摘抄" in prompt:
+        return Step(content=json.dumps(meta_answer(user), ensure_ascii=False), prompt_tokens=400, completion_tokens=30)
     if "摘要" in prompt and '"abstract"' in prompt:
         text = "青禾县委通报了巡察整改进展，已完成整改6个问题。另有99个问题尚待研究。下一步将持续压实整改责任。"
         return Step(content=json.dumps({"abstract": text}, ensure_ascii=False))

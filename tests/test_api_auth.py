@@ -46,3 +46,19 @@ def test_token_bucket_allows_a_burst_then_the_rate():
     assert bucket.take("a", now=0.5) == 0.0
     assert bucket.take("a", now=0.6) == pytest.approx(0.4)
     assert [bucket.take("a", now=100.0) for _ in range(4)][-1] > 0  # refilled to the burst, not beyond
+
+
+def test_guessing_keys_from_one_address_is_throttled():
+    keys = parse_keys([SecretStr("team-a:secret-1")])
+    auth = Authenticator(keys, TokenBucket(rate=1.0, burst=50), failures=TokenBucket(rate=0.01, burst=3))
+    for _ in range(3):
+        with pytest.raises(ApiError) as err:
+            auth.admit("guess", "10.0.0.9")
+        assert err.value.status_code == 401
+    with pytest.raises(ApiError) as err:
+        auth.admit("guess", "10.0.0.9")
+    assert err.value.status_code == 429 and "wrong keys" in err.value.detail
+    assert auth.admit("secret-1", "10.0.0.9") == "team-a"  # the right key still works
+    with pytest.raises(ApiError) as err:
+        auth.admit("guess", "10.0.0.10")  # another address has its own allowance
+    assert err.value.status_code == 401

@@ -78,7 +78,7 @@ def test_undecodable_text_is_refused_with_where(serve):
     gbk = (EXAMPLES_DIR / "donglan_newarea_2024_gbk.txt").read_bytes()
     r = api.post("/v1/summaries", files={"file": ("d.txt", gbk)}, data={"encoding": "utf-8"})
     assert "invalid bytes at offset" in _error(r, 422, "undecodable")["message"]
-    for name in ("klingon", "base64", "rot13", "idna", "utf\x008"):
+    for name in ("klingon", "base64", "rot13", "idna", "utf\x008", "utf-7", "UTF7"):
         r = api.post("/v1/summaries", files={"file": ("d.txt", gbk)}, data={"encoding": name})
         _error(r, 422, "unknown_encoding")
     # JSON that is not UTF-8, or escapes half a character: refused by the parser, saying where
@@ -89,6 +89,10 @@ def test_undecodable_text_is_refused_with_where(serve):
     _error(r, 422, "undecodable")  # a codec that fails in its own way
     r = api.post("/v1/summaries", files={"file": ("d.txt", gbk)}, data={"encoding": "gb18030"})
     assert r.status_code == 202  # the right forced encoding reads it
+    # NUL and control bytes in JSON text are refused as they are in a file
+    text = gbk.decode("gb18030")
+    for bad in (text[:200] + "\x00" * 50 + text[200:], "".join(chr(k % 31 + 1) for k in range(4000)) + text):
+        _error(api.post("/v1/summaries", json={"text": bad}), 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize(

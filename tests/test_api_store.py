@@ -101,8 +101,46 @@ def test_queue_bound_and_paging(store):
     assert store.pending() == 2
     page = store.list("team-a", limit=2)
     assert [j.id for j in page] == [jobs[2].id, jobs[1].id]
-    assert [j.id for j in store.list("team-a", limit=2, before=page[-1].seq)] == [jobs[0].id]
+    assert [j.id for j in store.list("team-a", limit=2, before=page[-1].id)] == [jobs[0].id]
     assert [j.id for j in store.list("team-a", limit=5, status="done")] == [jobs[0].id]
     assert store.get(jobs[0].id, with_result=True).result == '{"x": 1}'
     assert store.text(jobs[1].id) == "报告1"
     store.check_writable()
+
+
+def test_one_process_runs_a_databases_jobs(tmp_path):
+    import subprocess
+    import sys
+
+    from zhenggai.api.jobs import StoreBusyError
+
+    db = tmp_path / "jobs.sqlite"
+    first = JobStore(db)
+    first.claim_runner()
+    # a second serve on the same file (another process) refuses instead of taking over running jobs
+    probe = (
+        "import sys\nfrom zhenggai.api.jobs import JobStore, StoreBusyError\n"
+        "try:\n    JobStore(sys.argv[1]).claim_runner()\nexcept StoreBusyError as e:\n"
+        "    print(e); sys.exit(3)\n"
+    )
+    other = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True, timeout=60)
+    assert other.returncode == 3 and "one process per database" in other.stdout
+    with pytest.raises(StoreBusyError):
+        JobStore(db).claim_runner()
+    first.check_writable()  # a real write
+    first.close()  # the lock goes with the store (and with the process, however it dies)
+    again = JobStore(db)
+    again.claim_runner()
+    again.close()
+
+
+def test_paging_cursors_tell_nothing_of_other_owners(store):
+    for k in range(3):
+        store.submit(_new(f"一、整改情况\n他人的报告{k}。", owner="team-b"), max_pending=100)
+    mine = [store.submit(_new(f"一、整改情况\n报告{k}。"), max_pending=100)[0] for k in range(3)]
+    page = store.list("team-a", limit=2)
+    assert [j.id for j in page] == [mine[2].id, mine[1].id]
+    assert [j.id for j in store.list("team-a", limit=2, before=page[-1].id)] == [mine[0].id]
+    # another owner's job id is no cursor into this owner's list
+    theirs = store.list("team-b", limit=1)[0].id
+    assert store.list("team-a", limit=5, before=theirs) == []

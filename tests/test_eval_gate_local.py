@@ -17,7 +17,7 @@ from _paths import REPO, SEEDS_DIR
 from conftest import LOCAL_TEST_MODEL, LOCAL_TEST_THREADS
 
 BASELINE = REPO / "evals" / "baselines" / "ci-qwen2.5-coder-0.5b.json"
-SUBSET = "000,001"
+SUBSET = "seeds/000,seeds/001,pages/"
 MARGIN = "0.05"
 
 pytestmark = [

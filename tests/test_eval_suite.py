@@ -18,7 +18,7 @@ from fake_llm import FakeLLM
 from zhenggai.evals.report_md import METRIC_LABELS
 
 pytestmark = pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="needs ../shared/seeds")
-SEED = "001"
+SEED = "seeds/001"
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

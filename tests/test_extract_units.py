@@ -104,8 +104,10 @@ def test_metadata_of_the_seeds():
     doc, outline = read_report(seed("004"))
     meta = report_meta(doc, outline)
     assert meta.inspection_team == "市委巡视六组" and str(meta.feedback_date) == "2021-07-26"
-    totals = {(t.label, t.value) for t in overview(doc, outline).declared_totals}
-    assert ("已完成整改", "56") in totals and ("基本完成", "3") in totals and ("具体问题", "30") in totals
+    totals = {(t.kind.value, t.label, t.value) for t in overview(doc, outline).declared_totals}
+    assert ("problems", "具体问题", "30") in totals and ("completed", "具体问题已全部完成", "30") in totals
+    # the 举一反三 items' counts speak of those items, not of the report's problems
+    assert ("tasks", "已完成整改", "56") in totals and ("tasks", "基本完成", "3") in totals
 
 
 def test_a_repeated_label_keeps_each_child_with_the_heading_it_follows():

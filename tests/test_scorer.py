@@ -494,7 +494,7 @@ def test_gold_scores_perfectly_against_itself(path: Path) -> None:
     rec = record(
         preds,
         report=ReportMeta(
-            **meta.model_dump(exclude={"inspection_start", "inspection_end"}),
+            **meta.model_dump(exclude={"inspection_start", "inspection_end"}, exclude_none=True),
             inspection_period=DateRange(start=meta.inspection_start, end=meta.inspection_end),
         ),
     )

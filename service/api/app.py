@@ -87,6 +87,7 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await asyncio.to_thread(JobStore, settings.jobs_db)
+        await asyncio.to_thread(store.claim_runner)
         queued = await asyncio.to_thread(store.recover, settings.api_max_attempts)
         runner = JobRunner(store, settings, client_factory=client_factory)
         await asyncio.to_thread(runner.start)

@@ -49,10 +49,13 @@ class TokenBucket:
         self.rate = rate
         self.burst = float(burst)
         self._state: dict[str, tuple[float, float]] = {}  # owner → (tokens, last time)
+        self.max_entries = 100_000  # keyed by client address too: many addresses must not grow it forever
 
     def take(self, owner: str, now: float | None = None) -> float:
         """Take one token; 0 when allowed, else the seconds until one is available."""
         now = time.monotonic() if now is None else now
+        if owner not in self._state and len(self._state) >= self.max_entries:
+            self._state.clear()  # a flood of new addresses: forget, which errs on the side of the clients
         tokens, last = self._state.get(owner, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
         if tokens >= 1.0:
@@ -63,11 +66,13 @@ class TokenBucket:
 
 
 class Authenticator:
-    def __init__(self, keys: list[ApiKey], bucket: TokenBucket) -> None:
+    def __init__(self, keys: list[ApiKey], bucket: TokenBucket, failures: TokenBucket | None = None) -> None:
         if not keys:
             raise ValueError("no API keys configured: set ZHENGGAI_API_KEYS (e.g. 'teamA:<long random key>')")
         self.keys = keys
         self.bucket = bucket
+        # wrong keys per client address: a few mistakes pass, guessing keys does not
+        self.failures = failures or TokenBucket(rate=0.2, burst=10)
 
     def owner_of(self, token: str) -> str | None:
         given = token.encode()
@@ -77,9 +82,24 @@ class Authenticator:
                 found = key.owner
         return found
 
-    def admit(self, token: str | None) -> str:
-        """The owner of a valid key within its rate; raises 401 or 429 otherwise."""
+    def admit(self, token: str | None, client: str = "") -> str:
+        """The owner of a valid key within its rate; raises 401 or 429 otherwise.
+
+        A client address that keeps sending wrong keys is refused (429) before its key is even
+        compared, so keys cannot be guessed at the service's speed.
+        """
         owner = self.owner_of(token) if token else None
+        if owner is None and token:
+            wait = self.failures.take(f"client:{client}")
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                raise ApiError(
+                    429,
+                    "rate_limited",
+                    f"too many requests with wrong keys from this address; retry in {retry} s",
+                    {"retry_after_s": retry},
+                    headers={"Retry-After": str(retry)},
+                )
         if owner is None:
             why = "missing" if not token else "not valid"
             raise ApiError(
@@ -109,6 +129,7 @@ async def require_key(
 ) -> str:
     """Dependency of every /v1 route: the caller's owner name."""
     auth: Authenticator = request.app.state.service.auth
-    owner = auth.admit(credentials.credentials if credentials else None)
+    client = request.client.host if request.client else ""
+    owner = auth.admit(credentials.credentials if credentials else None, client)
     request_context(request.scope)["owner"] = owner
     return owner

@@ -9,7 +9,6 @@ can always be read again when it runs.
 from __future__ import annotations
 
 import asyncio
-import codecs
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from zhenggai.api.errors import ApiError, from_ingest
 from zhenggai.api.jobs import NewJob
 from zhenggai.api.models import SubmitOptions, TextSubmission
 from zhenggai.api.worker import read_source
+from zhenggai.ingest.decode import text_codec
 from zhenggai.ingest.document import MEDIA_TYPES
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.prompts import list_versions, load_prompt
@@ -118,11 +118,9 @@ async def _from_form(request: Request) -> tuple[SubmitOptions, str, str | None, 
         raise _validation(exc, "body") from None
     if encoding is not None:
         try:  # a text encoding: base64 or rot13 are codecs too, but they do not turn bytes into text
-            codec = codecs.lookup(encoding).name
-            b"a".decode(codec, errors="ignore")
-        except (LookupError, ValueError):
-            raise ApiError(422, "unknown_encoding", f"unknown text encoding {encoding!r}", None) from None
-        encoding = codec
+            encoding = text_codec(encoding)
+        except LookupError as e:
+            raise ApiError(422, "unknown_encoding", f"unknown or refused text encoding: {e}", None) from None
     return opts, name, media, data, encoding
 
 

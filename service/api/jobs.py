@@ -16,8 +16,10 @@ One connection in WAL mode, serialised by a lock; callers on an event loop go th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -31,6 +33,7 @@ from typing import Any
 from zhenggai.sqlitedb import connect
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS health (probe TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -143,11 +146,16 @@ class JobInput:
     attempt: int  # this start is the job's n-th
 
 
+class StoreBusyError(RuntimeError):
+    """Another process already runs this job store's jobs."""
+
+
 class JobStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._conn = connect(self.path, _SCHEMA)
+        self._runner_fd: int | None = None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -217,15 +225,16 @@ class JobStore:
             row = self._conn.execute("SELECT text FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else row[0]
 
-    def list(self, owner: str, *, limit: int, status: str | None = None, before: int | None = None) -> list[JobRow]:
-        """The owner's jobs, newest first."""
+    def list(self, owner: str, *, limit: int, status: str | None = None, before: str | None = None) -> list[JobRow]:
+        """The owner's jobs, newest first; `before` is the id of the last job of the previous page
+        (an id, not a row number: row numbers would tell other teams' volume)."""
         where, args = ["owner = ?"], [owner]
         if status is not None:
             where.append("status = ?")
             args.append(status)
         if before is not None:
-            where.append("seq < ?")
-            args.append(before)
+            where.append("seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?)")
+            args += [before, owner]
         sql = f"SELECT {_BRIEF} FROM jobs WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?"
         with self._lock:
             rows = self._conn.execute(sql, (*args, limit)).fetchall()
@@ -292,6 +301,25 @@ class JobStore:
             )
         return cur.rowcount == 1
 
+    def claim_runner(self) -> None:
+        """Become the one process that runs this database's jobs, for as long as the store is open.
+
+        A second `serve` on the same file would take over the first one's running jobs as if they
+        had been interrupted; an exclusive lock on `<db>.lock` (released by the OS when the process
+        dies, even by kill -9) makes it refuse to start instead.
+        """
+        lock = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreBusyError(
+                f"another zhenggai serve runs the jobs of {self.path} (its lock {lock} is held); "
+                "run one process per database"
+            ) from None
+        self._runner_fd = fd
+
     def recover(self, max_attempts: int) -> list[str]:
         """After a start: jobs that were running go back to the queue, or fail once they have been
         started `max_attempts` times (a job that kills the service must not do it forever).
@@ -311,10 +339,13 @@ class JobStore:
     # ------------------------------------------------------------------ health
 
     def check_writable(self) -> None:
-        """Raise if the file cannot take a write lock (disk full, read-only, locked)."""
+        """Raise if the file cannot take a real write (disk full, read-only, locked)."""
         with self._tx() as c:
-            c.execute("UPDATE jobs SET seq = seq WHERE 0")
+            c.execute("INSERT OR REPLACE INTO health (probe, at) VALUES ('write', ?)", (time.time(),))
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        if self._runner_fd is not None:
+            os.close(self._runner_fd)  # releases the runner lock
+            self._runner_fd = None

@@ -109,7 +109,7 @@ class Submission(Job):
 
 class JobList(BaseModel):
     items: list[JobBrief]
-    next_before: int | None = Field(description="pass as `before` to get the next (older) page; null at the end")
+    next_before: str | None = Field(description="pass as `before` to get the next (older) page; null at the end")
 
 
 class ModelsInfo(BaseModel):

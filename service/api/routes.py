@@ -186,13 +186,15 @@ async def list_jobs(
     owner: Owner,
     limit: Annotated[int, Query(ge=1, le=200, description="jobs per page")] = 50,
     status: Annotated[JobStatus | None, Query(description="only jobs in this state")] = None,
-    before: Annotated[int | None, Query(ge=1, le=2**62, description="`next_before` of the previous page")] = None,
+    before: Annotated[
+        str | None, Query(pattern=f"^{JOB_ID_REGEX}$", description="`next_before` of the previous page (a job id)")
+    ] = None,
 ) -> JobList:
     rows = await asyncio.to_thread(
         _service(request).store.list, owner, limit=limit, status=status.value if status else None, before=before
     )
     items = [JobBrief(**_brief_fields(r)) for r in rows]
-    return JobList(items=items, next_before=rows[-1].seq if len(rows) == limit else None)
+    return JobList(items=items, next_before=rows[-1].id if len(rows) == limit else None)
 
 
 def _rendering_route(rendering: Rendering) -> Callable[..., Awaitable[Response]]:

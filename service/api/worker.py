@@ -32,6 +32,7 @@ from zhenggai.llm.errors import LLMError
 from zhenggai.llm.registry import is_local
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.settings import Settings
+from zhenggai.structure.genre import NotARectificationReport
 
 log = logging.getLogger("zhenggai.api.jobs")
 
@@ -219,6 +220,8 @@ class JobRunner:
                     doc, self.client, self.settings, options, progress=lambda d, n: self._progress(job_id, d, n)
                 )
                 result = record.model_dump_json()
+            except NotARectificationReport as exc:  # readable, but not a report: say so, make nothing up
+                await self._fail(job_id, exc.reason, str(exc), {"reason": exc.reason}, exc)
             except IngestError as exc:
                 await self._fail(job_id, "unreadable", str(exc), {"reason": exc.reason}, exc)
             except LLMError as exc:

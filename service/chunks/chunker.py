@@ -46,17 +46,28 @@ def _ref(s: Section) -> HeadingRef:
     return HeadingRef(path=s.path, label=s.label, title=s.title)
 
 
+# No token is longer than this many characters (the estimate's longest is 3.5; real tokenizers
+# stay far below 16 on this text): a range longer than budget × this cannot fit, uncounted.
+MAX_CHARS_PER_TOKEN = 16
+
+
 class _Planner:
     def __init__(self, text: str, options: ChunkOptions, count: TokenCounter) -> None:
         self.text = text
         self.opt = options
         self.count = count
+        self.max_chars = options.budget * MAX_CHARS_PER_TOKEN
 
     def tokens(self, start: int, end: int) -> int:
         # Count the line break after the range too: tiling may hand it to this chunk.
         if end < len(self.text) and self.text[end] == "\n":
             end += 1
         return self.count(self.text[start:end])
+
+    def fits(self, start: int, end: int, limit: int) -> bool:
+        """`tokens(start, end) <= limit`, without counting a range too long to fit: cutting a
+        long text stays linear in its length instead of re-counting the rest for every part."""
+        return end - start <= self.max_chars and self.tokens(start, end) <= limit
 
     def plan(self, s: Section, context: list[HeadingRef]) -> list[_Piece]:
         has_grandchildren = any(c.children for c in s.children)
@@ -113,7 +124,7 @@ class _Planner:
     def split_range(self, piece: _Piece, s: Section) -> list[_Piece]:
         """Cut `piece` at paragraph, then sentence boundaries, then anywhere, to fit the budget."""
         bounds = self.boundaries(piece.start, piece.end)
-        total = self.tokens(piece.start, piece.end)
+        total = self.tokens(piece.start, piece.end)  # once per piece: linear
         n_parts = -(-total // self.opt.budget)
         # Aim for parts of even size rather than full parts and a stub.
         limit = min(self.opt.budget, int(total / max(n_parts, 1) * 1.15) + 1)
@@ -123,7 +134,7 @@ class _Planner:
         while start < piece.end:
             end = start
             # take whole units while they fit
-            while k < len(bounds) and self.tokens(start, bounds[k]) <= limit:
+            while k < len(bounds) and self.fits(start, bounds[k], limit):
                 end = bounds[k]
                 k += 1
             if end == start:  # one unit is over budget on its own: cut by characters
@@ -163,7 +174,7 @@ class _Planner:
         return sorted(c for c in cuts if start < c <= end)
 
     def hard_cut(self, start: int, limit: int) -> int:
-        lo, hi = start + 1, limit
+        lo, hi = start + 1, min(limit, start + self.max_chars)
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if self.tokens(start, mid) <= self.opt.budget:

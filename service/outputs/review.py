@@ -68,7 +68,9 @@ WARNING_LABELS: dict[str, str] = {
     "ungrounded_quote": "引文与原文不符，已丢弃",
     "ungrounded_status": "状态依据与原文不符，已丢弃",
     "figure_not_in_span": "数字不在引文中，已丢弃",
-    "abstract_number_not_in_source": "摘要中无出处的数字句，已删除",
+    "abstract_figure_dropped": "摘要中模型写的数量或完成情况句，已删除",
+    "declared_total_mismatch": "报告自述的总数与逐项记录不符",
+    "truncated": "原文不完整（截断）",
     "abstract_failed": "摘要生成失败",
     "status_from_rule": "状态由规则判定（模型未说明）",
     "status_without_evidence": "模型给出的状态无依据，改为未说明",
@@ -421,23 +423,32 @@ def _warnings(record: SummaryRecord, text: str, paths: dict[str, str]) -> list[W
 
 
 def _meta_rows(record: SummaryRecord, b: _Builder) -> list[tuple[str, str, Leaf | None]]:
-    """Facts about the report; the inspection period links to the sentence it was read from."""
+    """Facts about the report; each one read from the text links to the words it was read from."""
     r = record.report
-    period, period_leaf = "", None
+    period = ""
     if r.inspection_period is not None:
         period = f"{r.inspection_period.start or '?'} 至 {r.inspection_period.end or '?'}"
-        if r.inspection_period.evidence is not None:
-            period_leaf = b.leaf("ip", "meta", r.inspection_period.evidence, period, "巡视（巡察）时间")
+
+    def row(label: str, shown: str, ev: Evidence | None, id_: str) -> tuple[str, str, Leaf | None]:
+        return label, shown, (b.leaf(id_, "meta", ev, shown, label) if ev is not None and shown else None)
+
+    ev = r.evidence
+    forms = [
+        row("巡视（巡察）形式", form, ev.get(f"inspection_forms.{form}"), f"mf{k}")
+        for k, form in enumerate(r.inspection_forms, start=1)
+    ]
     rows: list[tuple[str, str, Leaf | None]] = [
-        ("标题", r.title, None),
-        ("发布单位", r.publisher, None),
-        ("被巡视（巡察）单位", r.inspected_unit, None),
-        ("巡视（巡察）组", r.inspection_team, None),
-        ("轮次", r.inspection_round, None),
-        ("巡视（巡察）时间", period, period_leaf),
-        ("反馈日期", str(r.feedback_date or ""), None),
-        ("发布日期", str(r.publication_date or ""), None),
-        ("落款日期", str(r.signature_date or ""), None),
+        row("标题", r.title, ev.get("title"), "mt"),
+        row("发布单位", r.publisher, ev.get("publisher"), "mp"),
+        row("被巡视（巡察）单位", r.inspected_unit, ev.get("inspected_unit"), "mu"),
+        row("巡视（巡察）组", r.inspection_team, ev.get("inspection_team"), "mg"),
+        row("轮次", r.inspection_round, ev.get("inspection_round"), "mr"),
+        row("类别", r.inspection_kind, ev.get("inspection_kind"), "mk"),
+        *forms,
+        row("巡视（巡察）时间", period, r.inspection_period.evidence if r.inspection_period else None, "ip"),
+        row("反馈日期", str(r.feedback_date or ""), ev.get("feedback_date"), "mfb"),
+        row("发布日期", str(r.publication_date or ""), ev.get("publication_date"), "mpd"),
+        row("落款日期", str(r.signature_date or ""), ev.get("signature_date"), "msd"),
         ("源文件", Path(r.source_file).name if r.source_file else "", None),
         ("编码", r.source_encoding, None),
         ("字数", f"{r.characters:,}" if r.characters else "", None),

@@ -8,12 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from zhenggai.extract.abstract import STATUS_ZH
-from zhenggai.schemas.record import Problem, SummaryRecord
+from zhenggai.extract.tally import tally, walk
+from zhenggai.schemas.record import SummaryRecord
 
 CSV_COLUMNS = [
     "report",
@@ -30,12 +30,6 @@ CSV_COLUMNS = [
 FORMATS = ("json", "jsonl", "csv", "md", "html")
 # html is opt-in: a review page per report is for reading, not for loading into a database.
 DEFAULT_FORMATS = ("json", "jsonl", "csv", "md")
-
-
-def walk(problems: Iterable[Problem]) -> Iterator[Problem]:
-    for p in problems:
-        yield p
-        yield from walk(p.children)
 
 
 def record_json(record: SummaryRecord) -> str:
@@ -65,25 +59,39 @@ def csv_rows(record: SummaryRecord) -> Iterator[list[str]]:
         ]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading
+    apostrophe (OWASP's CSV-injection advice), so =HYPERLINK(…) from a report is never run."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def records_csv(records: Iterable[SummaryRecord]) -> str:
     """UTF-8 with BOM and CRLF rows, as Excel expects; one row per problem."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in records:
-        writer.writerows(csv_rows(r))
+        writer.writerows([csv_cell(c) for c in row] for row in csv_rows(r))
     return "\ufeff" + buf.getvalue()
 
 
+_MD_SPECIAL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\n": " ", "\r": " "})
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from a report inside Markdown: no HTML (<script>, <img onerror>), no table breaks,
+    no new lines (a name with a newline must not add Markdown lines)."""
+    return text.translate(_MD_SPECIAL)
 
 
 def record_markdown(record: SummaryRecord) -> str:
     r = record.report
     flat = list(walk(record.problems))
-    statuses = Counter(p.status for p in flat)
-    out = [f"# {r.title or Path(r.source_file).name}", ""]
+    counted = tally(record)  # the report counts its leaf problems
+    out = [f"# {_md_escape(r.title or Path(r.source_file).name)}", ""]
     facts = [
         ("发布单位", r.publisher),
         ("被巡视（巡察）单位", r.inspected_unit),
@@ -96,27 +104,38 @@ def record_markdown(record: SummaryRecord) -> str:
         ("反馈日期", str(r.feedback_date or "")),
         ("发布日期", str(r.publication_date or r.signature_date or "")),
     ]
-    out += [f"- **{k}**：{v}" for k, v in facts if v]
-    out += ["", "## 摘要", "", record.abstract or "（无）", ""]
+    out += [f"- **{k}**：{_md_escape(v)}" for k, v in facts if v]
+    out += ["", "## 摘要", "", _md_escape(record.abstract) or "（无）", ""]
     out += [
         "## 问题与整改",
         "",
-        f"共 {len(flat)} 个问题；" + "，".join(f"{STATUS_ZH[s]} {n}" for s, n in statuses.most_common()) + "。",
+        f"共 {counted.problems} 个问题"
+        + (f"（另有 {len(flat) - counted.problems} 个上级问题标题）" if len(flat) > counted.problems else "")
+        + "；"
+        + "，".join(f"{STATUS_ZH[s]} {n}" for s, n in sorted(counted.by_status.items(), key=lambda kv: -kv[1]))
+        + "。"
+        + ("原文不完整，只记录到截断处。" if r.truncated else ""),
         "",
         "| 编号 | 问题 | 状态 | 措施数 | 依据 |",
         "|---|---|---|---|---|",
     ]
     for p in flat:
         ev = p.status_evidence.text[:40] if p.status_evidence else ""
-        out.append(
-            f"| {p.path} | {_md_escape(p.title[:60])} | {STATUS_ZH[p.status]} | {len(p.measures)} | {_md_escape(ev)} |"
-        )
+        cells = [_md_escape(p.path), _md_escape(p.title[:60]), STATUS_ZH[p.status], str(len(p.measures))]
+        cells.append(_md_escape(ev))
+        out.append("| " + " | ".join(cells) + " |")
     if record.overview.declared_totals:
-        out += ["", "## 报告自述的总数", ""] + [f"- {t.evidence.text}" for t in record.overview.declared_totals]
+        out += ["", "## 报告自述的总数", ""]
+        out += [f"- {_md_escape(t.evidence.text)}" for t in record.overview.declared_totals]
+        out += [
+            f"- ⚠ 自述“{_md_escape(c.quote)}”与逐项记录不符：记录中为 {c.found} 个"
+            for c in record.overview.checks
+            if not c.agrees
+        ]
     if record.leads_petitions.text:
-        out += ["", "## 移交问题线索和信访件", "", record.leads_petitions.text]
+        out += ["", "## 移交问题线索和信访件", "", _md_escape(record.leads_petitions.text)]
     if record.next_steps:
-        out += ["", "## 下一步打算", ""] + [f"- {n.text}" for n in record.next_steps]
+        out += ["", "## 下一步打算", ""] + [f"- {_md_escape(n.text)}" for n in record.next_steps]
     pv = record.provenance
     out += [
         "",

@@ -1,0 +1,105 @@
+"""The inspection period and the feedback date, however the opening words them.
+
+`2019年9月9日至11月25日`, `2023年7月6日-9月6日`, `2024年4月25日—6月20日`; the feedback told before
+its cue (`2020年1月3日,中央巡视组向…反馈了巡视意见`, `并于7月21日向…反馈了`, `并于7月26日召开了巡察反馈
+会议`). A year written once applies to the dates after it; a date that would fall before the one
+it follows is in the next year. A month without a day (`2024年9月至12月`, `8月下旬`) is not a
+date: it gives a year to later dates but no day of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+
+from zhenggai.extract.meta.region import Region
+from zhenggai.schemas.record import DateRange, Evidence
+
+_DATE_RE = re.compile(
+    r"(?:(?<!\d)(?P<y>\d{4})\s?年\s?)?(?<!\d)(?P<m>\d{1,2})\s?月\s?"
+    r"(?:(?P<d>\d{1,2})\s?[日号]|(?P<part>上旬|中旬|下旬|初|底|末|中))?"
+)
+_RANGE_SEP_RE = re.compile(r"\s?起?(?:至|到|—|–|-|－|~|～)\s?")
+_FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)")
+FEEDBACK_WINDOW = 80  # characters from a date to its feedback cue (a long name may stand between)
+
+
+@dataclass(frozen=True)
+class DateToken:
+    start: int
+    end: int
+    date: dt.date | None  # None: month (or part of it) only, or not a calendar day
+    year: int | None
+    explicit_year: bool
+
+
+def date_tokens(text: str, year: int | None = None) -> list[DateToken]:
+    """Every date-like phrase in `text`, in order, with the year carried forward."""
+    out: list[DateToken] = []
+    last: dt.date | None = None
+    for m in _DATE_RE.finditer(text):
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        explicit = m.group("y") is not None
+        if explicit:
+            year = int(m.group("y"))
+        date = None
+        if m.group("d") and year:
+            try:
+                date = dt.date(year, month, int(m.group("d")))
+            except ValueError:
+                date = None
+            if date and not explicit and last and date < last:
+                try:
+                    date = date.replace(year=year + 1)
+                    year += 1
+                except ValueError:
+                    date = None
+        elif year and not explicit and last and month < last.month:
+            year += 1
+        if date:
+            last = date
+        elif year:
+            last = max(last or dt.date(year, month, 1), dt.date(year, month, 1))
+        out.append(DateToken(m.start(), m.end(), date, year, explicit))
+    return out
+
+
+def parse_date(text: str, year: int | None = None) -> dt.date | None:
+    """The first calendar day in `text` (a model's quote, say), the year carried from `year`."""
+    return next((t.date for t in date_tokens(text, year) if t.date), None)
+
+
+def read_period(region: Region) -> tuple[DateRange | None, int]:
+    """The first `date 至 date` range of the region, and where it ends in the region (0: none).
+
+    A range given in months only is still the period's words (it moves the feedback search past
+    it) but has no dates: the text does not say the days.
+    """
+    tokens = date_tokens(region.text)
+    for a, b in itertools.pairwise(tokens):
+        if _RANGE_SEP_RE.fullmatch(region.text[a.end : b.start]):
+            if a.date and b.date:
+                return DateRange(start=a.date, end=b.date, evidence=region.evidence(a.start, b.end)), b.end
+            return None, b.end
+    return None, 0
+
+
+def read_feedback(region: Region, after: int = 0) -> tuple[dt.date | None, Evidence | None]:
+    """The date told just before the first feedback cue after `after` (the period's end)."""
+    tokens = [t for t in date_tokens(region.text) if t.start >= after and t.date]
+    for cue in _FEEDBACK_RE.finditer(region.text, after):
+        before = [
+            t
+            for t in tokens
+            if t.end <= cue.start()
+            and cue.start() - t.end <= FEEDBACK_WINDOW
+            and "。" not in region.text[t.end : cue.start()]
+        ]
+        if before:
+            t = before[-1]
+            return t.date, region.evidence(t.start, cue.end())
+    return None, None
