@@ -17,7 +17,7 @@ from zhenggai.schemas.record import SectionRole, Span, Status, StatusScope
 from zhenggai.structure.signals import (
     STATUS_FIELDS,
     clause_status,
-    covers_all_done,
+    covering_status,
     field_at,
     head_status,
     status_group,
@@ -81,23 +81,43 @@ def _lines(text: str, part: Span) -> list[tuple[int, str]]:
     return out
 
 
-def _covering(
-    text: str, parts: list[Span], scope: StatusScope, problems: int, *, back: bool = False
-) -> StatusTold | None:
-    """A sentence saying every problem it covers is completed (反馈的25个问题已全部完成整改).
+def _covered(count: int | None, units: list[Unit], prefix: str) -> set[str] | None:
+    """The problems a covering sentence counts, among the open units under `prefix` ('' = all).
 
-    When it counts them, the count must be the number of problems found where it speaks: a
-    sentence about 30 of 130 problems does not say which 30.
+    Uncounted (以上/所有) or counting every leaf problem there: all of them. Counting fewer: the
+    items numbered 1…N when the report numbers exactly those N and numbers others on after them
+    (30个具体问题 = items 1.-30., then 31.-70. of another kind). Otherwise it does not say which.
     """
+    inside = [u for u in units if not u.prior and (not prefix or f"{u.path}.".startswith(prefix + "."))]
+    parents = {u.parent_path for u in inside}
+    leaves = [u for u in inside if u.path not in parents]
+    if count is None or count == len(leaves):
+        return {u.path for u in inside}
+    numbered = [u for u in inside if u.label.isdigit() and 1 <= int(u.label) <= count]
+    if len(numbered) == count and {int(u.label) for u in numbered} == set(range(1, count + 1)):
+        heads = {u.path for u in numbered}
+        return {u.path for u in inside if any(u.path == h or u.path.startswith(h + ".") for h in heads)}
+    return None
+
+
+def _covering(
+    text: str, parts: list[Span], scope: StatusScope, units: list[Unit], prefix: str, *, back: bool = False
+) -> tuple[StatusTold, set[str]] | None:
+    """A sentence giving every problem it covers one status (反馈的25个问题已全部完成整改), with the
+    problems it covers."""
     for part in parts:
         for sent in split_sentences(text, part.start, part.end):
             if back and not sent.text.startswith(("以上", "上述")):
                 continue  # after the last item, only a sentence that looks back covers them all
-            done, count = covers_all_done(sent.text)
-            if done and (count is None or count == problems):
-                return StatusTold(
-                    status=Status.completed, span=Span(start=sent.start, end=sent.end), scope=scope, source="cover"
-                )
+            found = covering_status(sent.text)
+            if found is None:
+                continue
+            covered = _covered(found[1], units, prefix)
+            if covered:
+                span = Span(start=sent.start, end=sent.end)
+                if covered == {u.path for u in units if not u.prior}:
+                    scope = StatusScope.report  # the details' opening words about every problem
+                return StatusTold(status=found[0], span=span, scope=scope, source="cover"), covered
     return None
 
 
@@ -106,26 +126,24 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     heading above it, and a sentence covering its section or the whole report."""
     report_parts = [outline.opening] if outline.opening else []
     report_parts += [s.span for s in outline.sections if s.role == SectionRole.overview]
-    open_paths = [u.path for u in units if not u.prior]
-    parents = {u.parent_path for u in units if not u.prior}
-    leaves = [p for p in open_paths if p not in parents]
-    report = _covering(text, report_parts, StatusScope.report, len(leaves))
-    sections: dict[str, StatusTold] = {}
+    covers: list[tuple[StatusTold, set[str]]] = []  # most specific last
+    found = _covering(text, report_parts, StatusScope.report, units, "")
+    if found is not None:
+        covers.append(found)
     for top in outline.sections:
         if top.role != SectionRole.details:
             continue
         for s in top.walk():
             if s.children:
                 own = subtract(s.span, [c.span for c in s.children])
-                # "以上3个具体问题已全部完成整改。" after the last item is read into that item's text
-                inside = sum(1 for p in leaves if p.startswith(s.path + "."))
-                told = _covering(text, own, StatusScope.section, inside)
+                found = _covering(text, own, StatusScope.section, units, s.path)
                 last = s.children[-1]
-                if told is None and not last.children:
+                if found is None and not last.children:
+                    # "以上3个具体问题已全部完成整改。" after the last item is read into that item's text
                     tail = Span(start=last.title_span.end, end=last.span.end)
-                    told = _covering(text, [tail], StatusScope.section, inside, back=True)
-                if told is not None:
-                    sections[s.path] = told
+                    found = _covering(text, [tail], StatusScope.section, units, s.path, back=True)
+                if found is not None:
+                    covers.append(found)
     by_path = {u.path: u for u in units}
     for u in units:
         if u.prior:
@@ -142,9 +160,6 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
                 )
                 break
             parent = by_path.get(parent.parent_path)
-        cover = next(
-            (sections[p] for p in sorted(sections, key=len, reverse=True) if f"{u.path}.".startswith(p + ".")),
-            report,
-        )
+        cover = next((t for t, paths in reversed(covers) if u.path in paths), None)
         if cover is not None:
             u.told.append(cover)

@@ -174,33 +174,46 @@ def whole_problem_status(sentence: str) -> Status | None:
 
 _CN = "一二三四五六七八九十两百零〇"
 _NUM = rf"(?:\d{{1,4}}|[{_CN}]{{1,5}})"
-# 反馈的25个问题已全部完成整改 / 以上问题已全部整改完成 / 移交的2件立行立改事项已完成2件
+# 反馈的25个问题已全部完成整改 / 以上问题已全部整改完成 / 12类具体问题均取得阶段性成效
+_COVER_WORDS = r"(完成整改|整改完成|整改到位|办结|完成(?![^。;,]{0,2}[的了]))|(取得阶段性成效|阶段性完成)|(基本完成(?:整改)?|基本整改到位)"
 _ALL_DONE_RE = re.compile(
-    rf"(?:{_NUM}[个项件条]|以上|上述|所有|全部)[^。;,]{{0,16}}?(?:问题|事项)[^。;]{{0,6}}?(?:已经?|均已)?全部(?:完成整改|整改完成|整改到位|办结|完成)"
-    rf"|(?:问题|事项)[^。;]{{0,6}}?(?:已经?|均已)全部(?:完成整改|整改完成|整改到位|办结)"
-    rf"|(?:问题|事项)(?:已经?|均已)?全部(?:完成整改|整改完成|整改到位)"
+    rf"(?:{_NUM}[个项件条类]|以上|上述|所有|全部)[^。;,]{{0,16}}?(?:问题|事项)[^。;]{{0,6}}?"
+    rf"(?:已经?|均已|均)?(?:全部)?(?:{_COVER_WORDS})"
 )
 _N_OF_N_RE = re.compile(
     rf"({_NUM})[个项件条](?:具体)?(?:问题|事项|立行立改事项|整改事项)[^。;]{{0,30}}?(?:已完成(?:整改)?|已整改(?:完成|到位)?|完成整改)({_NUM})[个项件条]"
 )
+_NOT_ALL_RE = re.compile(r"其余|其中|剩余|尚未|未完成|未整改|正在|持续推进|长期")
+
+
+def covering_status(sentence: str) -> tuple[Status, int | None] | None:
+    """The status a sentence gives every problem it counts (反馈的25个问题已全部完成整改 → completed,
+    12类具体问题均取得阶段性成效 → partly completed, 2件已完成2件), with how many it counts (None when
+    it says 以上/所有 without a number); None when it is no such sentence."""
+    if _NOT_ALL_RE.search(sentence):
+        return None
+    m = _N_OF_N_RE.search(sentence)
+    if m and m.group(1) == m.group(2) and "基本完成" not in sentence:
+        return Status.completed, _to_int(m.group(1))
+    m = _ALL_DONE_RE.search(sentence)
+    if not m or not re.search(r"全部|均|所有|以上|上述", m.group(0)):
+        return None
+    status = Status.completed if m.group(1) else Status.partly_completed if m.group(2) else Status.basically_completed
+    if status == Status.completed and "基本完成" in sentence:
+        return None
+    head = sentence[: m.end()]
+    counted = re.findall(rf"({_NUM})[个项件条类](?:具体)?(?:问题|事项)", head)
+    if not counted and re.search(r"\d+\s*[个项件条]", head):
+        return None  # 查摆同类问题17个,已全部整改到位: a count of something else
+    return status, _to_int(counted[-1]) if counted else None
 
 
 def covers_all_done(sentence: str) -> tuple[bool, int | None]:
-    """Does the sentence say every problem it counts is completed (反馈的25个问题已全部完成整改,
-    2件已完成2件), and how many it counts (None when it says 以上/所有 without a number)."""
-    if re.search(r"其余|其中|剩余|尚未|未完成|正在|持续推进|基本完成|长期", sentence):
+    """Does the sentence say every problem it counts is completed, and how many it counts."""
+    found = covering_status(sentence)
+    if found is None or found[0] != Status.completed:
         return False, None
-    m = _N_OF_N_RE.search(sentence)
-    if m and m.group(1) == m.group(2):
-        return True, _to_int(m.group(1))
-    m = _ALL_DONE_RE.search(sentence)
-    if not m:
-        return False, None
-    head = sentence[: m.end()]
-    counted = re.findall(rf"({_NUM})[个项件条](?:具体)?(?:问题|事项)", head)
-    if not counted and re.search(r"\d+\s*[个项件条]", head):
-        return False, None  # 查摆同类问题17个,已全部整改到位: a count of something else
-    return True, _to_int(counted[-1]) if counted else None
+    return True, found[1]
 
 
 def _to_int(s: str) -> int | None:
