@@ -56,6 +56,7 @@ class NumberingKind(StrEnum):
     arabic_dot = "arabic_dot"  # 1. / 1、
     arabic_paren = "arabic_paren"  # (1)
     circled = "circled"  # ①
+    problem_label = "problem_label"  # 问题1: / 问题一: / 反馈问题一:
 
 
 class Enumeration(Stage):

@@ -16,7 +16,7 @@ from zhenggai import __version__
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.extract.abstract import write_abstract
 from zhenggai.extract.grounding import ground_record
-from zhenggai.extract.judge import Judged, default_kind, judge_chunk
+from zhenggai.extract.judge import Judged, judge_chunk, unjudged
 from zhenggai.extract.merge import merge_units
 from zhenggai.extract.meta import read_meta
 from zhenggai.extract.metadata import leads, next_steps, overview
@@ -83,7 +83,7 @@ async def summarize_document(
         except LLMError as e:
             # One failed chunk must not lose the report: its units keep the parser's reading.
             warnings.append(Warning(code="chunk_failed", message=f"{type(e).__name__}: {e}"[:400], chunk_id=chunk.id))
-            judged = [Judged(unit=u, kind=default_kind(u)) for u in by_chunk[chunk.id]]
+            judged = [unjudged(u) for u in by_chunk[chunk.id]]
         done += 1
         if progress:
             progress(done, len(work))

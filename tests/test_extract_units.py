@@ -130,3 +130,15 @@ def test_a_repeated_label_keeps_each_child_with_the_heading_it_follows():
         ("二.(一).1", "审批环节多", ["精简事项", "一是措施甲", "二是措施乙", "推行代办"]),
         ("二.(一).1", "监督不到位", ["健全台账", "一是措施丙", "二是措施丁", "强化督查"]),
     ]
+
+
+def test_a_total_covers_the_items_it_counts():
+    """004 says 30个具体问题已全部完成整改: its items 1.-30. (the 具体问题), not the 举一反三 paragraphs
+    nor the items 31.-70. numbered on after them; 001's 12类具体问题均取得阶段性成效 covers its 12."""
+    doc, outline = read_report(seed("004"))
+    units = build_units(doc.text, outline)
+    covered = {u.path for u in units if any(t.source == "cover" for t in u.told)}
+    assert len(covered) == 30 and all(p.split(".")[-1].isdigit() and int(p.split(".")[-1]) <= 30 for p in covered)
+    doc, outline = read_report(seed("001"))
+    told = [t for u in build_units(doc.text, outline) for t in u.told if t.source == "cover"]
+    assert len(told) == 12 and {(t.status.value, t.scope.value) for t in told} == {("partly_completed", "report")}

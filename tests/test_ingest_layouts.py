@@ -166,7 +166,8 @@ def test_a_flattened_table_gets_one_row_a_line():
         "3 村级项目监管不到位 开展专项检查 正在推进",
     ]
     _maps_back(doc)
-    assert [s.path for s in parse_outline(doc.text).walk()] == ["二", "三"]
+    # each row is a numbered item of 二、 (the layouts gold: 二.1, 二.2 …), its status in the last cell
+    assert [s.path for s in parse_outline(doc.text).walk()] == ["二", "二.1", "二.2", "二.3", "三"]
 
 
 def test_line_restoration_is_linear_on_hostile_shapes():

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from zhenggai.extract.status_rules import rule_status
-from zhenggai.extract.units import Candidate, Unit
+from zhenggai.extract.status_rules import Settled, settle_status
+from zhenggai.extract.units import PROBLEM_WORDS_RE, Candidate, Unit
 from zhenggai.llm.client import CallUsage, LLMClient
 from zhenggai.llm.prompts import Prompt
 from zhenggai.schemas.document import Chunk
-from zhenggai.schemas.record import Span, Status, Warning
+from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
-Kind = Literal["problem", "measure", "area"]
-# Words that state a shortcoming: a heading saying them is a problem whatever a small model thinks.
-PROBLEM_WORDS_RE = re.compile(
-    r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
-    r"淡化|淡薄|偏差|缓慢|乏力|突出|隐患|形同虚设|打折扣|反弹|下滑|靠后"
-)
+Kind = Literal["problem", "measure", "area", "group"]
 
 
 class Verdict(BaseModel):
@@ -42,6 +36,7 @@ class Judged(BaseModel):
     kind: Kind
     status: Status = Status.not_stated
     evidence: Span | None = None  # the sentence that states the status
+    scope: StatusScope = StatusScope.own  # what that sentence covers
 
 
 # What a judging prompt is shown of each unit (its file's `options.view`):
@@ -93,11 +88,53 @@ def render_vars(chunk: Chunk, units: list[Unit], view: str = "candidates") -> di
     }
 
 
+def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> list[Warning]:
+    """Say where the status did not come from the model's own reading."""
+    if settled.how in ("field", "whole", "group") and said not in (Status.not_stated, settled.status):
+        return [
+            Warning(
+                code="status_overruled",
+                message=f"{u.path}: the model said {said.value}; the text tells {settled.status.value} ({settled.how})",
+                span=settled.span,
+                chunk_id=chunk_id,
+            )
+        ]
+    if said == Status.completed and settled.how != "model" and settled.status != Status.completed:
+        return [
+            Warning(
+                code="completed_not_told",
+                message=f"{u.path}: the model said completed from work described; {settled.status.value} kept",
+                chunk_id=chunk_id,
+            )
+        ]
+    if said == Status.not_stated and settled.status != Status.not_stated:
+        return [
+            Warning(
+                code="status_from_rule" if settled.how == "rule" else f"status_from_{settled.how}",
+                message=f"{u.path}: the model said not_stated; the text tells {settled.status.value} ({settled.how})",
+                span=settled.span,
+                chunk_id=chunk_id,
+            )
+        ]
+    return []
+
+
+def unjudged(u: Unit) -> Judged:
+    """A unit the model did not judge (no verdict, a failed chunk): structure and status words only."""
+    kind = default_kind(u)
+    if kind != "problem":
+        return Judged(unit=u, kind=kind)
+    settled = settle_status(u.told, u.sentences, u.candidates, None)
+    return Judged(unit=u, kind=kind, status=settled.status, evidence=settled.span, scope=settled.scope)
+
+
 def default_kind(u: Unit) -> Kind:
     """What a unit is when the model says nothing: the parser's best guess from shape and words."""
     if u.prior:
         return u.prior  # type: ignore[return-value]
-    return "problem" if "问题" in u.heading or u.label.startswith("#") else "measure"
+    if u.problem_heading or "问题" in u.heading or u.label.startswith("#") or any(t.source == "field" for t in u.told):
+        return "problem"  # a status field (整改结果: / 完成情况) is told of a problem only
+    return "measure"
 
 
 async def judge_chunk(
@@ -121,7 +158,7 @@ async def judge_chunk(
             warnings.append(
                 Warning(code="verdict_missing", message=f"{u.path}: the model gave no verdict", chunk_id=chunk.id)
             )
-            judged.append(Judged(unit=u, kind=default_kind(u)))
+            judged.append(unjudged(u))
             continue
         status, evidence = v.status, v.evidence
         cited = dict(sentences)
@@ -134,27 +171,17 @@ async def judge_chunk(
                 )
             )
             status, evidence = Status.not_stated, 0
-        span = cited[evidence].span if evidence in cited else None
-        if status == Status.not_stated:
-            status, evidence = rule_status(u.candidates)
-            span = next((c.span for c in u.candidates if c.id == evidence), None)
-            if status != Status.not_stated:
-                warnings.append(
-                    Warning(
-                        code="status_from_rule",
-                        message=f"{u.path}: the model said not_stated; status words in S{evidence} say {status.value}",
-                        chunk_id=chunk.id,
-                    )
-                )
+        settled = settle_status(u.told, u.sentences, u.candidates, (status, cited.get(evidence)))
+        warnings.extend(_status_notes(u, chunk.id, status, settled))
         kind = v.kind
-        if kind != "problem" and PROBLEM_WORDS_RE.search(u.title):
+        if kind != "problem" and (u.problem_heading or PROBLEM_WORDS_RE.search(u.title)):
             warnings.append(
                 Warning(
                     code="kind_overruled",
-                    message=f"{u.path}: model said {kind}, the title states a problem",
+                    message=f"{u.path}: model said {kind}, the heading states a problem",
                     chunk_id=chunk.id,
                 )
             )
             kind = "problem"
-        judged.append(Judged(unit=u, kind=kind, status=status, evidence=span if status != Status.not_stated else None))
+        judged.append(Judged(unit=u, kind=kind, status=settled.status, evidence=settled.span, scope=settled.scope))
     return fixed + judged, res.usage, warnings

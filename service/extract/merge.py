@@ -12,6 +12,7 @@ from zhenggai.extract.figures import find_figures
 from zhenggai.extract.judge import Judged
 from zhenggai.extract.sentences import first_clause, split_sentences
 from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Span
+from zhenggai.structure.signals import NON_MEASURE_FIELDS, field_at, head_status
 
 _BOILERPLATE_RE = re.compile(
     r"[。,:;”的问题 ]*(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|采取以下措施)?[。,:;]*"
@@ -47,10 +48,46 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
         for k, line in enumerate(text[start : part.end].split("\n")):
             # the rest of a heading line ("着重从两个方面抓好整改。") is not a measure unless it says more
             on_heading = k == 0 and part.start <= u.title_span.start
-            if line.strip() and len(line.strip()) > (20 if on_heading else 6):
-                out.append(_measure(text, Span(start=pos, end=pos + len(line))))
+            skip = _field_skip(line)
+            body = line[skip:] if skip is not None else ""
+            if body.strip() and len(body.strip()) > (20 if on_heading else 6):
+                for a, b in _inline_items(text, pos + skip, pos + len(line)):
+                    out.append(_measure(text, Span(start=a, end=b)))
             pos += len(line) + 1
     return out
+
+
+_INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。, \n]))(\d{1,2})[.、](?=[\u4e00-\u9fff《“])")
+
+
+def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A line's measures: its run of 1.…;2.…;3.… items (a table cell, a run-in list), else the line."""
+    marks: list[int] = []
+    for m in _INLINE_ITEM_RE.finditer(text, start, end):
+        if int(m.group(1)) == len(marks) + 1:
+            marks.append(m.start())
+    if len(marks) < 2:
+        return [(start, end)]
+    cuts = [*marks, end]
+    head = [(start, marks[0])] if text[start : marks[0]].strip() else []
+    return head + [(cuts[k], cuts[k + 1]) for k in range(len(marks))]
+
+
+def _field_skip(line: str) -> int | None:
+    """Where a line's measures start past its field label and status words (整改情况:已完成整改。修订…);
+    None for a field that holds no measures (整改时限: / 责任单位: / 完成情况:已完成)."""
+    m = field_at(line)
+    if m is None:
+        return 0
+    if m.group(1).startswith(NON_MEASURE_FIELDS):
+        return None
+    pos = m.end()
+    if head_status(line[pos:]) is not None:
+        stop = line.find("。", pos)
+        if stop < 0:
+            return None
+        pos = stop + 1
+    return pos
 
 
 def merge_units(text: str, judged: list[Judged]) -> list[Problem]:
@@ -102,6 +139,7 @@ def merge_units(text: str, judged: list[Judged]) -> list[Problem]:
             evidence=_ev(text, u.title_span),
             status=j.status,
             status_evidence=status_ev,
+            status_scope=j.scope,
             measures=measures,
             figures=figures,
         )

@@ -27,7 +27,7 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
             depth += 1
         elif ch in "”’》" and depth:
             depth -= 1
-        if (ch in "。!?;" and depth == 0) or ch == "\n":
+        if (ch in "。!?;" and depth == 0) or ch == "\n" or (ch == "." and depth == 0 and _ascii_stop(text, k)):
             stop = k + 1 if ch != "\n" else k
             while stop < end and text[stop] in "”’」』)" and ch != "\n":
                 stop += 1
@@ -39,6 +39,13 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
         k += 1
     _add(out, text, pos, end)
     return out
+
+
+def _ascii_stop(text: str, k: int) -> bool:
+    """An ASCII full stop in Chinese text (a stored copy's `问题.一是…`), not a decimal or a label 1."""
+    before = text[k - 1] if k else ""
+    after = text[k + 1] if k + 1 < len(text) else ""
+    return ("\u4e00" <= before <= "\u9fff" or before in '”")') and not after.isdigit()
 
 
 def _add(out: list[Sentence], text: str, start: int, end: int) -> None:

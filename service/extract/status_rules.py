@@ -8,13 +8,16 @@ rules read those fixed phrasings; the model's own verdict, when it cites a sente
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from zhenggai.extract.told import StatusTold
 from zhenggai.extract.units import Candidate
-from zhenggai.schemas.record import Status
+from zhenggai.schemas.record import Span, Status, StatusScope
+from zhenggai.structure.signals import whole_problem_status
 
 # A statement about the whole problem: 该问题已完成整改 / 完成消化整改 / 已整改到位.
 _PROBLEM_DONE = re.compile(
-    r"(?:该|此|上述|相关)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改)|完成消化整改|已整改到位"
+    r"(?:该|此|上述|相关)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改)|完成消化整改|已整改到位(?![^。;,]{0,2}\d)"
 )
 _PROBLEM_BASIC = re.compile(r"基本完成整改|基本整改到位|(?:该|此)问题基本完成")
 _PROBLEM_PARTLY = re.compile(r"取得阶段性成效|阶段性完成")
@@ -41,3 +44,69 @@ def rule_status(candidates: list[Candidate]) -> tuple[Status, int]:
             if pattern.search(c.text):
                 return status, c.id
     return Status.not_stated, 0
+
+
+# A cited sentence that says something is finished at all (完成/到位/办结…): without one, "completed"
+# is a guess from work described, not a status told.
+_DONE_WORDS = re.compile(r"完成|到位|办结|销号|完毕|整改完|解决|通过.{0,6}验收")
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A problem's status, the sentence that tells it, what that sentence covers, and how it was read."""
+
+    status: Status
+    span: Span | None
+    scope: StatusScope
+    how: str  # field, whole, group, model, cover, rule, none
+
+
+def _whole(sentences: list[Candidate]) -> tuple[Status, Candidate] | None:
+    """The last sentence that states the status of the whole problem (该问题已完成整改)."""
+    found = None
+    for c in sentences:
+        status = whole_problem_status(c.text)
+        if status is not None:
+            found = (status, c)
+    return found
+
+
+def settle_status(
+    told: list[StatusTold],
+    sentences: list[Candidate],
+    candidates: list[Candidate],
+    model: tuple[Status, Candidate | None] | None,
+) -> Settled:
+    """One status per problem, from what the text tells most directly.
+
+    Its own status field (整改结果:已完成) first, then a sentence about the whole problem
+    (该问题已完成整改), then the status group heading above it, then the model's verdict on its
+    sentences, then status words in its own sentences (正在/年内/计划…), then a sentence covering its
+    section or the whole report: a problem that says its work goes on is not completed because the
+    report claims all are. A model's "completed" whose cited sentence says nothing is finished is not taken:
+    one piece of work done is not the problem rectified.
+    """
+    by_source = {t.source: t for t in told}
+    if "field" in by_source:
+        t = by_source["field"]
+        return Settled(t.status, t.span, t.scope, "field")
+    whole = _whole(sentences or candidates)
+    if whole is not None:
+        status, c = whole
+        return Settled(status, c.span, StatusScope.own, "whole")
+    if "group" in by_source:
+        t = by_source["group"]
+        return Settled(t.status, t.span, t.scope, "group")
+    if model is not None:
+        status, cited = model
+        told_done = status != Status.completed or (cited is not None and _DONE_WORDS.search(cited.text))
+        if status != Status.not_stated and cited is not None and told_done:
+            return Settled(status, cited.span, StatusScope.own, "model")
+    status, evidence = rule_status(candidates)
+    if status != Status.not_stated:
+        span = next((c.span for c in candidates if c.id == evidence), None)
+        return Settled(status, span, StatusScope.own, "rule")
+    if "cover" in by_source:
+        t = by_source["cover"]
+        return Settled(t.status, t.span, t.scope, "cover")
+    return Settled(Status.not_stated, None, StatusScope.own, "none")

@@ -1,7 +1,10 @@
-"""The candidate units the model judges: numbered sections and unnumbered "针对…" paragraphs.
+"""The candidate units the model judges: headings at any level and unnumbered problem paragraphs.
 
-The parser, not the model, finds the structure; each unit carries its own text range (its span
-minus its sub-units'), its clean title, and the sentences that may state its status.
+The parser, not the model, finds the structure from signals of the genre (numbering at any level,
+关于“…”问题 headings, 问题N labels, status group headings, labelled fields, first sentences that
+state a shortcoming); each unit carries its own text range (its span minus its sub-units'), its
+clean title, what structure settles of its kind (area, status group, measure group), the
+statuses the text tells around it, and the sentences that may state its status.
 """
 
 from __future__ import annotations
@@ -11,16 +14,28 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhenggai.extract.sentences import Sentence, split_sentences
-from zhenggai.schemas.document import Chunk, Outline, Section
+from zhenggai.extract.told import StatusTold, attach_told, subtract
+from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
 from zhenggai.structure.numbering import find_enumerations
+from zhenggai.structure.signals import field_at, is_organisation_heading, is_problem_heading, status_group
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
-_SUFFIX_RE = re.compile(r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改)$")
+_SUFFIX_RE = re.compile(
+    r"[,:]?(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|着重从.{1,4}方面.{0,6}整改|的整改(?:落实|进展)?情况|的整改)$"
+)
 _ITEM_RE = re.compile(r"^针对(?:[“\"][^”\"]*[”\"])?整改事项[“\"](.+)[”\"](?:的)?(?:问题)?$")
 _QUOTED_RE = re.compile(r"^(?:关于|针对|对)?[“\"](.+)[”\"](?:的)?(?:方面)?(?:有关)?(?:问题|方面问题)?$")
 _WRAPPED_RE = re.compile(r"^(?:关于|针对|对)(.+?)(?:的)?问题(?:,|$)")
-_UNNUMBERED_RE = re.compile(r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)")
+_UNNUMBERED_RE = re.compile(
+    r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)"
+    r"|^针对[“\"][^”\"]{4,120}[”\"](?:的)?(?:方面)?问题[,:。]"
+)
+# Words that state a shortcoming (also read by the judge: a heading saying them is a problem).
+PROBLEM_WORDS_RE = re.compile(
+    r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
+    r"淡化|淡薄|偏差|缓慢|乏力|突出|隐患|形同虚设|打折扣|反弹|下滑|靠后"
+)
 STATUS_CUE_RE = re.compile(
     r"已完成|完成整改|整改完成|全部完成|已整改到位|整改到位|已全部办结|已办结|办结|销号|完毕|消化整改|基本完成|阶段性"
     r"|正在|正对|正致力|持续推进|推进中|年内|年底前|计划|拟|下步|下一步|逐年|逐步|预计|力争|列入明年|明年|有序推进|加快推进"
@@ -59,6 +74,12 @@ class Unit(BaseModel):
         default_factory=list, description="all its sentences after the title (ids local), for full-text prompts"
     )
     chunk_id: str = ""
+    kind: NumberingKind | None = None
+    problem_heading: bool = Field(default=False, description="the heading names a problem (关于“…”问题)")
+    sentence: bool = Field(default=False, description="the heading is a sentence of its own (ends with 。)")
+    told: list[StatusTold] = Field(
+        default_factory=list, description="statuses the structure tells (a field, a group heading, a covering sentence)"
+    )
 
 
 def clean_title(text: str, span: Span) -> tuple[str, Span]:
@@ -77,32 +98,70 @@ def clean_title(text: str, span: Span) -> tuple[str, Span]:
     return stripped, Span(start=span.start, end=span.start + len(stripped))
 
 
-def _subtract(span: Span, holes: list[Span]) -> list[Span]:
-    out, pos = [], span.start
-    for h in sorted(holes, key=lambda s: s.start):
-        if h.start > pos:
-            out.append(Span(start=pos, end=h.start))
-        pos = max(pos, h.end)
-    if pos < span.end:
-        out.append(Span(start=pos, end=span.end))
-    return out
+_SHORTCOMING_RE = re.compile(
+    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不全|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
+    r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在"
+)
+_WORK_START_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
+)
+
+
+def _states_shortcoming(line: str) -> int:
+    """Length of a paragraph's first sentence when it states a shortcoming (理论学习不够深入,…。), else 0."""
+    stop = line.find("。")
+    if stop < 6 or stop > 80 or _WORK_START_RE.match(line) or field_at(line):
+        return 0
+    return stop if _SHORTCOMING_RE.search(line[:stop]) else 0
 
 
 def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span]]:
-    """Paragraphs in a section's own text that open "针对…问题,进行了以下整改": (paragraph, title)."""
-    found = []
+    """Unnumbered problem paragraphs in a section's own text: (paragraph, title).
+
+    "针对…问题,进行了以下整改。…" opens a problem paragraph; a line "针对“…”问题:" opens a problem
+    whose measures follow in the next lines; in an area without numbered items, a paragraph whose
+    first sentence states a shortcoming is a problem and the rest its measures.
+    """
+    found: list[tuple[int, int, int]] = []  # (start, end of its own line, title end)
+    heads: list[int] = []  # candidate starts that take the following lines with them
+    bare_area = (
+        not section.children
+        and not is_problem_heading(section.title)
+        and (section.level == 2 or section.title.rstrip("。").endswith("方面"))
+    )
     for part in own:
         pos = part.start
         for line in text[part.start : part.end].split("\n"):
             start = pos
             pos += len(line) + 1
-            if start == section.span.start or not _UNNUMBERED_RE.match(line):
+            if start == section.span.start:
                 continue
             end = start + len(line)
-            stop = max(line.find(",进行"), line.find(",采取"))
-            t_end = start + (stop if stop > 0 else min(len(line), 80))
-            found.append((Span(start=start, end=end), Span(start=start, end=t_end)))
-    return found
+            if _UNNUMBERED_RE.match(line):
+                stop = max(line.find(",进行"), line.find(",采取"))
+                t_end = start + (stop if stop > 0 else min(len(line), 80))
+                while t_end > start and text[t_end - 1] in ":,。;":
+                    t_end -= 1
+                found.append((start, end, t_end))
+                if len(line) <= t_end - start + 1:  # a heading line: its measures are the next lines
+                    heads.append(start)
+            elif bare_area and (n := _states_shortcoming(line)):
+                found.append((start, end, start + n))
+    out = []
+    for k, (start, end, t_end) in enumerate(found):
+        if start in heads:
+            nxt = found[k + 1][0] if k + 1 < len(found) else None
+            limit = next((p.end for p in own if p.start <= start < p.end), end)
+            end = max(end, (nxt - 1) if nxt is not None and nxt <= limit else limit)
+            end = len(text[:end].rstrip("\n "))
+        out.append((Span(start=start, end=end), Span(start=start, end=t_end)))
+    return out
+
+
+def _is_unit(s: Section) -> bool:
+    """Every heading below the top is a candidate; a top-level one only when it names a problem
+    (一、关于“…”问题的整改情况) or a status group (一、已完成整改的问题)."""
+    return s.level > 1 or is_problem_heading(s.title) or status_group(s.title) is not None
 
 
 def build_units(text: str, outline: Outline) -> list[Unit]:
@@ -113,10 +172,19 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     def visit(s: Section, parent_path: str) -> None:
         if s.role == SectionRole.leads_petitions:
             return  # not problems: read by metadata.leads
-        own = _subtract(s.span, [c.span for c in s.children])
+        if (
+            s.level == 2
+            and len(s.title) <= 40
+            and not s.children
+            and is_organisation_heading(s.title)
+            and not _SHORTCOMING_RE.search(s.title)
+        ):
+            return  # (一)加强组织领导…: organisation work inside the details, not a problem
+        own = subtract(s.span, [c.span for c in s.children])
         extra = _unnumbered(text, s, own)
-        own_without = _subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])
-        if s.level > 1:
+        own_without = subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])
+        is_unit = _is_unit(s)
+        if is_unit:
             title, t_span = clean_title(text, s.title_span)
             units.append(
                 Unit(
@@ -133,6 +201,9 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     parent_path=parent_path,
                     children=len(s.children) + len(extra),
                     enumerations=[e.span for e in s.enumerations],
+                    kind=s.kind,
+                    problem_heading=is_problem_heading(s.title) or s.kind == NumberingKind.problem_label,
+                    sentence=text[s.title_span.end : s.title_span.end + 1] in ("。", ";"),
                 )
             )
         # Unnumbered problems are numbered #k across their area (the (一)-level section), as
@@ -154,16 +225,18 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     level=min(s.level + 1, 3),
                     role=s.role,
                     parent_path=area if "." in area else "",
+                    problem_heading=True,
                 )
             )
         for c in s.children:
-            visit(c, s.path if s.level > 1 else "")
+            visit(c, s.path if is_unit else parent_path)
 
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
             visit(top, "")
     _set_priors(units)
     _attach_candidates(text, units)
+    attach_told(text, outline, units)
     return units
 
 
@@ -173,19 +246,58 @@ _MEASURE_PARENT_RE = re.compile(
 )
 
 
+_RESTATES_RE = re.compile(r"^(?:关于|针对|对于)")
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:个|项|件|名|人|次|万元|亿元|元|%|家|条|处)")
+
+
+def _work_sentence(u: Unit) -> bool:
+    """(1)清理退出非主业投资项目3个。: a sentence of its own that counts work done."""
+    return u.sentence and bool(_FIGURE_RE.search(u.title))
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Two statements of one shortcoming, up to quotes and punctuation."""
+    strip = re.compile(r"[“”\"‘’'。,;:、\s]")
+    return strip.sub("", a) == strip.sub("", b)
+
+
+def _work_like(u: Unit) -> bool:
+    """A heading that tells work done rather than a shortcoming."""
+    return not u.problem_heading and not _SHORTCOMING_RE.search(u.title[:60])
+
+
 def _set_priors(units: list[Unit]) -> None:
-    """Kinds the structure settles without a model: areas, and measure groups under a 'N个方面' problem."""
+    """Kinds the structure settles without a model: status groups, areas, and measure groups.
+
+    A status group heading (一、已完成整改的问题) is a group; a heading with sub-units that is
+    neither a problem nor under one is an area; the items of a 问题N: label, the run-in items of a
+    关于“…”问题 heading that state no shortcoming, and the children of a 'N个方面' problem are
+    measure groups.
+    """
     by_path = {u.path: u for u in units}
+    kids: dict[str, list[Unit]] = {}
+    for u in units:
+        kids.setdefault(u.parent_path, []).append(u)
     for u in units:
         parent = by_path.get(u.parent_path)
-        if u.level == 2 and u.children:
-            u.prior = "area"
+        if status_group(u.heading) is not None:
+            u.prior = "group"
         elif (
-            parent is not None
-            and parent.prior != "area"  # "(二)关于全面从严治党方面" names an area, not measure groups
-            and not u.label.startswith("#")
-            and _MEASURE_PARENT_RE.search(parent.heading)
+            u.children
+            and (parent is None or parent.prior == "group")
+            # 1.关于“…”问题的整改 whose items are work done is a problem, not an area
+            and not (u.problem_heading and all(_work_like(c) for c in kids.get(u.path, [])))
         ):
+            u.prior = "area"
+        elif parent is None or parent.prior in ("area", "group") or u.label.startswith("#") or u.problem_heading:
+            continue
+        elif len(kids.get(parent.path, [])) == 1 and _same_words(u.title, parent.title):
+            u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
+        elif parent.kind == NumberingKind.problem_label and not _RESTATES_RE.match(u.title):
+            u.prior = "measure"  # 问题1: … 1.修订… 2.建立…; but (1)对于…(问题) restates a part of it
+        elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
+            u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
+        elif _MEASURE_PARENT_RE.search(parent.heading):
             u.prior = "measure"
 
 
@@ -203,8 +315,11 @@ def _attach_candidates(text: str, units: list[Unit]) -> None:
         for part in [*u.own, *measure_parts.get(u.path, [])]:
             sentences.extend(split_sentences(text, part.start, part.end))
         if not u.enumerations and u.label.startswith("#"):
+            # after the title: a 针对“…”问题: line has its 一是… on the next line
+            line_end = text.find("\n", u.title_span.end, u.span.end)
+            body_from = line_end + 1 if line_end >= 0 else u.title_span.end
             u.enumerations = [
-                Span(start=s, end=e) for _, _, s, e in find_enumerations(text[u.span.start : u.span.end], u.span.start)
+                Span(start=s, end=e) for _, _, s, e in find_enumerations(text[body_from : u.span.end], body_from)
             ]
         body = [s for s in sentences if not s.start < u.title_span.end <= s.end]
         u.sentences = [

@@ -15,8 +15,19 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.cn_paren, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,4}})\s*\)\s*")),
     (NumberingKind.cn_dun, re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*(?:、|\.(?!\d))\s*")),
     (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
-    (NumberingKind.arabic_dot, re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d)|,(?=[\u4e00-\u9fff“\"]))\s*")),
+    # 1. / 1、 / 1,关于…; and a flattened table row "1<TAB>问题…<TAB>措施…"
+    (
+        NumberingKind.arabic_dot,
+        re.compile(
+            r"^(\d{1,3})(?:\s*(?:、|\.(?!\d)|\.(?=(?:19|20)\d\d(?:年|$))|,(?=[\u4e00-\u9fff“\"]))"
+            r"|\t| +(?=[\u4e00-\u9fff“\"]))\s*"
+        ),
+    ),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
+    (
+        NumberingKind.problem_label,
+        re.compile(rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}}))\s*[::.、]\s*"),
+    ),
 ]
 RANK = {
     NumberingKind.cn_dun: 0,
@@ -24,10 +35,12 @@ RANK = {
     NumberingKind.arabic_dot: 2,
     NumberingKind.arabic_paren: 3,
     NumberingKind.circled: 4,
+    # 问题1: labels the problem under an area (一、/(一)/1.关于…方面); what it holds nests below it.
+    NumberingKind.problem_label: 2.5,
 }
 _ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
 # An enumeration marker starts a paragraph or follows a clause break.
-_ENUM_BEFORE = set("。;:,!?、”)")
+_ENUM_BEFORE = set("。;:,!?、”).\"")
 
 
 def cn_to_int(s: str) -> int:
@@ -82,6 +95,13 @@ def match_label(line: str) -> Label | None:
             except ValueError:
                 continue
             label = f"({raw})" if kind == NumberingKind.cn_paren else raw
+        elif kind == NumberingKind.problem_label:
+            digits = re.search(rf"\d+|[{_CN_NUM}]+$", raw.replace(" ", ""))
+            try:
+                number = int(digits.group(0)) if digits.group(0).isdigit() else cn_to_int(digits.group(0))
+            except ValueError:
+                continue
+            label = raw.replace(" ", "")
         elif kind == NumberingKind.circled:
             number = ord(raw) - ord("①") + 1
             label = raw

@@ -14,9 +14,12 @@ from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Ou
 from zhenggai.schemas.record import Span
 from zhenggai.structure.numbering import RANK, find_enumerations, match_label
 from zhenggai.structure.roles import assign_roles
+from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
 
 _TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
+# A sentence of the opening, not a title: 截止6月6日,…已完成2件,主要情况如下:
+_NOT_TITLE_START = re.compile(r"^(?:根据|按照|截至|截止|经过|为了|自)")
 _CLOSING_START = re.compile(r"^欢迎.{0,40}(?:监督|反映|意见)")
 _CLOSING_KINDS = {
     DebrisKind.contact,
@@ -46,7 +49,12 @@ def _find_title(lines: list[Line], skip: set[int]) -> int | None:
             continue
         if match_label(line.text):
             return None
-        if len(line.text) <= 100 and _TITLE_WORDS.search(line.text) and not line.text.endswith("。"):
+        if (
+            len(line.text) <= 100
+            and _TITLE_WORDS.search(line.text)
+            and not line.text.endswith(("。", ":"))
+            and not _NOT_TITLE_START.match(line.text)
+        ):
             return k
         if len(line.text) > 100:
             return None
@@ -135,6 +143,17 @@ def _split_nested(line: Line) -> list[Line]:
     return [head, *_split_nested(rest)]
 
 
+def _continues(label, stack: list[_Node]) -> bool:
+    """A label numbered below its previous sibling (and not 1) continues that sibling's text."""
+    rank = RANK[label.kind]
+    for node in reversed(stack):
+        if node.label.kind == label.kind:
+            return 1 < label.number < node.label.number and node.rank == rank
+        if node.rank < rank:
+            return False
+    return False
+
+
 def parse_outline(text: str) -> Outline:
     """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
     lines = split_lines(text)
@@ -156,9 +175,20 @@ def parse_outline(text: str) -> Outline:
         if k not in skip and lines[k].text
         for piece in _split_nested(lines[k])
     ]
+    field_anchor: _Node | None = None
     for line in body:
         label = match_label(line.text)
+        if label is not None and _continues(label, stack):
+            label = None  # "3.…" after item 8: a wrapped line of a flattened table cell, not item 3
         if label is None:
+            if stack and field_at(line.text):
+                # 整改措施: 1.… 2.… then 整改成效: / 责任单位:: the fields after the numbered items
+                # belong to the heading the first field followed, not to the last item.
+                if field_anchor is not None and field_anchor in stack:
+                    while stack[-1] is not field_anchor:
+                        stack.pop()
+                else:
+                    field_anchor = stack[-1]
             if stack:
                 stack[-1].own_lines.append(line)
                 for node in stack:
@@ -167,6 +197,14 @@ def parse_outline(text: str) -> Outline:
                 opening.append(line)
             continue
         rank = RANK[label.kind]
+        if label.kind == NumberingKind.problem_label:
+            # 问题1: nests under whatever heading it follows (an area 一、/(一)/1.…方面), and its
+            # own items (1./(1)) nest under it; the next 问题2: closes the previous one.
+            if any(n.label.kind == NumberingKind.problem_label for n in stack):
+                while stack[-1].label.kind != NumberingKind.problem_label:
+                    stack.pop()
+                stack.pop()
+            rank = (stack[-1].rank if stack else -1) + 0.5
         while stack and stack[-1].rank >= rank:
             stack.pop()
         node = _Node(label, line, rank)

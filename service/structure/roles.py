@@ -6,6 +6,7 @@ import re
 
 from zhenggai.schemas.document import Section
 from zhenggai.schemas.record import SectionRole
+from zhenggai.structure.signals import is_organisation_heading, is_problem_heading, status_group
 
 _LEADS = re.compile(r"(?:移交|交办|转办).{0,12}(?:线索|信访)|(?:线索|信访).{0,12}(?:办理|办结|查处)情况")
 _NEXT = re.compile(r"下一步|下步|今后|打算|下阶段|努力方向|计划安排|工作安排|巩固深化")
@@ -14,8 +15,12 @@ _OVERVIEW = re.compile(r"基本情况|总体|履责|组织领导|工作开展|�
 
 
 def classify_title(title: str) -> SectionRole | None:
-    if _NEXT.search(title):
+    if _NEXT.search(title[:40]):
         return SectionRole.next_steps
+    if is_problem_heading(title) or status_group(title) is not None:
+        return SectionRole.details  # 一、关于“…”问题的整改情况 / 一、已完成整改的问题
+    if is_organisation_heading(title):
+        return SectionRole.overview  # 一、组织整改落实情况: "落实情况" but organisation work
     if _DETAILS.search(title):
         return SectionRole.details
     if _OVERVIEW.search(title):
@@ -26,7 +31,8 @@ def classify_title(title: str) -> SectionRole | None:
 def _set(section: Section, role: SectionRole) -> None:
     section.role = role
     for child in section.children:
-        if role == SectionRole.details and _LEADS.search(child.title):
+        # (五)关于巡视移交问题线索…: a part of its own under the top heading, not a measure deeper down
+        if role == SectionRole.details and section.level == 1 and _LEADS.search(child.title):
             _set(child, SectionRole.leads_petitions)
         else:
             _set(child, role)
@@ -44,8 +50,9 @@ def assign_roles(top: list[Section]) -> None:
     details = [k for k, r in enumerate(roles) if r == SectionRole.details]
     if not details:
         # No heading says so: the rectification details are the biggest subtree.
+        # Organisation work is never taken for the details, however big (a page cut off there).
         biggest = max(range(len(top)), key=lambda k: _size(top[k]))
-        if roles[biggest] is None or _size(top[biggest]) > 3:
+        if roles[biggest] is None and not is_organisation_heading(top[biggest].title):
             roles[biggest] = SectionRole.details
             details = [biggest]
     first, last = (details[0], details[-1]) if details else (len(top), -1)

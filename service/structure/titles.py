@@ -7,6 +7,12 @@ _OPEN = {"“": "”", "‘": "’", "《": "》", "(": ")", "「": "」", "『"
 MAX_TITLE = 160
 
 
+def _cjk_stop(line: str, k: int) -> bool:
+    """An ASCII full stop after a Chinese character or a closing quote (`…问题.一是…`)."""
+    before = line[k - 1]
+    return "\u4e00" <= before <= "\u9fff" or before in '”")'
+
+
 def title_end(line: str, start: int) -> tuple[int, bool]:
     """End of the title in `line` (from `start`) and whether the heading runs into the paragraph.
 
@@ -21,7 +27,7 @@ def title_end(line: str, start: int) -> tuple[int, bool]:
         if ch in _OPEN and not (ch == '"' and stack and stack[-1] == '"'):
             stack.append(_OPEN[ch])
             continue
-        if ch in _STOPS and not stack:
+        if (ch in _STOPS or (ch == "." and k > start and _cjk_stop(line, k))) and not stack:
             rest = line[k + 1 :].strip()
             if not rest:
                 return k, False
