@@ -3,8 +3,9 @@
 A cold cache, so the model really answers. Two seeds (63 problems) and the 46 real report
 openings of the pages set (their metadata, and the problems of the seven that reach them) keep it
 inside CI's time; the margin allows about three status flips, which thread scheduling alone can
-cause, and catches a prompt, a parser or a metadata rule that breaks. When the default prompt changes on purpose, regenerate the baseline with the
-command in `evals/baselines/README.md`.
+cause, and catches a prompt, a parser or a metadata rule that breaks. When the default prompt, the
+parser or the gold changes on purpose, regenerate the baseline with the command in
+`evals/baselines/README.md`.
 """
 
 from __future__ import annotations
