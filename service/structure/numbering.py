@@ -40,7 +40,7 @@ RANK = {
 }
 _ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
 # An enumeration marker starts a paragraph or follows a clause break.
-_ENUM_BEFORE = set("。;:,!?、”).\"")
+_ENUM_BEFORE = set('。;:,!?、”)."')
 
 
 def cn_to_int(s: str) -> int:
