@@ -92,14 +92,7 @@ class Authenticator:
         if owner is None and token:
             wait = self.failures.take(f"client:{client}")
             if wait > 0:
-                retry = max(1, math.ceil(wait))
-                raise ApiError(
-                    429,
-                    "rate_limited",
-                    f"too many requests with wrong keys from this address; retry in {retry} s",
-                    {"retry_after_s": retry},
-                    headers={"Retry-After": str(retry)},
-                )
+                raise _rate_limited(wait, "too many requests with wrong keys from this address")
         if owner is None:
             why = "missing" if not token else "not valid"
             raise ApiError(
@@ -110,15 +103,20 @@ class Authenticator:
             )
         wait = self.bucket.take(owner)
         if wait > 0:
-            retry = max(1, math.ceil(wait))
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"too many requests for this key; retry in {retry} s",
-                {"rate_per_s": self.bucket.rate, "burst": int(self.bucket.burst), "retry_after_s": retry},
-                headers={"Retry-After": str(retry)},
-            )
+            limits = {"rate_per_s": self.bucket.rate, "burst": int(self.bucket.burst)}
+            raise _rate_limited(wait, "too many requests for this key", limits)
         return owner
+
+
+def _rate_limited(wait: float, why: str, detail: dict[str, float | int] | None = None) -> ApiError:
+    retry = max(1, math.ceil(wait))
+    return ApiError(
+        429,
+        "rate_limited",
+        f"{why}; retry in {retry} s",
+        {**(detail or {}), "retry_after_s": retry},
+        headers={"Retry-After": str(retry)},
+    )
 
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from the service's settings")
