@@ -3,7 +3,9 @@
 The development set is three sets, scored side by side because they answer different questions:
 `seeds` (four full reports, the templates the tool was first built on), `pages` (46 real report
 openings from other publishers: metadata, and problems where the excerpt reaches them) and
-`layouts` (fictional reports the team wrote, one per layout family the real set lacks). The
+`layouts` (fictional reports the team wrote, one per layout family the real set lacks), and
+`holdout` (fictional reports written by a team member who had not read the code, each mixing
+several families' habits: how the rules fare on a layout they were not fitted to). The
 report texts of the first two stay in ../shared; only their gold is in the repo.
 """
 
@@ -17,7 +19,7 @@ from zhenggai.evals.gold_schema import GoldReport
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 REPO = Path(__file__).resolve().parents[1]
-SET_NAMES = ("seeds", "pages", "layouts")
+SET_NAMES = ("seeds", "pages", "layouts", "holdout")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ def known_set(name: str) -> EvalSet:
         return EvalSet("pages", pages_dir(), GOLD_DIR / "pages")
     if name == "layouts":
         return EvalSet("layouts", REPO / "evals" / "layouts", GOLD_DIR / "layouts")
+    if name == "holdout":
+        return EvalSet("holdout", REPO / "evals" / "holdout", GOLD_DIR / "holdout")
     raise ValueError(f"unknown report set {name!r}; expected one of {', '.join(SET_NAMES)}")
 
 
