@@ -147,3 +147,70 @@ def test_a_flattened_table_is_read_row_by_row():
     }
     assert [m.text[:6] for m in problems["二.1"].measures] == ["1.修订学习", "2.开展专题", "3.建立学习"]
     assert problems["二.1"].status_evidence.text == "已完成"
+
+
+def _read_text(text: str):
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+
+    doc = load_text(text)
+    outline = parse_outline(doc.text)
+    units = build_units(doc.text, outline)
+    problems = flatten_problems(merge_units(doc.text, [unjudged(u) for u in units]))
+    return outline, {p.path: p for p in problems}
+
+
+def test_areas_numbered_at_the_top_are_all_details():
+    """No 二、 wrapper: 一、…方面 问题一… 二、…方面 问题三…: the later areas are not next steps."""
+    outline, problems = _read_text(
+        "一、组织领导情况\n县委成立整改工作领导小组。\n"
+        "一、政策落实方面\n问题一:监测帮扶机制落实不到位\n整改措施:\n1.开展集中排查,走访农户3200户。\n"
+        "二、产业发展方面\n问题二:村级集体经济薄弱\n整改措施:\n1.扶持38个薄弱村发展光伏项目。\n2.选派干部驻村帮扶。\n"
+        "三、下一步工作打算\n持续巩固整改成果。\n"
+    )
+    roles = [s.role for s in outline.sections]
+    assert roles[1:] == [SectionRole.details, SectionRole.details, SectionRole.next_steps]
+    # items under a 问题N label are its measures, even one naming what it remedies (薄弱村)
+    assert [p for p in problems if "问题" in p] == ["一.问题一", "二.问题二"]
+    assert len(problems["二.问题二"].measures) == 2
+
+
+def test_measure_groups_announced_in_the_rest_of_the_heading_line():
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+    from zhenggai.structure.signals import whole_problem_status
+
+    doc = load_text(
+        "二、整改落实情况\n(一)关于生态保护方面\n"
+        "1.自然保护地整合优化推进缓慢。局党组从三个方面抓好落实。\n"
+        "(1)加快勘界定标。完成18个保护地勘界。\n(2)严格用途管控。清理问题点位32处。\n"
+        "2.林长巡林流于形式。一是修订考核办法。二是开展暗访。\n目前已整改完成。\n"
+    )
+    priors = {u.path: u.prior for u in build_units(doc.text, parse_outline(doc.text))}
+    assert priors == {
+        "二.(一)": "area",
+        "二.(一).1": "",  # left to the model
+        "二.(一).1.(1)": "measure",  # 从三个方面 in the rest of its parent's line
+        "二.(一).1.(2)": "measure",
+        "二.(一).2": "",
+    }
+    # a sentence that is a status and nothing else speaks of the problem; one with an object does not
+    assert whole_problem_status("目前已整改完成。").value == "completed"
+    assert whole_problem_status("该问题整改工作正在推进。").value == "in_progress"
+    assert whole_problem_status("目前已完成整改台账12本。") is None
+
+
+def test_a_section_sentence_covers_its_unnumbered_problems():
+    _outline, problems = _read_text(
+        "二、整改落实情况\n"
+        "针对“村务公开不及时”问题,镇党委督促各村每月公开村务,已公开事项126项。\n"
+        "针对“集体资产台账不清”问题,组织清产核资,登记资产3200万元。\n"
+        "针对“干部作风不实”问题,开展作风整顿。该问题已基本整改到位。\n"
+        "上述3个问题已全部整改到位。\n"
+    )
+    statuses = {p: (v.status.value, v.status_scope.value) for p, v in problems.items()}
+    assert statuses == {
+        "二.#1": ("completed", "report"),  # the sentence covers every problem of the report
+        "二.#2": ("completed", "report"),
+        "二.#3": ("basically_completed", "own"),  # its own words win over the covering sentence
+    }

@@ -133,12 +133,14 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     for top in outline.sections:
         if top.role != SectionRole.details:
             continue
+        unnumbered = {u.path.rsplit(".#", 1)[0] for u in units if u.label.startswith("#")}
         for s in top.walk():
-            if s.children:
+            # a section holds problems as sub-headings, or as unnumbered 针对“…”问题 paragraphs
+            if s.children or s.path in unnumbered:
                 own = subtract(s.span, [c.span for c in s.children])
                 found = _covering(text, own, StatusScope.section, units, s.path)
-                last = s.children[-1]
-                if found is None and not last.children:
+                last = s.children[-1] if s.children else None
+                if found is None and last is not None and not last.children:
                     # "以上3个具体问题已全部完成整改。" after the last item is read into that item's text
                     tail = Span(start=last.title_span.end, end=last.span.end)
                     found = _covering(text, [tail], StatusScope.section, units, s.path, back=True)

@@ -234,7 +234,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
             visit(top, "")
-    _set_priors(units)
+    _set_priors(text, units)
     _attach_candidates(text, units)
     attach_told(text, outline, units)
     return units
@@ -266,7 +266,13 @@ def _work_like(u: Unit) -> bool:
     return not u.problem_heading and not _SHORTCOMING_RE.search(u.title[:60])
 
 
-def _set_priors(units: list[Unit]) -> None:
+def _lead_in(text: str, u: Unit) -> str:
+    """A heading with the rest of its line: 3.…推进缓慢。局党组…从三个方面抓好落实。"""
+    end = text.find("\n", u.title_span.end, u.span.end)
+    return u.heading + text[u.title_span.end : min(end if end >= 0 else u.span.end, u.title_span.end + 120)]
+
+
+def _set_priors(text: str, units: list[Unit]) -> None:
     """Kinds the structure settles without a model: status groups, areas, and measure groups.
 
     A status group heading (一、已完成整改的问题) is a group; a heading with sub-units that is
@@ -284,21 +290,29 @@ def _set_priors(units: list[Unit]) -> None:
             u.prior = "group"
         elif (
             u.children
+            and u.kind != NumberingKind.problem_label  # 问题N: names a problem, never an area
             and (parent is None or parent.prior == "group")
             # 1.关于“…”问题的整改 whose items are work done is a problem, not an area
             and not (u.problem_heading and all(_work_like(c) for c in kids.get(u.path, [])))
         ):
             u.prior = "area"
+        elif (
+            parent is not None
+            and parent.kind == NumberingKind.problem_label
+            and not u.label.startswith("#")
+            and not _RESTATES_RE.match(u.title)
+        ):
+            # 问题1: … 1.修订… 2.建立…, even when an item names what it remedies (扶持38个薄弱村);
+            # but (1)对于…(问题) restates a part of it
+            u.prior = "measure"
         elif parent is None or parent.prior in ("area", "group") or u.label.startswith("#") or u.problem_heading:
             continue
         elif len(kids.get(parent.path, [])) == 1 and _same_words(u.title, parent.title):
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
-        elif parent.kind == NumberingKind.problem_label and not _RESTATES_RE.match(u.title):
-            u.prior = "measure"  # 问题1: … 1.修订… 2.建立…; but (1)对于…(问题) restates a part of it
         elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
-        elif _MEASURE_PARENT_RE.search(parent.heading):
-            u.prior = "measure"
+        elif _MEASURE_PARENT_RE.search(_lead_in(text, parent)):
+            u.prior = "measure"  # 对…问题,着重从六个方面抓好整改, in the heading or the rest of its line
 
 
 def _attach_candidates(text: str, units: list[Unit]) -> None:

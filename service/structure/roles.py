@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from zhenggai.schemas.document import Section
+from zhenggai.schemas.document import NumberingKind, Section
 from zhenggai.schemas.record import SectionRole
 from zhenggai.structure.signals import is_organisation_heading, is_problem_heading, status_group
 
@@ -42,6 +42,11 @@ def _size(section: Section) -> int:
     return sum(1 for _ in section.walk())
 
 
+def _lists_problems(section: Section) -> bool:
+    inner = [c for c in section.walk() if c is not section]
+    return any(c.kind == NumberingKind.problem_label or is_problem_heading(c.title) for c in inner)
+
+
 def assign_roles(top: list[Section]) -> None:
     """Set `role` on every section in place."""
     if not top:
@@ -55,6 +60,14 @@ def assign_roles(top: list[Section]) -> None:
         if roles[biggest] is None and not is_organisation_heading(top[biggest].title):
             roles[biggest] = SectionRole.details
             details = [biggest]
+    # A part whose own subtree lists problems (问题N labels, 关于“…”问题 headings) is details,
+    # wherever it stands: reports with no 二、 wrapper number their areas at the top
+    # (一、…方面 问题一 … 二、…方面 问题三 …), and position alone would call them overview or next steps.
+    if details:
+        for k in range(len(top)):
+            if roles[k] is None and not is_organisation_heading(top[k].title) and _lists_problems(top[k]):
+                roles[k] = SectionRole.details
+        details = [k for k, r in enumerate(roles) if r == SectionRole.details]
     first, last = (details[0], details[-1]) if details else (len(top), -1)
     for k, role in enumerate(roles):
         if role is None:
