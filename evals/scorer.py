@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from zhenggai.evals.gold_schema import GoldMeta, GoldProblem, GoldReport
+from zhenggai.extract.tally import walk
 from zhenggai.schemas.record import Evidence, Figure, Problem, Span, SummaryRecord
 
 TITLE_SIMILARITY = 0.6
@@ -82,12 +83,8 @@ def is_grounded(evidence: Evidence, text: str) -> bool:
 
 
 def flatten_problems(problems: Sequence[Problem]) -> list[Problem]:
-    """All problems in document order, children after their parent."""
-    out: list[Problem] = []
-    for p in problems:
-        out.append(p)
-        out.extend(flatten_problems(p.children))
-    return out
+    """All problems in document order, children after their parent (the record's one walker)."""
+    return walk(problems)
 
 
 def iter_evidence(obj: Any) -> Iterator[Evidence]:
