@@ -96,25 +96,35 @@ class _Planner:
         return pieces
 
     def group(self, pieces: list[_Piece]) -> list[_Piece]:
+        """Merge neighbouring small pieces of one parent up to the budget.
+
+        Each piece is counted once and a merged piece's count is the sum of its parts' (the
+        estimate rounds each part up, so the sum never undercounts): re-counting the growing
+        piece at every step made thousands of small headings quadratic.
+        """
         small = self.opt.budget * self.opt.small_fraction
         out: list[_Piece] = []
+        counts: list[int] = []
         for p in pieces:
             prev = out[-1] if out else None
+            n = self.tokens(p.start, p.end)
             if (
                 prev is not None
                 and prev.parent == p.parent
                 and prev.role == p.role
                 and prev.parts == 1
                 and p.parts == 1
-                and self.tokens(prev.start, prev.end) < small
-                and self.tokens(p.start, p.end) < small
-                and self.tokens(prev.start, p.end) <= self.opt.budget
+                and counts[-1] < small
+                and n < small
+                and counts[-1] + n <= self.opt.budget
             ):
                 prev.end = p.end
                 prev.section_paths.extend(p.section_paths)
                 prev.path = prev.parent or prev.path
+                counts[-1] += n
                 continue
             out.append(p)
+            counts.append(n)
         return out
 
     def split_leaf(self, s: Section, context: list[HeadingRef]) -> list[_Piece]:
