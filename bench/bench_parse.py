@@ -1,4 +1,6 @@
-"""Parsing speed: ingest + outline + chunk on the seeds and on a ~5 MB synthetic report.
+"""Parsing speed: ingest + outline + chunk on the seeds, a ~5 MB synthetic report, and ~1 MB of
+each adversarial shape (no punctuation, one line, tens of thousands of headings, repeated page
+menus, flow arrows, deep nesting).
 
 Prints seconds per MB and the ratio to the 1 s/MB target; figures are from one run on this machine.
 Run: python bench/bench_parse.py
@@ -49,8 +51,22 @@ def main() -> int:
         big += big[: 5_000_000 - len(big)]
     worst = run("synthetic-5MB.txt", big)
     worst_gbk = run("synthetic-5MB-gb18030.txt", big.decode("utf-8", errors="ignore").encode("gb18030"))
-    print(f"target: < 1 s/MB; worst {max(worst, worst_gbk):.3f} s/MB")
-    return 0 if max(worst, worst_gbk) < 1.0 else 1
+    # Adversarial shapes (issue 12), about 1 MB each: what a careless or hostile input looks like.
+    mb = 1_000_000
+    head = "二、整改落实情况\n(一)关于问题\n1.关于“问题”的问题\n"
+    shapes = {
+        "adv-no-punctuation": head + "整改措施落实到位" * (mb // 24),
+        "adv-one-line": "根据统一部署 " + "一、关于问题。整改情况:已完成。" * (mb // 48),
+        "adv-headings": "二、整改落实情况\n" + "".join(f"({k % 9 + 1})关于问题{k}\n内容。\n" for k in range(mb // 36)),
+        "adv-repeated-menu": ("1版1" * 20 + "\n") * (mb // 64),
+        "adv-flow-arrows": ("流程→步骤" * 17 + "\n") * (mb // 260),
+        "adv-deep-nesting": "二、整改落实情况\n"
+        + "".join(f"({'一二三四五'[k % 5]})甲\n{k % 9 + 1}.乙\n({k % 9 + 1})丙\n①丁。\n" for k in range(mb // 60)),
+    }
+    adversarial = max(run(f"{name}.txt", text.encode("utf-8")) for name, text in shapes.items())
+    real = max(worst, worst_gbk)
+    print(f"target: < 1 s/MB; worst real-shaped {real:.3f} s/MB, worst adversarial {adversarial:.3f} s/MB")
+    return 0 if max(worst, worst_gbk, adversarial) < 1.0 else 1
 
 
 if __name__ == "__main__":
