@@ -146,6 +146,14 @@ def test_declared_totals_that_the_record_contradicts_are_warnings() -> None:
     ]
     assert [w.code for w in warnings] == ["declared_total_mismatch"] and "已完成3个" in warnings[0].message
     assert check_totals(_record(text, statuses, truncated=True)) == ([], [])
+    # the whole counted again (2个方面8个具体问题 … 8个具体问题中已完成6个) still leads its status counts
+    again = "一、整改工作基本情况\n反馈问题4个。\n对照反馈的4个问题,已完成3个,正在推进1个。\n二、整改落实情况\n"
+    checks, warnings = check_totals(_record(again, statuses))
+    assert [(c.kind, c.declared, c.found) for c in checks] == [
+        (TotalKind.problems, 4, 4),
+        (TotalKind.completed, 3, 2),
+        (TotalKind.in_progress, 1, 1),
+    ]
 
 
 def test_the_abstract_figures_come_from_the_record_and_the_models_counts_are_dropped() -> None:

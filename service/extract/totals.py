@@ -209,10 +209,12 @@ def check_totals(record: SummaryRecord) -> tuple[list[TotalCheck], list[Warning]
     subject: DeclaredTotal | None = None
     first: DeclaredTotal | None = None
     for total in record.overview.declared_totals:
+        restated = False
         if total.kind == TotalKind.problems:
-            subject = total
+            restated = first is not None and total.number == first.number  # the whole counted again
+            subject = first if restated else total
             first = first or total
-        if total.number is None or subject is not first:
+        if total.number is None or subject is not first or restated:
             continue
         if total.kind == TotalKind.problems:
             # the report may count its top-level problems or the sub-problems under them
