@@ -36,6 +36,20 @@ class Span(Contract):
         return text[self.start : self.end]
 
 
+def page_of(pages: list[Span], offset: int) -> int | None:
+    """1-based number of the page (spans in order, as `ReportMeta.pages`) holding `offset`."""
+    if not pages:
+        return None
+    lo, hi = 0, len(pages)
+    while lo < hi:  # first page that ends after `offset`
+        mid = (lo + hi) // 2
+        if pages[mid].end <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min(lo, len(pages) - 1) + 1
+
+
 class Evidence(Contract):
     """A quote from the source with its location; `source[span] == text` is checked."""
 
@@ -207,9 +221,16 @@ class ReportMeta(Contract):
     content_sha256: str = Field(default="", description="sha256 of the normalised text")
     characters: int = 0
     truncated: bool = Field(default=False, description="the text stops before the report ends (a page cut off)")
+    pages: list[Span] = Field(
+        default_factory=list, description="each page's span in the normalised text (a PDF); empty when unpaged"
+    )
     evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="per metadata field (title, publisher, inspection_team, ...): the words read"
     )
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page of the source holding `offset`; None for an unpaged source."""
+        return page_of(self.pages, offset)
 
 
 class Warning(Contract):

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zhenggai.ingest.document import SUPPORTED_SUFFIXES, load_path
+from zhenggai.ingest import formats
+from zhenggai.ingest.document import load_path
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
@@ -79,13 +80,19 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]]:
             files.extend(
                 f
                 for f in sorted(p.rglob("*"))
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not _skipped_in_folders(f)
+                if f.is_file() and formats.by_suffix(f.name) and not _skipped_in_folders(f)
             )
         elif p.is_file():
-            if p.suffix.lower() in SUPPORTED_SUFFIXES:
+            if formats.by_suffix(p.name):
                 files.append(p)
             else:
-                failures.append(Failure(str(p), "unsupported_media", f"unsupported file type {p.suffix or '(none)'}"))
+                failures.append(
+                    Failure(
+                        str(p),
+                        "unsupported_media",
+                        f"unsupported file type {p.suffix or '(none)'}; expected {formats.describe()}",
+                    )
+                )
         else:
             failures.append(Failure(str(p), "not_found", "no such file or folder"))
     seen: set[Path] = set()

@@ -41,7 +41,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from zhenggai.extract.abstract import STATUS_ZH
-from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Status, SummaryRecord
+from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Span, Status, SummaryRecord, page_of
 
 __all__ = ["KINDS", "HighlightItem", "ReviewTextMismatch", "highlight_text", "render_review_html"]
 
@@ -260,6 +260,7 @@ class ProblemView:
     deadlines: list[Leaf]
     children: list[ProblemView]
     sub_statuses: str = ""  # statuses in this subtree, space-separated (for the status filter)
+    page: int | None = None  # the source page the problem starts on (a PDF), shown "p. 3"
 
     @property
     def n_figures(self) -> int:
@@ -309,8 +310,9 @@ _NO_OWNER = _Owner()
 class _Builder:
     """Walks the record once: gives every item a stable id, collects the highlights and the panel."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, pages: Sequence[Span] = ()) -> None:
         self.text = text
+        self.pages = list(pages)
         self.items: list[HighlightItem] = []
         self.not_located: list[WarningView] = []
         self.paths: dict[str, str] = {}  # problem path → id
@@ -381,6 +383,7 @@ class _Builder:
                 for j, d in enumerate(p.deadlines)
             ],
             children=[self.problem(c) for c in p.children],
+            page=page_of(self.pages, p.evidence.span.start),
         )
         subs = {owner.status} | {s for c in view.children for s in c.sub_statuses.split()}
         view.sub_statuses = " ".join(sorted(subs))
@@ -518,7 +521,7 @@ def render_review_html(record: SummaryRecord, text: str) -> str:
             "the text is not the one this record was made from (content_sha256 differs); "
             "pass the normalised text of the same source (Document.text)"
         )
-    b = _Builder(text)
+    b = _Builder(text, record.report.pages)
     problems = [b.problem(p) for p in record.problems]
     ov = record.overview
     org = b.measures(ov.organisational_measures, "o", "整改工作基本情况")

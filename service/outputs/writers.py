@@ -26,6 +26,7 @@ CSV_COLUMNS = [
     "status_evidence",
     "start",
     "end",
+    "page",  # the source page the problem starts on (a PDF); empty for an unpaged source
 ]
 FORMATS = ("json", "jsonl", "csv", "md", "html")
 # html is opt-in: a review page per report is for reading, not for loading into a database.
@@ -56,6 +57,7 @@ def csv_rows(record: SummaryRecord) -> Iterator[list[str]]:
             p.status_evidence.text if p.status_evidence else "",
             str(p.evidence.span.start),
             str(p.evidence.span.end),
+            str(record.report.page_of(p.evidence.span.start) or ""),
         ]
 
 
