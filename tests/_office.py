@@ -57,8 +57,10 @@ def make_pdf(
     font_size: float = 12,
     page_size: tuple[float, float] = (148, 210),
     encrypt_with: str | None = None,
+    scanned_pages: int = 0,
 ) -> bytes:
-    """A text-layer PDF of `paragraphs` (A5 by default, so a short report spans several pages)."""
+    """A text-layer PDF of `paragraphs` (A5 by default, so a short report spans several pages),
+    then `scanned_pages` pages that are only a picture (an annex scanned in)."""
     from fpdf import FPDF
     from fpdf.enums import WrapMode
 
@@ -87,27 +89,37 @@ def make_pdf(
         pdf.set_font("cjk", size=font_size)
         pdf.multi_cell(0, font_size * 0.55, para, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
+    for _ in range(scanned_pages):
+        pdf.add_page()
+        pdf.image(_scan_png(), x=0, y=0, w=page_size[0], h=page_size[1])
     if encrypt_with is not None:
         pdf.set_encryption(owner_password="owner-" + encrypt_with, user_password=encrypt_with)
     return bytes(pdf.output())
 
 
+def _scan_png(label: str = "扫描件整改情况说明") -> io.BytesIO:
+    """A picture of a page of text, as a scanner makes it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(cjk_font()), 28)
+    img = Image.new("L", (600, 840), 255)
+    draw = ImageDraw.Draw(img)
+    for row in range(12):
+        draw.text((40, 40 + row * 60), label, font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    buf.seek(0)
+    return buf
+
+
 def make_image_pdf(pages: int = 2) -> bytes:
     """A 'scanned' PDF: each page one picture of text, no text layer."""
     from fpdf import FPDF
-    from PIL import Image, ImageDraw, ImageFont
 
     pdf = FPDF(format=(148, 210))
-    font = ImageFont.truetype(str(cjk_font()), 28)
     for k in range(pages):
-        img = Image.new("L", (600, 840), 255)
-        draw = ImageDraw.Draw(img)
-        for row in range(12):
-            draw.text((40, 40 + row * 60), f"第{k + 1}页扫描件整改情况说明", font=font, fill=0)
-        buf = io.BytesIO()
-        img.save(buf, format="PNG")
         pdf.add_page()
-        pdf.image(buf, x=0, y=0, w=148, h=210)
+        pdf.image(_scan_png(f"第{k + 1}页扫描件整改情况说明"), x=0, y=0, w=148, h=210)
     return bytes(pdf.output())
 
 

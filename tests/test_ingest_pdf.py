@@ -114,6 +114,15 @@ def test_a_scanned_pdf_has_no_text_layer():
     assert err.value.reason == "no_text_layer" and "2 page(s)" in str(err.value)
 
 
+def test_a_scanned_annex_is_named_in_a_warning():
+    doc = load_bytes(_pdf(QINGHE, footer=None, scanned_pages=2), name="annex.pdf")
+    assert doc.text == load_path(QINGHE).text
+    n = len(doc.source.pages)
+    [warning] = [w for w in doc.warnings if w.code == "pages_without_text"]
+    assert f"2 of {n} pages" in warning.message and f"pages {n - 1}, {n}" in warning.message
+    assert doc.source.pages[-1].start == doc.source.pages[-1].end == len(doc.text)  # empty pages, empty spans
+
+
 def test_encrypted_and_broken_pdfs_fail_clearly(tmp_path, qinghe_pdf):
     with pytest.raises(EncryptedError) as err:
         load_bytes(_pdf(QINGHE, encrypt_with="secret"), name="locked.pdf")
