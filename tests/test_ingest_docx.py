@@ -114,6 +114,32 @@ def test_lvl_text_templates_restarts_and_overrides():
     assert [traditional.label("2", 0) for _ in range(3)] == ["甲.", "乙.", "丙."]
 
 
+def test_numbering_that_comes_with_a_paragraph_style():
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    doc = Document()
+    numbering = doc.part.numbering_part.element
+    numbering.append(
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="3">'
+            + _lvl(0, "chineseCounting", "%1、").replace("<w:lvl ", f"<w:lvl {nsdecls('w')} ", 1)
+            + "</w:abstractNum>"
+        )
+    )
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="9"><w:abstractNumId w:val="3"/></w:num>'))
+    heading = doc.styles["Heading 1"].element.get_or_add_pPr()
+    heading.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="9"/></w:numPr>'))
+    doc.add_paragraph("整改工作基本情况", style="Heading 1")
+    doc.add_paragraph("县委成立整改工作领导小组。")
+    doc.add_paragraph("巡察反馈意见整改落实情况", style="Heading 1")
+    buf = io.BytesIO()
+    doc.save(buf)
+    text = load_bytes(buf.getvalue(), name="styled.docx").text
+    assert text.split("\n") == ["一、整改工作基本情况", "县委成立整改工作领导小组。", "二、巡察反馈意见整改落实情况"]
+
+
 def test_bad_word_files_fail_clearly(tmp_path):
     for bad in (b"PK\x03\x04 not really a zip", b"\x00\x01garbage" * 50):
         with pytest.raises(MalformedError) as err:

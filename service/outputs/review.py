@@ -81,6 +81,7 @@ WARNING_LABELS: dict[str, str] = {
     "numbering_skip": "编号跳号",
     "numbering_restart": "编号重新开始",
     "no_headings": "未找到编号标题",
+    "pages_without_text": "PDF 中有页面没有文字层（扫描页），其内容未读入",
 }
 # Warnings that mean something the model or parser said was removed from the record.
 DROPPED_CODES = frozenset({"not_located", "ungrounded_quote", "ungrounded_status", "figure_not_in_span"})
