@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from zhenggai.extract.abstract import STATUS_ZH
 from zhenggai.extract.tally import tally, walk
 from zhenggai.schemas.record import SummaryRecord
+from zhenggai.vocab.statuses import STATUS_ZH
 
 CSV_COLUMNS = [
     "report",
