@@ -12,8 +12,9 @@ import re
 from pydantic import BaseModel, Field
 
 from zhenggai.extract.tally import tally, walk
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.record import SummaryRecord, TotalKind
 from zhenggai.vocab.statuses import STATUS_ZH, Status
 from zhenggai.vocab.warnings import Warning
@@ -97,7 +98,8 @@ async def write_abstract(
         warnings.append(
             Warning(code="abstract_failed", message=f"abstract call failed ({type(e).__name__}): {e}"[:300])
         )
-        return computed, None, warnings
+        usage = getattr(e, "usage", None)
+        return computed, usage if isinstance(usage, CallUsage) else None, warnings
     text, dropped = qualitative(res.value.abstract)
     for s in dropped:
         warnings.append(Warning(code="abstract_figure_dropped", message=f"dropped from the abstract: {s[:80]}"))

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field, create_model
 
 from zhenggai.extract.status_rules import Settled, settle_status
 from zhenggai.extract.units import PROBLEM_WORDS_RE, Candidate, Unit
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
