@@ -26,7 +26,7 @@ from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import load_prompt
 from zhenggai.outputs.writers import write_text_atomic
-from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.pipeline import PipelineOptions, summarize_traced
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import NotARectificationReport
@@ -146,23 +146,18 @@ async def run_variant(
     try:
         for a in gold:
             stem, g = a.key, a.gold
-            first = len(client.history)
             try:
                 doc = load_path(a.path)
-                record = await summarize_document(doc, client, settings, options)
-            except NotARectificationReport as e:  # a verdict on the page, scored like any other
+                summary = await summarize_traced(doc, client, settings, options)
+            except NotARectificationReport as e:  # a verdict on the page, scored like any other (no call asked)
                 runs.append(
-                    ReportRun(
-                        stem=stem,
-                        set=a.set,
-                        score=score_refusal(g, str(e)),
-                        cost=account(client.history[first:], client.cache, model),
-                    )
+                    ReportRun(stem=stem, set=a.set, score=score_refusal(g, str(e)), cost=account([], None, model))
                 )
                 continue
             except Exception as e:  # keep scoring the others; the failure is reported
                 failures[stem] = f"{type(e).__name__}: {e}"
                 continue
+            record = summary.record
             records[stem] = record
             raw.append(record.model_dump_json())
             score = score_report(record, g, doc.text)
@@ -175,7 +170,7 @@ async def run_variant(
                     stem=stem,
                     set=a.set,
                     score=score,
-                    cost=account(client.history[first:], client.cache, model),
+                    cost=account(summary.calls, client.cache, model),
                     wall_seconds=record.provenance.wall_seconds,
                     chunks=record.provenance.chunks,
                     warnings=codes,

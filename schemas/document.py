@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.schemas.record import SectionRole, Span, page_of
+from zhenggai.vocab.roles import SectionRole
+from zhenggai.vocab.spans import Span, page_of
 
 
 class Stage(BaseModel):

@@ -98,6 +98,7 @@ def llm_fake_settings(tmp_path: Path, fake_llm) -> Settings:
         retry_backoff_s=0.05,
         retry_backoff_max_s=0.2,
         call_timeout_s=5.0,
+        call_timeout_per_token_s=0.0,
         total_deadline_s=30.0,
         validation_retries=2,
         transient_retries=3,

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field, create_model
 
 from zhenggai.extract.status_rules import Settled, settle_status
 from zhenggai.extract.units import PROBLEM_WORDS_RE, Candidate, Unit
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, StatusScope, Warning
 
@@ -97,6 +98,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 message=f"{u.path}: the model said {said.value}; the text tells {settled.status.value} ({settled.how})",
                 span=settled.span,
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     if said == Status.completed and settled.how != "model" and settled.status != Status.completed:
@@ -105,6 +107,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 code="completed_not_told",
                 message=f"{u.path}: the model said completed from work described; {settled.status.value} kept",
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     if said == Status.not_stated and settled.status != Status.not_stated:
@@ -114,6 +117,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 message=f"{u.path}: the model said not_stated; the text tells {settled.status.value} ({settled.how})",
                 span=settled.span,
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     return []
@@ -156,7 +160,12 @@ async def judge_chunk(
         v = verdicts.get(k)
         if v is None:
             warnings.append(
-                Warning(code="verdict_missing", message=f"{u.path}: the model gave no verdict", chunk_id=chunk.id)
+                Warning(
+                    code="verdict_missing",
+                    message=f"{u.path}: the model gave no verdict",
+                    chunk_id=chunk.id,
+                    path=u.path,
+                )
             )
             judged.append(unjudged(u))
             continue
@@ -168,6 +177,7 @@ async def judge_chunk(
                     code="status_without_evidence",
                     message=f"{u.path}: status {status.value} cited S{evidence}, not one of its sentences: not_stated",
                     chunk_id=chunk.id,
+                    path=u.path,
                 )
             )
             status, evidence = Status.not_stated, 0
@@ -180,6 +190,7 @@ async def judge_chunk(
                     code="kind_overruled",
                     message=f"{u.path}: model said {kind}, the heading states a problem",
                     chunk_id=chunk.id,
+                    path=u.path,
                 )
             )
             kind = "problem"

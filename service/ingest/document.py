@@ -23,7 +23,8 @@ from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
 from zhenggai.ingest.traditional import to_simplified
 from zhenggai.schemas.document import SourceInfo
-from zhenggai.schemas.record import Span, Warning
+from zhenggai.vocab.spans import Span
+from zhenggai.vocab.warnings import Warning
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 

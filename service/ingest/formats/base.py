@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from zhenggai.ingest.offsets import OffsetMap
 from zhenggai.schemas.document import SetAside
-from zhenggai.schemas.record import Warning
+from zhenggai.vocab.warnings import Warning
 
 
 @dataclass(frozen=True)

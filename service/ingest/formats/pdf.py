@@ -24,7 +24,7 @@ from zhenggai.ingest.errors import EncryptedError, MalformedError, NoTextLayerEr
 from zhenggai.ingest.formats.base import Extracted, InputFormat
 from zhenggai.ingest.offsets import OffsetMap
 from zhenggai.schemas.document import DebrisKind, SetAside
-from zhenggai.schemas.record import Warning
+from zhenggai.vocab.warnings import Warning, WarningCode
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－]\s{0,3}\d{1,4}\s{0,3}[-—–－]"
@@ -178,7 +178,7 @@ def read(data: bytes, name: str, encoding: str | None) -> Extracted:
         shown = ", ".join(map(str, empty[:10])) + (" …" if len(empty) > 10 else "")
         warnings = (
             Warning(
-                code="pages_without_text",
+                code=WarningCode.pages_without_text,
                 message=f"{len(empty)} of {len(pages)} pages have no text layer (pages {shown}); "
                 "whatever they show is not in the record",
             ),
