@@ -22,6 +22,7 @@ from zhenggai.evals.scorer import (
     score_report,
 )
 from zhenggai.evals.sets import SET_NAMES, EvalSet, known_set
+from zhenggai.extract.judge import JUDGE_PROMPT
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import load_prompt
@@ -30,8 +31,6 @@ from zhenggai.pipeline import PipelineOptions, summarize_traced
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import NotARectificationReport
-
-JUDGE_PROMPT = "judge_units"
 
 
 class AnnotatedReport(BaseModel):
@@ -80,7 +79,7 @@ class EvalSuite(BaseModel):
 
     created_at: str
     tool_version: str
-    prompt_id: str = "judge_units"
+    prompt_id: str = JUDGE_PROMPT
     reports_dir: str
     sets: dict[str, str] = Field(default_factory=dict, description="set name → its reports folder")
     reports: list[str]

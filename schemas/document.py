@@ -135,9 +135,6 @@ class Outline(Stage):
     def find(self, path: str) -> Section | None:
         return next((s for s in self.walk() if s.path == path), None)
 
-    def by_role(self, role: SectionRole) -> list[Section]:
-        return [s for s in self.walk() if s.role == role]
-
 
 class HeadingRef(Stage):
     path: str

@@ -16,7 +16,7 @@ from zhenggai import __version__
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.extract.abstract import write_abstract
 from zhenggai.extract.grounding import ground_record
-from zhenggai.extract.judge import Judged, judge_chunk, unjudged
+from zhenggai.extract.judge import JUDGE_PROMPT, Judged, judge_chunk
 from zhenggai.extract.merge import merge_units
 from zhenggai.extract.meta import read_meta
 from zhenggai.extract.metadata import leads, next_steps, overview
@@ -25,7 +25,6 @@ from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
 from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
-from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
 from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Outline
@@ -40,7 +39,7 @@ ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
 @dataclass
 class PipelineOptions:
     model: str | None = None  # None = settings.model
-    judge_prompt: str = "judge_units"
+    judge_prompt: str = JUDGE_PROMPT
     judge_version: str | None = None  # None = the default version
     abstract_prompt: str = "abstract"
     abstract_version: str | None = None
@@ -98,17 +97,10 @@ async def summarize_traced(
 
     async def one(chunk) -> list[Judged]:
         nonlocal done
-        try:
-            judged, usage, notes = await judge_chunk(client, judge_prompt, chunk, by_chunk[chunk.id], model=model)
-            if usage is not None:  # None: every unit was settled without asking
-                calls.append(usage)
-            warnings.extend(notes)
-        except LLMError as e:
-            if isinstance(e.usage, CallUsage):
-                calls.append(e.usage)
-            # One failed chunk must not lose the report: its units keep the parser's reading.
-            warnings.append(Warning(code="chunk_failed", message=f"{type(e).__name__}: {e}"[:400], chunk_id=chunk.id))
-            judged = [unjudged(u) for u in by_chunk[chunk.id]]
+        # a failed call costs only its units' judgements: they keep the parser's reading
+        judged, usages, notes = await judge_chunk(client, judge_prompt, chunk, by_chunk[chunk.id], model=model)
+        calls.extend(usages)
+        warnings.extend(notes)
         done += 1
         if progress:
             progress(done, len(work))

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     validation_retries: int = Field(default=2, ge=0, description="re-asks after a validation failure")
     transient_retries: int = Field(default=4, ge=0, description="retries on timeouts, 429, 5xx")
     concurrency: int = Field(default=2, ge=1, description="model calls in flight at once, per model")
+    hosted_context_tokens: int = Field(
+        default=32768, ge=1024, description="context window assumed for a hosted model litellm's table does not know"
+    )
     transport: str = Field(default="litellm", description="how requests reach a model (zhenggai.llm.transports)")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     retry_backoff_s: float = Field(default=1.0, gt=0, description="first transient-retry wait (exponential, jittered)")

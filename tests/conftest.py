@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _paths import REPO, SEEDS_DIR  # noqa: F401  (SEEDS_DIR: re-exported for older tests)
 
 from zhenggai.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS_DIR = REPO / ".." / "shared" / "seeds"
 
 # Integration tests share one small local model and one llama.cpp server per session.
 LOCAL_TEST_MODEL = "local/qwen2.5-coder-0.5b"

@@ -11,7 +11,7 @@ import sys
 from enum import StrEnum
 
 import pytest
-from conftest import SEEDS_DIR
+from _paths import SEEDS_DIR
 from pydantic import BaseModel, Field
 
 from zhenggai.llm.client import LLMClient

@@ -21,13 +21,13 @@ from zhenggai.api.errors import ApiError, from_ingest
 from zhenggai.api.jobs import NewJob
 from zhenggai.api.models import SubmitOptions, TextSubmission
 from zhenggai.api.worker import read_source
+from zhenggai.extract.judge import JUDGE_PROMPT
 from zhenggai.ingest import formats
 from zhenggai.ingest.decode import text_codec
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.prompts import list_versions, load_prompt
 from zhenggai.settings import Settings
 
-JUDGE_PROMPT = "judge_units"
 ACCEPTED_BODIES = ("application/json", "multipart/form-data")  # and a raw file of any input format
 
 

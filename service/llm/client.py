@@ -331,6 +331,29 @@ class LLMClient:
         """Blocking `structured()` for the CLI; runs on the client's private event loop."""
         return self._run_sync(self.structured(prompt, response_model, variables, **kwargs))
 
+    def render(
+        self, prompt: Prompt | str, response_model: type[BaseModel], variables: dict[str, Any], model: str | None = None
+    ) -> list[dict[str, str]]:
+        """The messages `structured()` would send (so a caller can budget a call before making it)."""
+        if isinstance(prompt, str):
+            prompt = load_prompt(prompt)
+        rm = resolve_model(model, self.settings)
+        return self._render(prompt, response_schema(response_model), variables, rm)
+
+    def context_window(self, model: str | None = None) -> int:
+        """Tokens a request to `model` may hold: the embedded server's context per slot, a hosted
+        model's input limit from litellm's bundled table, else `settings.hosted_context_tokens`."""
+        rm = resolve_model(model, self.settings)
+        if rm.local is not None:
+            return self.settings.local_ctx
+        from zhenggai.llm._litellm import litellm
+
+        try:
+            limit = litellm.get_model_info(rm.litellm_model).get("max_input_tokens")
+        except Exception:  # a model litellm's table lacks
+            limit = None
+        return int(limit) if limit else self.settings.hosted_context_tokens
+
     def count_tokens(self, text: str, model: str | None = None) -> int | None:
         """Tokens of `text` under the real tokenizer of a local model (llama.cpp /tokenize);
         None for hosted models, whose tokenizer we do not have."""
@@ -338,9 +361,6 @@ class LLMClient:
         if not is_local(name):
             return None
         return self.local_server(name).tokenize(text)
-
-    async def acount_tokens(self, text: str, model: str | None = None) -> int | None:
-        return await asyncio.to_thread(self.count_tokens, text, model)
 
     async def aclose(self) -> None:
         self.close()

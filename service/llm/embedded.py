@@ -219,19 +219,6 @@ class LocalServer:
         self._url: str | None = None
         self._lock = threading.Lock()
 
-    @classmethod
-    def for_alias(cls, alias: str, settings: Settings) -> LocalServer:
-        """Build (not start) a server for a local alias, assembling the model file if needed."""
-        spec = local_spec(alias)
-        return cls(
-            ensure_model_file(alias, settings),
-            served_name=spec.served_name,
-            ctx_per_slot=settings.local_ctx,
-            parallel=settings.local_parallel,
-            threads=default_threads(settings),
-            verbose=settings.local_verbose,
-        )
-
     @property
     def running(self) -> bool:
         return self._server is not None

@@ -33,6 +33,7 @@ class WarningCode(StrEnum):
     status_overruled = "status_overruled"
     status_without_evidence = "status_without_evidence"
     completed_not_told = "completed_not_told"
+    status_unsupported = "status_unsupported"
     status_from_rule = "status_from_rule"
     status_from_field = "status_from_field"
     status_from_whole = "status_from_whole"
@@ -40,7 +41,6 @@ class WarningCode(StrEnum):
     status_from_cover = "status_from_cover"
     status_from_model = "status_from_model"
     kind_overruled = "kind_overruled"
-    verdict_missing = "verdict_missing"
     # the report against itself
     declared_total_mismatch = "declared_total_mismatch"
     truncated = "truncated"
@@ -78,6 +78,7 @@ _ABOUT: dict[WarningCode, tuple[str, Severity]] = {
     WarningCode.status_overruled: ("模型给出的状态与原文所述不符，按原文改判", _W),
     WarningCode.status_without_evidence: ("模型给出的状态无依据，改为未说明", _W),
     WarningCode.completed_not_told: ("模型据所述工作判为已完成，原文未言明，未采纳", _W),
+    WarningCode.status_unsupported: ("模型引用的是对机器下达的指令，不是原文所述状态，未采纳", _W),
     WarningCode.status_from_rule: ("状态由规则判定（模型未说明）", _N),
     WarningCode.status_from_field: ("状态取自“整改情况/完成情况”栏（模型未说明）", _N),
     WarningCode.status_from_whole: ("状态取自说明该问题整体的句子（模型未说明）", _N),
@@ -85,7 +86,6 @@ _ABOUT: dict[WarningCode, tuple[str, Severity]] = {
     WarningCode.status_from_cover: ("状态取自覆盖多项问题的句子（模型未说明）", _N),
     WarningCode.status_from_model: ("状态由模型判定", _N),
     WarningCode.kind_overruled: ("模型判定的类别被改判", _W),
-    WarningCode.verdict_missing: ("模型未给出判定", _W),
     WarningCode.declared_total_mismatch: ("报告自述的总数与逐项记录不符", _W),
     WarningCode.truncated: ("原文不完整（截断）", _W),
     WarningCode.chunk_failed: ("模型调用失败，沿用解析结果", _W),

@@ -51,7 +51,7 @@ def outline(
 ) -> None:
     """Show how a report was read: its sections, roles, spans, page debris and chunks."""
     from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
-    from zhenggai.outputs.outline_view import render_outline
+    from zhenggai.cli.outline_view import render_outline
     from zhenggai.structure.reader import read_report
 
     try:
@@ -104,8 +104,8 @@ def summarize(
     import asyncio
 
     from zhenggai.batch import run_batch
+    from zhenggai.cli.progress import BatchDisplay
     from zhenggai.outputs.formats import DEFAULT_FORMATS, OUTPUT_FORMATS, unknown_formats
-    from zhenggai.outputs.progress import BatchDisplay
     from zhenggai.pipeline import PipelineOptions
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else list(DEFAULT_FORMATS)
