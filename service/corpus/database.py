@@ -91,7 +91,7 @@ def _insert(con: duckdb.DuckDBPyConnection, rows: Rows, workdir: Path) -> None:
         columns = "{" + ", ".join(f"'{c}': '{t}'" for c, t in cols) + "}"
         select = ", ".join(f'"{c}"' for c in names)
         con.execute(
-            f'INSERT INTO "{table}" SELECT {select} FROM read_json(?, format = \'newline_delimited\', '
+            f"INSERT INTO \"{table}\" SELECT {select} FROM read_json(?, format = 'newline_delimited', "
             f"columns = {columns}, maximum_object_size = 1073741824)",
             [str(path)],
         )

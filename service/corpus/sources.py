@@ -120,5 +120,9 @@ def validate(raw: RawRecord, skipped: list[Skipped]) -> SummaryRecord | None:
     try:
         return raw.parse()
     except ValidationError as e:
-        skipped.append(Skipped(raw.origin, f"not a valid summary record: {e.error_count()} error(s), first: {e.errors()[0]['msg']}"))
+        skipped.append(
+            Skipped(
+                raw.origin, f"not a valid summary record: {e.error_count()} error(s), first: {e.errors()[0]['msg']}"
+            )
+        )
         return None

@@ -211,7 +211,20 @@ def flatten(record: SummaryRecord, report_id: str, record_hash: str, origin: str
         for f in figs:
             s, e = _span(f.evidence)
             rows["figures"].append(
-                (report_id, fig_seq, place, problem, measure, f.value, f.number, f.unit, f.counts, f.evidence.text, s, e)
+                (
+                    report_id,
+                    fig_seq,
+                    place,
+                    problem,
+                    measure,
+                    f.value,
+                    f.number,
+                    f.unit,
+                    f.counts,
+                    f.evidence.text,
+                    s,
+                    e,
+                )
             )
             fig_seq += 1
 
@@ -258,9 +271,13 @@ def flatten(record: SummaryRecord, report_id: str, record_hash: str, origin: str
     figures(record.leads_petitions.figures, "leads", None, None)
     for k, t in enumerate(ov.declared_totals):
         s, e = _span(t.evidence)
-        rows["declared_totals"].append((report_id, k, t.kind.value, t.label, t.value, t.number, t.unit, t.evidence.text, s, e))
+        rows["declared_totals"].append(
+            (report_id, k, t.kind.value, t.label, t.value, t.number, t.unit, t.evidence.text, s, e)
+        )
     for k, c in enumerate(ov.checks):
-        rows["checks"].append((report_id, k, c.kind.value, c.declared, c.found, c.agrees, c.quote, c.span.start, c.span.end))
+        rows["checks"].append(
+            (report_id, k, c.kind.value, c.declared, c.found, c.agrees, c.quote, c.span.start, c.span.end)
+        )
     for k, w in enumerate(record.provenance.warnings):
         s, e = (w.span.start, w.span.end) if w.span else (None, None)
         rows["warnings"].append((report_id, k, w.code, w.message, s, e, w.chunk_id))
