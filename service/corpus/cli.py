@@ -13,8 +13,8 @@ app = typer.Typer(
     help="Many reports compared: load summary records into a DuckDB database, draw its dashboard.",
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()

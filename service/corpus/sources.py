@@ -93,6 +93,11 @@ def _from_jsonl(path: Path, skipped: list[Skipped]) -> Iterator[RawRecord]:
             skipped.append(Skipped(f"{path}:{n}", "not a summary record"))
 
 
+def _hidden(path: Path, root: Path) -> bool:
+    """A cache or other dot-folder inside an output folder holds no records."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
 def find_records(paths: Sequence[Path]) -> tuple[list[RawRecord], list[Skipped]]:
     """Every record under `paths` (folders recursively, or files), one per report key: a report's
     own `.json` (with its review page beside it) wins over its line in `summaries.jsonl`."""
@@ -103,7 +108,7 @@ def find_records(paths: Sequence[Path]) -> tuple[list[RawRecord], list[Skipped]]
         if not root.exists():
             skipped.append(Skipped(str(root), "no such file or folder"))
             continue
-        files = [root] if root.is_file() else sorted(f for f in root.rglob("*") if f.is_file())
+        files = [root] if root.is_file() else sorted(f for f in root.rglob("*") if f.is_file() and not _hidden(f, root))
         for f in files:
             if f.suffix == ".jsonl":
                 lines.extend(_from_jsonl(f, skipped))
