@@ -8,6 +8,7 @@ import atexit
 import functools
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _paths import PAGES_DIR, SEED_FILES
@@ -37,7 +38,7 @@ def summarize_into(out: Path, files: list[Path], *, formats: tuple[str, ...] = (
             api_key="sk-test-key-123456",
             cache_dir=out / ".cache",
         )
-        result = asyncio.run(
+        batch = lambda: asyncio.run(  # noqa: E731 (in a thread: a browser test's Playwright loop may be running)
             run_batch(
                 files,
                 out,
@@ -47,6 +48,8 @@ def summarize_into(out: Path, files: list[Path], *, formats: tuple[str, ...] = (
                 workers=2,
             )
         )
+        with ThreadPoolExecutor(1) as pool:
+            result = pool.submit(batch).result()
     assert not result.failures, result.failures
     return out
 

@@ -16,7 +16,6 @@ from _cli import run_cli
 from _corpus import development_records
 
 from zhenggai.corpus.database import TABLES, build, connect, export_parquet
-from zhenggai.corpus.sources import find_records
 from zhenggai.corpus.summary import Filters, summarize
 from zhenggai.extract.tally import leaves, walk
 from zhenggai.schemas.record import SummaryRecord
@@ -121,17 +120,25 @@ def test_rebuilding_adds_new_replaces_changed_and_passes_over_the_rest(records, 
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 10
 
 
-def test_a_pretty_record_and_its_jsonl_line_are_one_report(records):
-    found, skipped = find_records([records[0]])
-    assert not skipped and len(found) == 4
-    assert all(r.origin.endswith(".json") and r.review_html for r in found)
-    lines, _ = find_records([records[0] / "summaries.jsonl"])
-    assert {r.record_hash for r in lines} == {r.record_hash for r in found}
+def test_a_pretty_record_and_its_jsonl_line_are_one_report(records, tmp_path):
+    both = build(tmp_path / "both.duckdb", [records[0]])
+    assert len(both.added) == 4 and not both.skipped
+    con = connect(tmp_path / "both.duckdb", read_only=True)
+    assert (
+        con.execute("SELECT count(*) FROM reports WHERE origin LIKE '%.json' AND review_html IS NOT NULL").fetchone()[0]
+        == 4
+    )
+    # the lines were seen as the same reports: a re-run parses neither form again
+    assert con.execute("SELECT count(*), count(DISTINCT report_id) FROM seen").fetchone() == (8, 4)
+    lines = build(tmp_path / "lines.duckdb", [records[0] / "summaries.jsonl"])
+    other = connect(tmp_path / "lines.duckdb", read_only=True)
+    key = "SELECT report_id, leaf_problems FROM reports ORDER BY 1"
+    assert len(lines.added) == 4 and other.execute(key).fetchall() == con.execute(key).fetchall()
 
 
 def test_a_bad_file_is_listed_and_the_rest_are_loaded(records, tmp_path):
     seeds, _ = _copy(records, tmp_path)
-    (seeds / "broken.json").write_text("{not json", encoding="utf-8")
+    (seeds / "broken.json").write_text('{"report": {"title": "x"}, "provenance": {', encoding="utf-8")  # cut off
     bad = json.loads(sorted(seeds.glob("001_*.json"))[0].read_text(encoding="utf-8"))
     bad["report"]["content_sha256"] = "f" * 64
     bad["problems"][0]["status"] = "finished-ish"

@@ -107,16 +107,14 @@ async def export_csv(request: Request, owner: Owner) -> Response:
 
 def corpus_summary(store: JobStore, owner: str, filters: Filters) -> CorpusSummary:
     from zhenggai.corpus.database import BuildResult, connect, load_records
-    from zhenggai.corpus.sources import raw_record
+    from zhenggai.corpus.sources import candidate
     from zhenggai.corpus.summary import summarize
 
-    found = {}
-    for result in owned_results(store, owner):
-        raw = raw_record(json.loads(result), "job")
-        found.setdefault(raw.report_id, raw)  # newest first: the latest record of a text wins
+    # newest first: the latest record of a text is the one kept
+    found = [candidate(result, "job") for result in owned_results(store, owner)]
     con = connect()
     try:
-        load_records(con, list(found.values()), BuildResult())
+        load_records(con, found, BuildResult())
         return summarize(con, filters)
     finally:
         con.close()

@@ -1,14 +1,13 @@
 """The corpus database: build or update it from output folders, and export it as Parquet.
 
-Incremental by content hash: a report whose record hash is already stored is passed over
-unparsed; a changed one has all its rows replaced; a new one is added. Rows go in through one
-newline-delimited JSON file per table read by DuckDB, which is far faster than row inserts.
+Incremental by content hash: a candidate whose hash was loaded before (table `seen`) is passed
+over unparsed; a changed record of a stored report has all its rows replaced; a new one is
+added. Rows go in through one CSV file per table read by DuckDB, far faster than row inserts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import csv
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from zhenggai.corpus.sources import RawRecord, Skipped, find_records, validate
+from zhenggai.corpus.sources import Candidate, Skipped, find_candidates, report_key, validate
 from zhenggai.corpus.tables import TABLES, Rows, flatten
 
 VIEWS = {
@@ -66,67 +65,101 @@ def connect(path: Path | str = ":memory:", *, read_only: bool = False) -> duckdb
     if not read_only:
         for t in TABLES:
             con.execute(_ddl(t))
+        # every candidate hash ever loaded (or passed over as another form of a loaded report)
+        con.execute("CREATE TABLE IF NOT EXISTS seen (record_hash VARCHAR, report_id VARCHAR)")
         for name, sql in VIEWS.items():
             con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
     return con
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
+NULL = "\\N"  # how a missing value is written in the staging CSV files
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return NULL
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
+
+
+SEEN = [("record_hash", "VARCHAR"), ("report_id", "VARCHAR")]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, rows: Rows, workdir: Path) -> None:
     for table, cols in TABLES.items():
-        data = rows.get(table) or []
-        if not data:
-            continue
-        names = [c for c, _ in cols]
-        path = workdir / f"{table}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for row in data:
-                fh.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=_json_default))
-                fh.write("\n")
+        _stage(con, table, cols, rows.get(table) or [], workdir)
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]], data: Sequence[tuple], workdir: Path
+) -> None:
+    """New rows through one CSV file (the csv module and DuckDB's reader are both native code;
+    row-by-row inserts take minutes for a large corpus)."""
+    if data:
+        path = workdir / f"{table}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerows([_cell(v) for v in row] for row in data)
         columns = "{" + ", ".join(f"'{c}': '{t}'" for c, t in cols) + "}"
-        select = ", ".join(f'"{c}"' for c in names)
         con.execute(
-            f"INSERT INTO \"{table}\" SELECT {select} FROM read_json(?, format = 'newline_delimited', "
-            f"columns = {columns}, maximum_object_size = 1073741824)",
+            f'INSERT INTO "{table}" SELECT * FROM read_csv(?, header = false, columns = {columns}, '
+            f"nullstr = '{NULL}', quote = '\"', escape = '\"', delim = ',', strict_mode = false, "
+            "parallel = false, max_line_size = 100000000)",
             [str(path)],
         )
 
 
-def load_records(con: duckdb.DuckDBPyConnection, found: Sequence[RawRecord], result: BuildResult) -> BuildResult:
-    """Add or replace `found` in the database behind `con` (see the module docstring)."""
-    stored = dict(con.execute("SELECT report_id, record_hash FROM reports").fetchall())
+def load_records(con: duckdb.DuckDBPyConnection, candidates: Sequence[Candidate], result: BuildResult) -> BuildResult:
+    """Add or replace `candidates` in the database behind `con` (see the module docstring). The
+    first candidate of a report (its own `.json` before its `.jsonl` line) is the one kept."""
+    seen = dict(con.execute("SELECT record_hash, report_id FROM seen").fetchall())
+    stored = set(r for (r,) in con.execute("SELECT report_id FROM reports").fetchall())
+    claimed: set[str] = set()
+    unchanged: set[str] = set()
+    new_seen: list[tuple[str, str]] = []
     rows: Rows = {t: [] for t in TABLES}
     replaced: list[str] = []
-    for raw in found:
-        old = stored.get(raw.report_id)
-        if old == raw.record_hash:
-            result.unchanged += 1
+    for c in candidates:
+        rid = seen.get(c.record_hash)
+        if rid is not None:
+            if rid not in claimed:
+                claimed.add(rid)
+                unchanged.add(rid)
             continue
-        record = validate(raw, result.skipped)
+        record = validate(c, result.skipped)
         if record is None:
             continue
-        for t, rs in flatten(record, raw.report_id, raw.record_hash, raw.origin, raw.review_html).items():
+        rid = report_key(record)
+        new_seen.append((c.record_hash, rid))
+        seen[c.record_hash] = rid
+        if rid in claimed:
+            continue  # another form of a report already taken (its .jsonl line, a copy)
+        claimed.add(rid)
+        for t, rs in flatten(record, rid, c.record_hash, c.origin, c.review_html).items():
             rows[t].extend(rs)
-        (replaced if old is not None else result.added).append(raw.report_id)
+        (replaced if rid in stored else result.added).append(rid)
     con.execute("BEGIN TRANSACTION")
     try:
         if replaced:
             con.execute("CREATE OR REPLACE TEMP TABLE _gone (report_id VARCHAR)")
-            con.executemany("INSERT INTO _gone VALUES (?)", [[r] for r in replaced])
+            with tempfile.TemporaryDirectory(prefix="zhenggai-corpus-") as tmp:
+                _stage(con, "_gone", [("report_id", "VARCHAR")], [(r,) for r in replaced], Path(tmp))
             for t in TABLES:
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _gone)')
+            # an old form seen again later must be read again, not taken for the stored one
+            con.execute("DELETE FROM seen WHERE report_id IN (SELECT report_id FROM _gone)")
         with tempfile.TemporaryDirectory(prefix="zhenggai-corpus-") as tmp:
             _insert(con, rows, Path(tmp))
+            _stage(con, "seen", SEEN, new_seen, Path(tmp))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     result.replaced.extend(replaced)
+    result.unchanged += len(unchanged)
     return result
 
 
@@ -135,7 +168,7 @@ def build(db: Path, sources: Sequence[Path]) -> BuildResult:
     import time
 
     t0 = time.perf_counter()
-    found, skipped = find_records(sources)
+    found, skipped = find_candidates(sources)
     result = BuildResult(skipped=skipped)
     db.parent.mkdir(parents=True, exist_ok=True)
     con = connect(db)

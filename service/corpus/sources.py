@@ -1,15 +1,17 @@
 """Finding summary records in output folders: `<report>.json` files and `summaries.jsonl` lines,
-as `zhenggai summarize` (or `eval`) writes them; anything else is passed over, and a record that
-does not validate is listed, never stops the build."""
+as `zhenggai summarize` (or `eval`) writes them. Anything else is passed over; a record that does
+not validate is listed and never stops the build.
+
+Each candidate is hashed as found (sha256 of its bytes), so a re-run passes over what it has
+seen without parsing it; a candidate is parsed only when its hash is new.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,17 +19,18 @@ from zhenggai.schemas.record import SummaryRecord
 
 
 @dataclass(frozen=True)
-class RawRecord:
-    """A record as found: its key, its content hash, where it came from; parsed only when needed."""
+class Candidate:
+    """A record as found, not yet parsed. `own_file`: a report's own `.json` (with its review page
+    beside it), which wins over the report's line in `summaries.jsonl`."""
 
-    report_id: str
     record_hash: str
     origin: str
-    review_html: str | None
-    data: dict[str, Any]
+    text: str
+    own_file: bool = False
+    review_html: str | None = None
 
     def parse(self) -> SummaryRecord:
-        return SummaryRecord.model_validate(self.data)
+        return SummaryRecord.model_validate_json(self.text)
 
 
 @dataclass(frozen=True)
@@ -36,44 +39,40 @@ class Skipped:
     reason: str
 
 
-def canonical_hash(data: dict[str, Any]) -> str:
-    """The same record hashes the same from a pretty `.json` file and from a `.jsonl` line."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def candidate(text: str, origin: str, *, own_file: bool = False, review_html: str | None = None) -> Candidate:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return Candidate(digest, origin, text, own_file, review_html)
 
 
-def report_key(data: dict[str, Any]) -> str:
+def report_key(record: SummaryRecord) -> str:
     """One report, one key: the sha256 of its normalised text (the same report from two folders
     is one report); a record without it is keyed by its source file and title."""
-    meta = data.get("report") or {}
-    sha = meta.get("content_sha256") or ""
-    if sha:
-        return sha[:32]
-    basis = f"{meta.get('source_file', '')}\x00{meta.get('title', '')}"
+    meta = record.report
+    if meta.content_sha256:
+        return meta.content_sha256[:32]
+    basis = f"{meta.source_file}\x00{meta.title}"
     return "f" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:31]
 
 
-def _looks_like_record(data: Any) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("report"), dict) and "provenance" in data
+def _looks_like_record(text: str) -> bool:
+    """Cheap: eval.json, SOURCES.json and the like are not records and are passed over quietly."""
+    head = text.lstrip()[:1]
+    return head == "{" and '"report"' in text and '"provenance"' in text
 
 
-def raw_record(data: dict[str, Any], origin: str, review_html: str | None = None) -> RawRecord:
-    return RawRecord(report_key(data), canonical_hash(data), origin, review_html, data)
-
-
-def _from_file(path: Path, skipped: list[Skipped]) -> RawRecord | None:
+def _from_file(path: Path, skipped: list[Skipped]) -> Candidate | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
         skipped.append(Skipped(str(path), f"unreadable: {type(e).__name__}: {e}"))
         return None
-    if not _looks_like_record(data):
-        return None  # eval.json, SOURCES.json …: not a summary record
+    if not _looks_like_record(text):
+        return None
     html = path.with_suffix(".html")
-    return raw_record(data, str(path), str(html.resolve()) if html.is_file() else None)
+    return candidate(text, str(path), own_file=True, review_html=str(html.resolve()) if html.is_file() else None)
 
 
-def _from_jsonl(path: Path, skipped: list[Skipped]) -> Iterator[RawRecord]:
+def _from_jsonl(path: Path, skipped: list[Skipped]) -> Iterator[Candidate]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -82,13 +81,8 @@ def _from_jsonl(path: Path, skipped: list[Skipped]) -> Iterator[RawRecord]:
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-        except ValueError as e:
-            skipped.append(Skipped(f"{path}:{n}", f"not JSON: {e}"))
-            continue
-        if _looks_like_record(data):
-            yield raw_record(data, f"{path}:{n}")
+        if _looks_like_record(line):
+            yield candidate(line, f"{path}:{n}")
         else:
             skipped.append(Skipped(f"{path}:{n}", "not a summary record"))
 
@@ -98,36 +92,36 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def find_records(paths: Sequence[Path]) -> tuple[list[RawRecord], list[Skipped]]:
-    """Every record under `paths` (folders recursively, or files), one per report key: a report's
-    own `.json` (with its review page beside it) wins over its line in `summaries.jsonl`."""
+def find_candidates(paths: Sequence[Path]) -> tuple[list[Candidate], list[Skipped]]:
+    """Every candidate record under `paths` (folders recursively, or files): reports' own `.json`
+    files first, then `.jsonl` lines, so a report's own file wins."""
     skipped: list[Skipped] = []
-    found: dict[str, RawRecord] = {}
-    lines: list[RawRecord] = []
+    files: list[Candidate] = []
+    lines: list[Candidate] = []
     for root in paths:
         if not root.exists():
             skipped.append(Skipped(str(root), "no such file or folder"))
             continue
-        files = [root] if root.is_file() else sorted(f for f in root.rglob("*") if f.is_file() and not _hidden(f, root))
-        for f in files:
+        found = [root] if root.is_file() else sorted(f for f in root.rglob("*") if f.is_file() and not _hidden(f, root))
+        for f in found:
             if f.suffix == ".jsonl":
                 lines.extend(_from_jsonl(f, skipped))
             elif f.suffix == ".json":
-                rec = _from_file(f, skipped)
-                if rec is not None:
-                    found.setdefault(rec.report_id, rec)
-    for rec in lines:
-        found.setdefault(rec.report_id, rec)
-    return list(found.values()), skipped
+                c = _from_file(f, skipped)
+                if c is not None:
+                    files.append(c)
+    return files + lines, skipped
 
 
-def validate(raw: RawRecord, skipped: list[Skipped]) -> SummaryRecord | None:
+def validate(c: Candidate, skipped: list[Skipped]) -> SummaryRecord | None:
     try:
-        return raw.parse()
+        return c.parse()
     except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
         skipped.append(
             Skipped(
-                raw.origin, f"not a valid summary record: {e.error_count()} error(s), first: {e.errors()[0]['msg']}"
+                c.origin, f"not a valid summary record: {e.error_count()} error(s), first at {where}: {first['msg']}"
             )
         )
         return None

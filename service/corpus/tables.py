@@ -166,7 +166,9 @@ Rows = dict[str, list[tuple[Any, ...]]]
 
 def _opt(obj: object, name: str) -> str | None:
     """A field another stage adds (category, province …): its id or text, or None when absent."""
-    value = getattr(obj, name, None)
+    if name not in type(obj).model_fields:  # type: ignore[attr-defined]
+        return None
+    value = getattr(obj, name)
     for attr in ("id", "value", "name", "text"):
         if value is not None and not isinstance(value, str) and hasattr(value, attr):
             value = getattr(value, attr)
