@@ -88,7 +88,7 @@
 
   function scatter(box, reports, D) {
     box.textContent = "";
-    const S = 300, m = 34, svg = sv("svg", { viewBox: `0 0 ${S + m + 10} ${S + m + 10}`, role: "img", class: "sq" });
+    const S = 300, m = 34, svg = sv("svg", { viewBox: `0 0 ${S + m + 24} ${S + m + 10}`, role: "img", class: "sq" });
     svg.appendChild(sv("rect", { x: m, y: 5, width: S, height: S, fill: "none", stroke: "#e3ddd0" }));
     svg.appendChild(sv("line", { x1: m, y1: S + 5, x2: m + S, y2: 5, stroke: "#bdb7ab", "stroke-dasharray": "4 3" }));
     for (const t of [0, 0.5, 1]) {
