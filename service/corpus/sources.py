@@ -25,7 +25,7 @@ class Candidate:
 
     record_hash: str
     origin: str
-    text: str
+    text: bytes  # as read: hashed and parsed without decoding it first
     own_file: bool = False
     review_html: str | None = None
 
@@ -39,9 +39,9 @@ class Skipped:
     reason: str
 
 
-def candidate(text: str, origin: str, *, own_file: bool = False, review_html: str | None = None) -> Candidate:
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return Candidate(digest, origin, text, own_file, review_html)
+def candidate(text: bytes | str, origin: str, *, own_file: bool = False, review_html: str | None = None) -> Candidate:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return Candidate(hashlib.sha256(data).hexdigest(), origin, data, own_file, review_html)
 
 
 def report_key(record: SummaryRecord) -> str:
@@ -54,16 +54,15 @@ def report_key(record: SummaryRecord) -> str:
     return "f" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:31]
 
 
-def _looks_like_record(text: str) -> bool:
+def _looks_like_record(text: bytes) -> bool:
     """Cheap: eval.json, SOURCES.json and the like are not records and are passed over quietly."""
-    head = text.lstrip()[:1]
-    return head == "{" and '"report"' in text and '"provenance"' in text
+    return text.lstrip()[:1] == b"{" and b'"provenance"' in text and b'"report"' in text
 
 
 def _from_file(path: Path, skipped: list[Skipped]) -> Candidate | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        text = path.read_bytes()
+    except OSError as e:
         skipped.append(Skipped(str(path), f"unreadable: {type(e).__name__}: {e}"))
         return None
     if not _looks_like_record(text):
@@ -74,8 +73,8 @@ def _from_file(path: Path, skipped: list[Skipped]) -> Candidate | None:
 
 def _from_jsonl(path: Path, skipped: list[Skipped]) -> Iterator[Candidate]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as e:
         skipped.append(Skipped(str(path), f"unreadable: {type(e).__name__}: {e}"))
         return
     for n, line in enumerate(lines, 1):
