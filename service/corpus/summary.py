@@ -3,10 +3,12 @@ the same SQL over the database's views, optionally filtered by province, level, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    import duckdb
 
 UNSTATED = ""  # a place, level or kind the record does not give
 
