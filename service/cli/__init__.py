@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from zhenggai import __version__
+from zhenggai.corpus.cli import app as corpus_app
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.prompts import PromptError
 
@@ -20,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(corpus_app, name="corpus")
 console = Console()
 err_console = Console(stderr=True)
 
