@@ -1,7 +1,7 @@
 """The one pipeline behind the CLI, the API and the evals.
 
 ingest → structure → chunks → one judging call per chunk → merge into the problem tree →
-metadata, totals, leads, next steps → grounding → abstract → provenance.
+metadata, totals, leads, next steps → grounding → problem categories → abstract → provenance.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zhenggai import __version__
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.extract.abstract import write_abstract
+from zhenggai.extract.categories import categorize
 from zhenggai.extract.grounding import ground_record
 from zhenggai.extract.judge import Judged, judge_chunk, unjudged
 from zhenggai.extract.merge import merge_units
@@ -29,6 +30,8 @@ from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
+from zhenggai.schemas.taxonomy import DEFAULT_VERSION as TAXONOMY_VERSION
+from zhenggai.schemas.taxonomy import load_taxonomy
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import check_genre, cut_inside_details, is_truncated
 from zhenggai.structure.outline import parse_outline
@@ -46,6 +49,10 @@ class PipelineOptions:
     meta_prompt: str = "read_meta"  # asked only for metadata the patterns left empty
     meta_version: str | None = None
     with_abstract: bool = True
+    with_categories: bool = True  # each problem's category from the taxonomy (one call per few problems)
+    categorize_prompt: str = "categorize"
+    categorize_version: str | None = None
+    taxonomy_version: str = TAXONOMY_VERSION
 
 
 async def summarize_document(
@@ -110,6 +117,13 @@ async def summarize_document(
     warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
+    taxonomy = ""
+    if opt.with_categories and record.problems:
+        categorize_prompt = load_prompt(opt.categorize_prompt, opt.categorize_version)
+        prompt_versions[categorize_prompt.id] = categorize_prompt.version
+        taxonomy = opt.taxonomy_version
+        notes = await categorize(client, categorize_prompt, load_taxonomy(taxonomy), record.problems, model=model)
+        warnings.extend(notes)
     if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
         prompt_versions[meta_prompt.id] = meta_prompt.version
     if opt.with_abstract:
@@ -136,6 +150,7 @@ async def summarize_document(
         tool_version=__version__,
         model=model,
         prompt_versions=prompt_versions,
+        taxonomy_version=taxonomy,
         usage=usage,
         wall_seconds=round(time.perf_counter() - started, 3),
         model_seconds=round(after.model_seconds - before.model_seconds, 3),
