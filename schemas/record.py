@@ -108,7 +108,6 @@ class CategorySource(StrEnum):
     """How a problem's category was chosen."""
 
     model = "model"  # the categorize call chose it from the taxonomy's enumerated ids
-    heading = "heading"  # the taxonomy's example phrasings matched the problem or its heading path
 
 
 class Problem(Contract):

@@ -40,23 +40,25 @@ def _span(ev: Evidence, start: int, end: int) -> Evidence:
     return Evidence(text=ev.text[start:end], span=Span(start=ev.span.start + start, end=ev.span.start + end))
 
 
-def _core(name: str) -> tuple[int, int]:
-    """[start, end) of the unit's own name inside `name`: no 中共, no party body, no parentheses."""
+def _core(name: str) -> tuple[int, int, bool]:
+    """[start, end) of the unit's own name inside `name` (no 中共, no party body, no parentheses),
+    and whether it was a territorial committee's name (芝罘区委, 青禾县委)."""
     start = m.end() if (m := _PARTY_PREFIX.match(name)) else 0
     end = len(name)
     for bracket in ("(", "（"):
         cut = name.find(bracket, start)
         if cut > start:
             end = min(end, cut)
-    for _ in range(2):
+    for k in range(2):  # 中共…中学支部委员会: the committee, then the branch
         m = _PARTY_SUFFIX.search(name, start, end)
-        if m is None or m.start() <= start:
+        if m is None or m.start() <= start or (k and m.group(0) in ("委员会", "工作委员会")):
             break
         end = m.start()
     m = _COMMITTEE.search(name, start, end)
-    if m is not None and m.start() > start:
+    committee = m is not None and m.start() > start
+    if committee:
         end = m.start()
-    return start, end
+    return start, end, committee
 
 
 def read_level(meta: ReportMeta) -> tuple[UnitLevel | None, Evidence | None]:
@@ -64,7 +66,7 @@ def read_level(meta: ReportMeta) -> tuple[UnitLevel | None, Evidence | None]:
     if ev is None or not ev.text:
         return None, None
     name = to_reading(ev.text)
-    start, end = _core(name)
+    start, end, committee = _core(name)
     for level, pattern in _KINDS:
         if m := pattern.search(name, start, end):
             return level, _span(ev, m.start(), m.end())
@@ -77,8 +79,8 @@ def read_level(meta: ReportMeta) -> tuple[UnitLevel | None, Evidence | None]:
         level = UnitLevel(last.divisions[0].level) if len({d.level for d in last.divisions}) == 1 else None
         if level is not None:
             return level, _span(ev, start + last.start, start + last.end)
-    if len(core) == 1 and core in _TERRITORIAL:  # 区委, 市委, 县委: the committee of the place itself
-        return _TERRITORIAL[core], _span(ev, start, end + 1)
+    if committee and core[-1] in _TERRITORIAL:  # 区委, 市委, 青禾县委: a territorial committee
+        return _TERRITORIAL[core[-1]], _span(ev, start, end + 1)
     for level, pattern in ((UnitLevel.township, _TOWNSHIP), (UnitLevel.village, _VILLAGE)):
         if m := pattern.search(core):
             return level, _span(ev, start + m.start(), start + m.end())
