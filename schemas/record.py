@@ -107,7 +107,8 @@ class Measure(Contract):
 class CategorySource(StrEnum):
     """How a problem's category was chosen."""
 
-    model = "model"  # the categorize call chose it from the taxonomy's enumerated ids
+    model = "model"  # the categorize call chose it among the prior's candidates (enumerated ids)
+    heading = "heading"  # the taxonomy's lexical prior alone (its first candidate): the call failed
 
 
 class Problem(Contract):

@@ -63,7 +63,9 @@ def meta_answer(prompt: str) -> dict[str, str]:
 
 
 _PROBLEM_RE = re.compile(r"^P(\d+) 问题：(.*)$", re.M)
-# how a quick reader sorts a problem: the first of these words in its line, else "other"
+_CANDIDATES_RE = re.compile(r"^P(\d+) 候选：(.*)$", re.M)
+# how a quick reader sorts a problem: the first of these words in its line, when that category is
+# among its candidates; else the first candidate
 CATEGORY_RULES = [
     ("营商环境", "business_environment"),
     ("形式主义", "formalism"),
@@ -74,13 +76,18 @@ CATEGORY_RULES = [
 ]
 
 
+def fake_category(title: str, candidates: list[str]) -> str:
+    ruled = next((c for word, c in CATEGORY_RULES if word in title), None)
+    return ruled if ruled in candidates else candidates[0]
+
+
 def categorize_answer(prompt: str) -> dict[str, dict[str, str]]:
-    """Per problem P<n>: the category of the first rule word in its line; secondary none."""
-    answer = {}
-    for m in _PROBLEM_RE.finditer(prompt):
-        primary = next((c for word, c in CATEGORY_RULES if word in m.group(2)), "other")
-        answer[f"P{m.group(1)}"] = {"primary": primary, "secondary": "none"}
-    return answer
+    """Per problem P<n>: `fake_category` of its line and candidates; secondary none."""
+    shown = {n: re.findall(r"([a-z_]+)（", line) for n, line in _CANDIDATES_RE.findall(prompt)}
+    return {
+        f"P{n}": {"primary": fake_category(title, shown[n]), "secondary": "none"}
+        for n, title in _PROBLEM_RE.findall(prompt)
+    }
 
 
 def responder(body: dict[str, Any]) -> Step:

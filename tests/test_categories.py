@@ -7,12 +7,12 @@ import json
 
 import pytest
 from _paths import EXAMPLES_DIR
-from fake_judge import CATEGORY_RULES
+from fake_judge import fake_category
 from fake_judge import responder as judge_responder
 from fake_llm import Step, error_body
 from pydantic import ValidationError
 
-from zhenggai.extract.categories import BATCH, with_context
+from zhenggai.extract.categories import BATCH, candidates, with_context
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.outputs.writers import walk
@@ -59,25 +59,30 @@ async def test_every_problem_gets_a_category_from_the_enumerated_list(judge_llm,
     problems = list(walk(record.problems))
     ids = set(load_taxonomy().ids)
     assert problems and all(p.category in ids and p.category_source == CategorySource.model for p in problems)
-    # the fake sorts by the first rule word in the problem's line: the record holds what it chose
+    # the fake chooses by rule among the candidates shown: the record holds what it chose
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
     for p in problems:
-        want = next((c for word, c in CATEGORY_RULES if word in p.title[:120]), "other")
-        assert p.category == want, (p.path, p.title)
+        shown = candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")
+        assert p.category == fake_category(p.title[:120], shown), (p.path, p.title)
         assert p.category_secondary == ""
+    assert len({p.category for p in problems}) > 1
     sent = _categorize_requests(judge_llm)
     assert len(sent) == -(-len(problems) // BATCH)  # several problems per call
     # json_object mode for this fake: the strict schema travels in the system message, enum and all
     system = sent[0]["messages"][0]["content"]
     schema = json.loads(system[system.index("JSON schema:") + len("JSON schema:") :].strip().splitlines()[0])
-    assert schema["$defs"]["CategoryId"]["enum"] == load_taxonomy().ids
-    prompt = sent[0]["messages"][-1]["content"]
     first, context = with_context(record.problems)[0]
+    shown = candidates(load_taxonomy(), f"{first.title} {context}")
+    assert schema["$defs"]["P1Category"]["enum"] == shown and shown[-1] == "other" and len(shown) <= 5
+    assert set(shown) <= ids
+    prompt = sent[0]["messages"][-1]["content"]
     assert f"P1 所在标题：{context}" in prompt and first.area in prompt  # the heading path is the context
+    assert f"P1 候选：{shown[0]}（" in prompt
     assert record.provenance.prompt_versions["categorize"] == "v1"
     assert record.provenance.taxonomy_version == "v1"
 
 
-async def test_a_failed_categorize_call_costs_only_the_categories(fake_llm, llm_fake_settings) -> None:
+async def test_a_failed_categorize_call_costs_only_the_models_choice(fake_llm, llm_fake_settings) -> None:
     def responder(body):
         if "分类助手" in json.dumps(body, ensure_ascii=False):
             return Step(status=500, body=error_body(500, "categorizer down"))
@@ -88,7 +93,10 @@ async def test_a_failed_categorize_call_costs_only_the_categories(fake_llm, llm_
     async with LLMClient(llm_fake_settings) as client:
         record = await summarize_document(doc, client, llm_fake_settings)
     problems = list(walk(record.problems))
-    assert problems and all(p.category == "" and p.category_source is None for p in problems)
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    for p in problems:  # the prior's first candidate, said to be the prior's
+        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+        assert p.category_source == CategorySource.heading
     assert any(p.status.value != "not_stated" for p in problems)  # the rest of the record stands
     failed = [w for w in record.provenance.warnings if w.code == "categorize_failed"]
     assert failed and all("categorizer down" in w.message or "500" in w.message for w in failed)
