@@ -53,6 +53,7 @@ class PipelineOptions:
     categorize_prompt: str = "categorize"
     categorize_version: str | None = None
     taxonomy_version: str = TAXONOMY_VERSION
+    categories_by_model: bool = True  # False: the taxonomy prior's first category, no model call
 
 
 async def summarize_document(
@@ -120,9 +121,17 @@ async def summarize_document(
     taxonomy = ""
     if opt.with_categories and record.problems:
         categorize_prompt = load_prompt(opt.categorize_prompt, opt.categorize_version)
-        prompt_versions[categorize_prompt.id] = categorize_prompt.version
+        if opt.categories_by_model:
+            prompt_versions[categorize_prompt.id] = categorize_prompt.version
         taxonomy = opt.taxonomy_version
-        notes = await categorize(client, categorize_prompt, load_taxonomy(taxonomy), record.problems, model=model)
+        notes = await categorize(
+            client,
+            categorize_prompt,
+            load_taxonomy(taxonomy),
+            record.problems,
+            model=model,
+            use_model=opt.categories_by_model,
+        )
         warnings.extend(notes)
     if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
         prompt_versions[meta_prompt.id] = meta_prompt.version

@@ -109,3 +109,16 @@ async def test_categories_can_be_switched_off(judge_llm, llm_fake_settings) -> N
         )
     assert all(p.category == "" for p in walk(record.problems))
     assert not _categorize_requests(judge_llm) and "categorize" not in record.provenance.prompt_versions
+
+
+async def test_the_prior_alone_needs_no_call(judge_llm, llm_fake_settings) -> None:
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_path(QINGHE), client, llm_fake_settings, PipelineOptions(categories_by_model=False)
+        )
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    problems = list(walk(record.problems))
+    assert problems and not _categorize_requests(judge_llm)
+    for p in problems:
+        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+        assert p.category_source == CategorySource.heading

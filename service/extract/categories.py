@@ -117,9 +117,15 @@ async def categorize(
     *,
     model: str | None = None,
     batch: int = BATCH,
+    use_model: bool = True,
 ) -> list[Warning]:
-    """Set `category`, `category_secondary`, `category_source` on every problem (in place)."""
+    """Set `category`, `category_secondary`, `category_source` on every problem (in place);
+    `use_model=False` keeps the prior's first category for each, with no call."""
     items = with_context(problems)
+    if not use_model:
+        for p, ctx in items:
+            p.category, p.category_source = candidates(taxonomy, f"{p.title} {ctx}")[0], CategorySource.heading
+        return []
     batches = [items[i : i + batch] for i in range(0, len(items), batch)]
     results = await asyncio.gather(*(_one_batch(client, prompt, taxonomy, b, model) for b in batches))
     return [w for ws in results for w in ws]
