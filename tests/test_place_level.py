@@ -72,6 +72,7 @@ def test_a_county_name_several_divisions_share_needs_its_city() -> None:
 def test_levels_of_fictional_units() -> None:
     cases = {
         "中共青禾县委": UnitLevel.county,  # a fictional county: no division, the committee says it
+        "青禾县": UnitLevel.county,  # … or its suffix
         "市委": UnitLevel.city,
         "中共某某镇委员会": UnitLevel.township,
         "中共某某街道工作委员会": UnitLevel.township,

@@ -86,4 +86,7 @@ def read_level(meta: ReportMeta) -> tuple[UnitLevel | None, Evidence | None]:
             return level, _span(ev, start + m.start(), start + m.end())
     if m := _BODY.search(core):
         return UnitLevel.department, _span(ev, start + m.start(), start + m.end())
+    # a division the gazetteer lacks (青禾县) by its suffix; a zone it lacks (西咸新区) has no level of its own
+    if core[-1] in _TERRITORIAL and len(core) >= 2 and not core.endswith(("新区", "开发区", "园区", "高新区")):
+        return _TERRITORIAL[core[-1]], _span(ev, start, end)
     return UnitLevel.other, _span(ev, start, end)
