@@ -16,6 +16,8 @@ SHORT = {
     "figure_precision": "fig.P",
     "grounding_rate": "ground",
     "meta_accuracy": "meta",
+    "category_accuracy": "categ.",
+    "place_accuracy": "place",
 }
 
 

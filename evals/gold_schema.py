@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.schemas.record import Status, StatusScope
+from zhenggai.schemas.record import Status, StatusScope, UnitLevel
 
 
 class GoldModel(BaseModel):
@@ -41,6 +41,10 @@ class GoldProblem(GoldModel):
     measures: list[GoldMeasure] = Field(default_factory=list)
     figures: list[GoldFigure] = Field(default_factory=list, description="key figures only")
     truncated: bool = Field(default=False, description="the excerpt stops inside this problem")
+    category: str | None = Field(
+        default=None, description="primary category id of the taxonomy (schemas/taxonomy); None = not annotated"
+    )
+    category_secondary: str = Field(default="", description="a second category the problem also fits; '' = none")
 
 
 class GoldMeta(GoldModel):
@@ -61,6 +65,19 @@ class GoldMeta(GoldModel):
     )
 
 
+class GoldPlace(GoldModel):
+    """Where the inspected unit is and what it is, as its name, the publisher's and the title say.
+
+    Names are the gazetteer's full names (烟台市, 东营经济技术开发区); "" when none of those names
+    says the division (nor a lower one it can be inferred from). Every field is scored, "" too.
+    """
+
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    level: UnitLevel | None = None
+
+
 class GoldReport(GoldModel):
     source: str = Field(description="file name of the report (under ../shared/seeds or ../shared/corpus/pages)")
     document: Literal["rectification_report", "not_a_rectification_report"] = "rectification_report"
@@ -69,6 +86,7 @@ class GoldReport(GoldModel):
         default=True, description="the text reaches the problem-by-problem list (False: problems must be empty)"
     )
     meta: GoldMeta
+    place: GoldPlace | None = Field(default=None, description="the unit's place and level; None = not annotated")
     declared_totals: list[GoldFigure] = Field(default_factory=list)
     problems: list[GoldProblem]
     leads_petitions: list[GoldFigure] = Field(default_factory=list)

@@ -16,9 +16,21 @@ METRIC_LABELS: list[tuple[str, str]] = [
     ("grounding_rate", "grounding"),
     ("meta_accuracy", "metadata"),
     ("document_accuracy", "document"),
+    ("category_accuracy", "category"),
+    ("category_either_accuracy", "category 1st/2nd"),
+    ("place_accuracy", "place+level"),
 ]
 # The headline columns of the comparison (all metrics are in the per-variant tables and the JSON).
-HEADLINE = ["problem_f1", "status_accuracy", "measure_recall", "figure_precision", "grounding_rate", "meta_accuracy"]
+HEADLINE = [
+    "problem_f1",
+    "status_accuracy",
+    "measure_recall",
+    "figure_precision",
+    "grounding_rate",
+    "meta_accuracy",
+    "category_accuracy",
+    "place_accuracy",
+]
 LABEL = dict(METRIC_LABELS)
 
 
@@ -111,6 +123,29 @@ def meta_fields_table(v: VariantRun) -> str:
     return "\n".join(lines) + "\n"
 
 
+def place_fields_table(v: VariantRun) -> str:
+    """Per place field (province, city, county, level) and report set: the share read right."""
+    columns = scopes(v)
+    fields = list(dict.fromkeys(f for _, s in columns for f in s.place_fields))
+    if not fields:
+        return ""
+    lines = ["| field | " + " | ".join(name or "all" for name, _ in columns) + " |"]
+    lines.append("|---|" + "---:|" * len(columns))
+    for f in fields:
+        lines.append(f"| {f} | " + " | ".join(fmt_rate(s.place_fields.get(f)) for _, s in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def category_table(v: VariantRun, limit: int = 12) -> str:
+    """The commonest category confusions (gold primary → predicted primary), all sets together."""
+    pairs = [(n, g, p) for g, row in v.suite.category_confusion.items() for p, n in row.items() if g != p]
+    if not pairs:
+        return ""
+    lines = ["| gold | predicted | problems |", "|---|---|---:|"]
+    lines += [f"| {g} | {p} | {n} |" for n, g, p in sorted(pairs, key=lambda t: (-t[0], t[1], t[2]))[:limit]]
+    return "\n".join(lines) + "\n"
+
+
 def variant_section(v: VariantRun) -> str:
     keys = [k for k, _ in METRIC_LABELS]
     lines = [f"### {v.prompt_version} · `{v.model}`", ""]
@@ -139,6 +174,12 @@ def variant_section(v: VariantRun) -> str:
     meta = meta_fields_table(v)
     if meta:
         lines += ["", "Metadata, share of annotated reports right, per field:", "", meta]
+    place = place_fields_table(v)
+    if place:
+        lines += ["", "Place and level, share of annotated reports right, per field:", "", place]
+    confused = category_table(v)
+    if confused:
+        lines += ["", "Commonest category confusions (gold → predicted primary):", "", confused]
     return "\n".join(lines) + "\n"
 
 

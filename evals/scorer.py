@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from zhenggai.evals.gold_schema import GoldMeta, GoldProblem, GoldReport
+from zhenggai.evals.gold_schema import GoldMeta, GoldPlace, GoldProblem, GoldReport
 from zhenggai.extract.tally import walk
 from zhenggai.schemas.record import Evidence, Figure, Problem, Span, SummaryRecord
 
@@ -158,6 +158,9 @@ class Metrics(BaseModel):
     grounding_rate: float | None = None
     meta_accuracy: float | None = None
     document_accuracy: float | None = None
+    category_accuracy: float | None = None  # matched problems whose primary category is gold's
+    category_either_accuracy: float | None = None  # … whose primary or secondary meets gold's
+    place_accuracy: float | None = None  # annotated reports with province, city, county and level all right
 
 
 class Counts(BaseModel):
@@ -179,6 +182,11 @@ class Counts(BaseModel):
     meta_correct: int = 0
     doc_checks: int = 0
     doc_correct: int = 0
+    category_scored: int = 0
+    category_correct: int = 0
+    category_either: int = 0
+    place_reports: int = 0
+    place_correct: int = 0
 
     def metrics(self) -> Metrics:
         """Rates from these counts (precision with no predictions is undefined, not 1)."""
@@ -197,6 +205,9 @@ class Counts(BaseModel):
             grounding_rate=_rate(self.evidence_grounded, self.evidence_total),
             meta_accuracy=_rate(self.meta_correct, self.meta_fields),
             document_accuracy=_rate(self.doc_correct, self.doc_checks),
+            category_accuracy=_rate(self.category_correct, self.category_scored),
+            category_either_accuracy=_rate(self.category_either, self.category_scored),
+            place_accuracy=_rate(self.place_correct, self.place_reports),
         )
 
     def __add__(self, other: Counts) -> Counts:
@@ -214,6 +225,9 @@ class ProblemMatch(BaseModel):
     measures_total: int = 0
     figures_hit: int = 0
     figures_total: int = 0
+    gold_category: str | None = None
+    pred_category: str = ""
+    pred_category_secondary: str = ""
 
 
 Confusion = dict[str, dict[str, int]]
@@ -231,6 +245,7 @@ class ReportScore(BaseModel):
     unmatched_pred: list[str] = Field(default_factory=list, description="predicted paths with no gold problem")
     ungrounded_figures: list[str] = Field(default_factory=list)
     meta: dict[str, bool] = Field(default_factory=dict, description="per gold meta field: exact match?")
+    place: dict[str, bool] = Field(default_factory=dict, description="province, city, county, level: right?")
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -264,6 +279,10 @@ class SuiteScore(BaseModel):
     sd: Metrics = Field(default_factory=Metrics, description="population standard deviation of each rate over reports")
     meta_fields: dict[str, float] = Field(default_factory=dict, description="per metadata field: share exactly right")
     status_classes: dict[str, ClassScore] = Field(default_factory=dict, description="per status value")
+    place_fields: dict[str, float] = Field(
+        default_factory=dict, description="province, city, county, level: share right"
+    )
+    category_confusion: Confusion = Field(default_factory=dict, description="gold primary → predicted primary → count")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -395,6 +414,28 @@ def score_meta(record: SummaryRecord, gold: GoldMeta) -> dict[str, bool]:
     return out
 
 
+PLACE_FIELDS = ("province", "city", "county", "level")
+
+
+def score_place(record: SummaryRecord, gold: GoldPlace) -> dict[str, bool]:
+    """Each of province, city, county (gazetteer full names) and level against gold; "" is scored
+    too, so a place read from the wrong words counts as wrong."""
+    place = record.report.place
+    got = {lv: (getattr(place, lv).name if getattr(place, lv) else "") for lv in ("province", "city", "county")}
+    got["level"] = record.report.level.value if record.report.level else None
+    want = gold.model_dump(mode="json")
+    return {f: got[f] == want[f] for f in PLACE_FIELDS}
+
+
+def category_hit(gold: GoldProblem, primary: str, secondary: str) -> tuple[bool, bool]:
+    """(primary right, primary or secondary meets gold's): the predicted primary is gold's, or
+    either predicted category is one of gold's two."""
+    exact = primary == gold.category
+    wanted = {gold.category, gold.category_secondary} - {""}
+    either = exact or primary in wanted or (bool(secondary) and secondary == gold.category)
+    return exact, either
+
+
 def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportScore:
     """Compare one record with its gold report; `text` is the normalised source both point into."""
     warnings: list[str] = []
@@ -415,6 +456,11 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
         counts.gold_measures_hit += m_hit
         counts.gold_figures += len(g.figures)
         counts.gold_figures_hit += f_hit
+        if g.category is not None:
+            exact, either = category_hit(g, p.category, p.category_secondary)
+            counts.category_scored += 1
+            counts.category_correct += exact
+            counts.category_either += either
         matches.append(
             ProblemMatch(
                 gold_path=g.path,
@@ -427,6 +473,9 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
                 measures_total=len(g.measures),
                 figures_hit=f_hit,
                 figures_total=len(g.figures),
+                gold_category=g.category,
+                pred_category=p.category,
+                pred_category_secondary=p.category_secondary,
             )
         )
     matched_g = {gi for _, gi, _, _ in pairs}
@@ -447,6 +496,9 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
     meta = score_meta(record, gold.meta)
     counts.meta_fields = len(meta)
     counts.meta_correct = sum(meta.values())
+    place = score_place(record, gold.place) if gold.place is not None else {}
+    counts.place_reports = int(bool(place))
+    counts.place_correct = int(bool(place) and all(place.values()))
     # the document as a whole: read as a report (gold agrees?) and whole or cut off as gold says
     counts.doc_checks = 2
     counts.doc_correct = (gold.document == "rectification_report") + (record.report.truncated == gold.truncated)
@@ -461,6 +513,7 @@ def score_report(record: SummaryRecord, gold: GoldReport, text: str) -> ReportSc
         unmatched_pred=[p.path for pi, p in enumerate(pred) if pi not in matched_p],
         ungrounded_figures=ungrounded,
         meta=meta,
+        place=place,
         warnings=warnings,
     )
 
@@ -471,11 +524,13 @@ def score_refusal(gold: GoldReport, reason: str) -> ReportScore:
     right = gold.document == "not_a_rectification_report"
     # a page rightly refused has no metadata to read; one wrongly refused lost all of its own
     fields = [] if right else [n for n in GoldMeta.model_fields if getattr(gold.meta, n) not in (None, "", [])]
+    place_lost = gold.place is not None and not right  # a wrongly refused page read no place
     counts = Counts(
         gold_problems=len(gold.problems),
         meta_fields=len(fields),
         doc_checks=1,
         doc_correct=int(right),
+        place_reports=int(place_lost),
     )
     return ReportScore(
         source=gold.source,
@@ -483,6 +538,7 @@ def score_refusal(gold: GoldReport, reason: str) -> ReportScore:
         metrics=counts.metrics(),
         unmatched_gold=[g.path for g in gold.problems],
         meta={n: False for n in fields},
+        place={f: False for f in PLACE_FIELDS} if place_lost else {},
         warnings=[] if right else [f"refused as not a rectification report: {reason}"],
     )
 
@@ -522,9 +578,17 @@ def aggregate(scores: Sequence[ReportScore], validity: SchemaValidity | None = N
         macro[name] = mean = sum(values) / len(values) if values else None
         sd[name] = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 if mean is not None else None
     fields: dict[str, list[bool]] = {}
+    places: dict[str, list[bool]] = {}
+    categories: Confusion = {}
     for s in scores:
         for name, ok in s.meta.items():
             fields.setdefault(name, []).append(ok)
+        for name, ok in s.place.items():
+            places.setdefault(name, []).append(ok)
+        for m in s.matches:
+            if m.gold_category is not None:
+                row = categories.setdefault(m.gold_category, {})
+                row[m.pred_category or "-"] = row.get(m.pred_category or "-", 0) + 1
     return SuiteScore(
         reports=len(scores),
         counts=total,
@@ -535,6 +599,8 @@ def aggregate(scores: Sequence[ReportScore], validity: SchemaValidity | None = N
         sd=Metrics(**sd),
         meta_fields={name: sum(oks) / len(oks) for name, oks in fields.items()},
         status_classes=status_classes(confusion),
+        place_fields={name: sum(oks) / len(oks) for name, oks in places.items()},
+        category_confusion=categories,
     )
 
 

@@ -55,6 +55,13 @@ class Measure(Contract):
     figures: list[Figure] = Field(default_factory=list)
 
 
+class CategorySource(StrEnum):
+    """How a problem's category was chosen."""
+
+    model = "model"  # the categorize call chose it among the prior's candidates (enumerated ids)
+    heading = "heading"  # the taxonomy's lexical prior alone (its first candidate): the call failed
+
+
 class Problem(Contract):
     """One problem raised by the inspection team, at its place in the report's own numbering."""
 
@@ -70,6 +77,11 @@ class Problem(Contract):
     figures: list[Figure] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
     children: list[Problem] = Field(default_factory=list)
+    category: str = Field(
+        default="", description="primary problem category, an id of the taxonomy; '' = not categorized"
+    )
+    category_secondary: str = Field(default="", description="at most one secondary category id; '' = none")
+    category_source: CategorySource | None = Field(default=None, description="how the category was chosen")
 
 
 class TotalKind(StrEnum):
@@ -139,6 +151,42 @@ class DateRange(Contract):
     evidence: Evidence | None = None
 
 
+class UnitLevel(StrEnum):
+    """What kind of body the inspected unit is (territorial committees by their division's level)."""
+
+    province = "province"  # 省委 / a provincial-level division's committee
+    city = "city"  # 市委, 州委, a prefecture-level city
+    county = "county"  # 县委, 区委, a county-level city, a county-level development zone
+    township = "township"  # 乡, 镇, 街道
+    village = "village"  # 村, 社区
+    department = "department"  # a Party or government department, 人大/政协 organs, mass organisations
+    court = "court"  # 法院, 检察院
+    school = "school"  # 学校, 大学, 中学, 幼儿园
+    hospital = "hospital"  # 医院, 卫生院, 疾控中心
+    enterprise = "enterprise"  # 公司, 集团, 银行
+    other = "other"
+
+
+class PlaceName(Contract):
+    """One administrative division, as the gazetteer names it, with the words it was read from."""
+
+    name: str = Field(description="the division's full name in the gazetteer, e.g. 烟台市")
+    code: str = Field(description="its administrative division code (2, 4 or 6 digits)")
+    evidence: Evidence = Field(
+        description="the words read: this division's name, or the lower one it was inferred from"
+    )
+    inferred: bool = Field(default=False, description="derived from a lower division through the gazetteer")
+
+
+class Place(Contract):
+    """Where the inspected unit is: province, city, county (each empty when the text does not say)."""
+
+    province: PlaceName | None = None
+    city: PlaceName | None = None
+    county: PlaceName | None = None
+    gazetteer: str = Field(default="", description="the gazetteer read, with its version")
+
+
 class ReportMeta(Contract):
     title: str = ""
     publisher: str = ""
@@ -161,6 +209,10 @@ class ReportMeta(Contract):
     pages: list[Span] = Field(
         default_factory=list, description="each page's span in the normalised text (a PDF); empty when unpaged"
     )
+    place: Place = Field(default_factory=Place, description="province, city, county of the inspected unit")
+    level: UnitLevel | None = Field(
+        default=None, description="the inspected unit's level; its words in evidence['level']"
+    )
     evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="per metadata field (title, publisher, inspection_team, ...): the words read"
     )
@@ -175,6 +227,7 @@ class Provenance(Contract):
     schema_version: str = SCHEMA_VERSION
     model: str = ""
     prompt_versions: dict[str, str] = Field(default_factory=dict)
+    taxonomy_version: str = Field(default="", description="the problem-category taxonomy the categories come from")
     usage: Usage = Field(default_factory=Usage)
     wall_seconds: float = 0.0
     model_seconds: float = 0.0

@@ -1,7 +1,7 @@
 """The one pipeline behind the CLI, the API and the evals.
 
 ingest → structure → chunks → one judging call per chunk → merge into the problem tree →
-metadata, totals, leads, next steps → grounding → abstract → provenance.
+metadata, totals, leads, next steps → grounding → problem categories → abstract → provenance.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zhenggai import __version__
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.extract.abstract import write_abstract
+from zhenggai.extract.categories import categorize
 from zhenggai.extract.grounding import ground_record
 from zhenggai.extract.judge import JUDGE_PROMPT, Judged, judge_chunk
 from zhenggai.extract.merge import merge_units
@@ -29,6 +30,8 @@ from zhenggai.llm.prompts import load_prompt
 from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
+from zhenggai.schemas.taxonomy import DEFAULT_VERSION as TAXONOMY_VERSION
+from zhenggai.schemas.taxonomy import load_taxonomy
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import check_genre, cut_inside_details, is_truncated
 from zhenggai.structure.outline import parse_outline
@@ -46,6 +49,11 @@ class PipelineOptions:
     meta_prompt: str = "read_meta"  # asked only for metadata the patterns left empty
     meta_version: str | None = None
     with_abstract: bool = True
+    with_categories: bool = True  # each problem's category from the taxonomy (one call per few problems)
+    categorize_prompt: str = "categorize"
+    categorize_version: str | None = None
+    taxonomy_version: str = TAXONOMY_VERSION
+    categories_by_model: bool | None = None  # None: settings.categories_by_model; False: the prior's first, no call
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,23 @@ async def summarize_traced(
     warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
+    taxonomy = ""
+    if opt.with_categories and record.problems:
+        categorize_prompt = load_prompt(opt.categorize_prompt, opt.categorize_version)
+        by_model = settings.categories_by_model if opt.categories_by_model is None else opt.categories_by_model
+        if by_model:
+            prompt_versions[categorize_prompt.id] = categorize_prompt.version
+        taxonomy = opt.taxonomy_version
+        notes, usages = await categorize(
+            client,
+            categorize_prompt,
+            load_taxonomy(taxonomy),
+            record.problems,
+            model=model,
+            use_model=by_model,
+        )
+        calls.extend(usages)
+        warnings.extend(notes)
     if meta_usage is not None:  # the metadata prompt was asked
         prompt_versions[meta_prompt.id] = meta_prompt.version
     if opt.with_abstract:
@@ -150,6 +175,7 @@ async def summarize_traced(
         tool_version=__version__,
         model=model,
         prompt_versions=prompt_versions,
+        taxonomy_version=taxonomy,
         usage=usage,
         wall_seconds=round(time.perf_counter() - started, 3),
         model_seconds=usage.model_seconds,

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     hosted_context_tokens: int = Field(
         default=32768, ge=1024, description="context window assumed for a hosted model litellm's table does not know"
     )
+    categories_by_model: bool = Field(
+        default=False,
+        description="the model picks each problem's category among the taxonomy prior's first four; off: the prior's "
+        "first (measured on seeds 000/001 and the pages: the prior 0.45, the 0.5B choosing 0.34; README, Categories)",
+    )
     transport: str = Field(default="litellm", description="how requests reach a model (zhenggai.llm.transports)")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     retry_backoff_s: float = Field(default=1.0, gt=0, description="first transient-retry wait (exponential, jittered)")

@@ -1,4 +1,4 @@
-"""A rule-following fake model for the pipeline: answers the judging, abstract and metadata prompts
+"""A rule-following fake model for the pipeline: answers the judging, abstract, metadata and categorize prompts
 the way a careful reader would, by rules a test can predict (served by tests/fake_llm.py)."""
 
 from __future__ import annotations
@@ -62,11 +62,43 @@ def meta_answer(prompt: str) -> dict[str, str]:
     return answer
 
 
+_PROBLEM_RE = re.compile(r"^P(\d+) 问题：(.*)$", re.M)
+_CANDIDATES_RE = re.compile(r"^P(\d+) 候选：(.*)$", re.M)
+# how a quick reader sorts a problem: the first of these words in its line, when that category is
+# among its candidates; else the first candidate
+CATEGORY_RULES = [
+    ("营商环境", "business_environment"),
+    ("形式主义", "formalism"),
+    ("八项规定", "eight_rules"),
+    ("污染", "environment"),
+    ("干部", "cadres"),
+    ("学习", "political_study"),
+]
+
+
+def fake_category(title: str, candidates: list[str]) -> str:
+    ruled = next((c for word, c in CATEGORY_RULES if word in title), None)
+    return ruled if ruled in candidates else candidates[0]
+
+
+def categorize_answer(prompt: str) -> dict[str, dict[str, str]]:
+    """Per problem P<n>: `fake_category` of its line and candidates; secondary none."""
+    shown = {n: re.findall(r"([a-z_]+)（", line) for n, line in _CANDIDATES_RE.findall(prompt)}
+    return {
+        f"P{n}": {"primary": fake_category(title, shown[n]), "secondary": "none"}
+        for n, title in _PROBLEM_RE.findall(prompt)
+    }
+
+
 def responder(body: dict[str, Any]) -> Step:
     messages = body.get("messages", [])
     prompt = "\n".join(m.get("content", "") for m in messages)
     # judge only the first user message: a system prompt's worked example is not the report
     user = next((m.get("content", "") for m in messages if m.get("role") == "user"), prompt)
+    if "分类助手" in prompt:
+        return Step(
+            content=json.dumps(categorize_answer(user), ensure_ascii=False), prompt_tokens=300, completion_tokens=40
+        )
     if "原样摘抄" in prompt:
         return Step(content=json.dumps(meta_answer(user), ensure_ascii=False), prompt_tokens=400, completion_tokens=30)
     if "摘要" in prompt and '"abstract"' in prompt:

@@ -70,8 +70,12 @@ def test_the_tables_hold_what_the_records_hold(records, tmp_path):
     assert joined == sum(len(p.measures) for r in recs for p in walk(r.problems))
     # the review page beside each record is linked
     assert con.execute("SELECT count(*) FROM reports WHERE review_html LIKE '%.html'").fetchone()[0] == len(recs)
-    # not filled yet by this branch's records: categories and place read as NULL, not invented
-    assert con.execute("SELECT count(*) FROM problems WHERE category IS NOT NULL").fetchone()[0] == 0
+    # categories and place come from the records, as they hold them
+    cats = dict(con.execute("SELECT path, category FROM problems WHERE report_id = ?", [rid]).fetchall())
+    assert cats and all(cats[p.path] == p.category for p in walk(seed4.problems))
+    place = con.execute("SELECT province, unit_level FROM reports WHERE report_id = ?", [rid]).fetchone()
+    want = seed4.report.place.province
+    assert place == (want.name if want else None, seed4.report.level.value if seed4.report.level else None)
 
 
 def test_the_views_answer_the_common_questions(records, tmp_path):

@@ -58,7 +58,7 @@ async def test_summary_of_a_report_is_grounded_and_keeps_the_numbering(judge_llm
     assert "下一步将持续压实整改责任。" in record.abstract  # the model's qualitative sentence stays
     codes = [w.code for w in record.provenance.warnings]
     assert codes.count("abstract_figure_dropped") == 2
-    assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v2"}
+    assert record.provenance.prompt_versions == {"judge_units": "v1", "abstract": "v2"}  # categories: the prior
     assert record.provenance.usage.calls == len(judge_llm.requests) >= 2
 
 

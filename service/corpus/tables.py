@@ -15,7 +15,7 @@ from typing import Any
 
 from zhenggai.corpus.claims import completion
 from zhenggai.extract.tally import walk
-from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, SummaryRecord
+from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, ReportMeta, SummaryRecord
 
 # (table, [(column, DuckDB type)]); the order is the row order of `flatten`.
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -175,6 +175,17 @@ def _opt(obj: object, name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _place(meta: ReportMeta, division: str) -> str | None:
+    """The division's name in the gazetteer (烟台市), None when the text does not say."""
+    found = getattr(meta.place, division)
+    return found.name if found is not None else None
+
+
+def _place_quote(meta: ReportMeta, division: str) -> str | None:
+    found = getattr(meta.place, division)
+    return found.evidence.text if found is not None else None
+
+
 def _quote(evidence: dict[str, Evidence], name: str) -> str | None:
     ev = evidence.get(name)
     return ev.text if ev is not None else None
@@ -326,12 +337,12 @@ def flatten(record: SummaryRecord, report_id: str, record_hash: str, origin: str
             meta.publication_date,
             meta.signature_date,
             _year(meta.publication_date, meta.signature_date, meta.feedback_date),
-            _opt(meta, "province"),
-            _opt(meta, "city"),
-            _opt(meta, "county"),
-            _opt(meta, "unit_level"),
-            _quote(meta.evidence, "province"),
-            _quote(meta.evidence, "unit_level"),
+            _place(meta, "province"),
+            _place(meta, "city"),
+            _place(meta, "county"),
+            meta.level.value if meta.level is not None else None,
+            _place_quote(meta, "province"),
+            _quote(meta.evidence, "level"),
             meta.source_file,
             meta.characters,
             meta.truncated,

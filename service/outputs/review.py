@@ -415,6 +415,15 @@ def _meta_rows(record: SummaryRecord, b: _Builder) -> list[tuple[str, str, Leaf 
         row("巡视（巡察）形式", form, ev.get(f"inspection_forms.{form}"), f"mf{k}")
         for k, form in enumerate(r.inspection_forms, start=1)
     ]
+    places = [  # the unit's place, each division with the words it was read from
+        row(label, d.name + ("（推断）" if d.inferred else ""), d.evidence, id_)
+        for label, d, id_ in (
+            ("省", r.place.province, "mpl1"),
+            ("市", r.place.city, "mpl2"),
+            ("县区", r.place.county, "mpl3"),
+        )
+        if d is not None
+    ]
     rows: list[tuple[str, str, Leaf | None]] = [
         row("标题", r.title, ev.get("title"), "mt"),
         row("发布单位", r.publisher, ev.get("publisher"), "mp"),
@@ -427,6 +436,8 @@ def _meta_rows(record: SummaryRecord, b: _Builder) -> list[tuple[str, str, Leaf 
         row("反馈日期", str(r.feedback_date or ""), ev.get("feedback_date"), "mfb"),
         row("发布日期", str(r.publication_date or ""), ev.get("publication_date"), "mpd"),
         row("落款日期", str(r.signature_date or ""), ev.get("signature_date"), "msd"),
+        *places,
+        row("单位层级", r.level.value if r.level else "", ev.get("level"), "mlv"),
         ("源文件", Path(r.source_file).name if r.source_file else "", None),
         ("编码", r.source_encoding, None),
         ("字数", f"{r.characters:,}" if r.characters else "", None),

@@ -47,6 +47,7 @@ class WarningCode(StrEnum):
     # model calls that failed (the record keeps the parser's reading)
     chunk_failed = "chunk_failed"
     abstract_failed = "abstract_failed"
+    categorize_failed = "categorize_failed"
     meta_fallback_failed = "meta_fallback_failed"
     # reading the text
     converted_traditional = "converted_traditional"
@@ -90,6 +91,7 @@ _ABOUT: dict[WarningCode, tuple[str, Severity]] = {
     WarningCode.truncated: ("原文不完整（截断）", _W),
     WarningCode.chunk_failed: ("模型调用失败，沿用解析结果", _W),
     WarningCode.abstract_failed: ("摘要生成失败", _W),
+    WarningCode.categorize_failed: ("问题类别的模型判定失败，沿用关键词先验", _W),
     WarningCode.meta_fallback_failed: ("基本信息的模型补读失败", _W),
     WarningCode.converted_traditional: ("繁体字按简体读取（引文仍为原文）", _N),
     WarningCode.line_breaks_restored: ("原文断行已恢复", _N),

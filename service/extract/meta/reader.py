@@ -7,6 +7,7 @@ import re
 from zhenggai.extract.meta.dates import read_feedback, read_period
 from zhenggai.extract.meta.fallback import read_missing
 from zhenggai.extract.meta.inspection import Read, read_forms, read_kind, read_round, read_team
+from zhenggai.extract.meta.level import read_level
 from zhenggai.extract.meta.names import (
     clean_unit,
     is_short_form,
@@ -16,6 +17,7 @@ from zhenggai.extract.meta.names import (
     resolve_short_form,
     title_publisher,
 )
+from zhenggai.extract.meta.place import read_place
 from zhenggai.extract.meta.region import Region, regions
 from zhenggai.extract.meta.stamps import published, signed
 from zhenggai.ingest.debris import parse_date, publication_date, signature
@@ -148,6 +150,15 @@ def opening_region(text: str, outline: Outline) -> Region:
 async def read_meta(
     doc: Document, outline: Outline, client: LLMClient, prompt: Prompt, *, model: str | None = None
 ) -> tuple[ReportMeta, CallUsage | None, list[Warning]]:
-    """The patterns' reading, completed by the model's quotes for what they left empty."""
+    """The patterns' reading, completed by the model's quotes for what they left empty, then the
+    unit's place and level read from the names found."""
     meta = report_meta(doc, outline)
-    return await read_missing(client, prompt, meta, opening_region(doc.text, outline), model=model)
+    meta, usage, notes = await read_missing(client, prompt, meta, opening_region(doc.text, outline), model=model)
+    return place_and_level(meta), usage, notes
+
+
+def place_and_level(meta: ReportMeta) -> ReportMeta:
+    """The unit's province, city, county and level, from its name, the publisher's and the title."""
+    level, level_ev = read_level(meta)
+    evidence = {**meta.evidence, "level": level_ev} if level_ev is not None else meta.evidence
+    return meta.model_copy(update={"place": read_place(meta), "level": level, "evidence": evidence})

@@ -1,0 +1,125 @@
+"""Problem categories: the taxonomy file, the categorize stage on real reports with the scripted
+fake model, and what a failed call costs (only the categories)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _paths import EXAMPLES_DIR
+from fake_judge import fake_category
+from fake_judge import responder as judge_responder
+from fake_llm import Step, error_body
+from pydantic import ValidationError
+
+from zhenggai.extract.categories import BATCH, candidates, with_context
+from zhenggai.ingest.document import load_path
+from zhenggai.llm.client import LLMClient
+from zhenggai.outputs.writers import walk
+from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.schemas.record import CategorySource
+from zhenggai.schemas.taxonomy import Taxonomy, load_taxonomy
+
+BY_MODEL = PipelineOptions(categories_by_model=True)  # the default is the prior alone (README, Categories)
+QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
+
+
+def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
+    t = load_taxonomy("v1")
+    assert len(t.ids) == len(set(t.ids)) >= 15 and "other" in t.ids
+    # the areas the issue names are all there, by their Chinese labels
+    labels = "".join(c.label for c in t.categories)
+    for word in ("政治理论学习", "主体责任", "监督责任", "八项规定", "形式主义", "干部", "意识形态", "营商环境"):
+        assert word in labels
+    assert all(c.examples and "\n" not in c.definition and " " not in c.definition for c in t.categories)
+
+
+def test_a_malformed_taxonomy_is_refused() -> None:
+    good = load_taxonomy().model_dump()
+    dup = {**good, "categories": [*good["categories"], good["categories"][0]]}
+    with pytest.raises(ValidationError, match="duplicate"):
+        Taxonomy.model_validate(dup)
+    no_other = {**good, "categories": [c for c in good["categories"] if c["id"] != "other"]}
+    with pytest.raises(ValidationError, match="other"):
+        Taxonomy.model_validate(no_other)
+    bad_id = {**good, "categories": [{**good["categories"][0], "id": "营商环境"}, *good["categories"][1:]]}
+    with pytest.raises(ValidationError, match="slug"):
+        Taxonomy.model_validate(bad_id)
+    with pytest.raises(ValueError, match="no taxonomy"):
+        load_taxonomy("v999")
+
+
+def _categorize_requests(fake) -> list[dict]:
+    return [r.body for r in fake.requests if "分类助手" in json.dumps(r.body, ensure_ascii=False)]
+
+
+async def test_every_problem_gets_a_category_from_the_enumerated_list(judge_llm, llm_fake_settings) -> None:
+    doc = load_path(QINGHE)
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings, BY_MODEL)
+    problems = list(walk(record.problems))
+    ids = set(load_taxonomy().ids)
+    assert problems and all(p.category in ids and p.category_source == CategorySource.model for p in problems)
+    # the fake chooses by rule among the candidates shown: the record holds what it chose
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    for p in problems:
+        shown = candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")
+        assert p.category == fake_category(p.title[:120], shown), (p.path, p.title)
+        assert p.category_secondary == ""
+    assert len({p.category for p in problems}) > 1
+    sent = _categorize_requests(judge_llm)
+    assert len(sent) == -(-len(problems) // BATCH)  # several problems per call
+    # json_object mode for this fake: the strict schema travels in the system message, enum and all
+    system = sent[0]["messages"][0]["content"]
+    schema = json.loads(system[system.index("JSON schema:") + len("JSON schema:") :].strip().splitlines()[0])
+    first, context = with_context(record.problems)[0]
+    shown = candidates(load_taxonomy(), f"{first.title} {context}")
+    assert schema["$defs"]["P1Category"]["enum"] == shown and shown[-1] == "other" and len(shown) <= 5
+    assert set(shown) <= ids
+    prompt = sent[0]["messages"][-1]["content"]
+    assert f"P1 所在标题：{context}" in prompt and first.area in prompt  # the heading path is the context
+    assert f"P1 候选：{shown[0]}（" in prompt
+    assert record.provenance.prompt_versions["categorize"] == "v1"
+    assert record.provenance.taxonomy_version == "v1"
+
+
+async def test_a_failed_categorize_call_costs_only_the_models_choice(fake_llm, llm_fake_settings) -> None:
+    def responder(body):
+        if "分类助手" in json.dumps(body, ensure_ascii=False):
+            return Step(status=500, body=error_body(500, "categorizer down"))
+        return judge_responder(body)
+
+    fake_llm.responder = responder
+    doc = load_path(QINGHE)
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings, BY_MODEL)
+    problems = list(walk(record.problems))
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    for p in problems:  # the prior's first candidate, said to be the prior's
+        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+        assert p.category_source == CategorySource.heading
+    assert any(p.status.value != "not_stated" for p in problems)  # the rest of the record stands
+    failed = [w for w in record.provenance.warnings if w.code == "categorize_failed"]
+    assert failed and all("categorizer down" in w.message or "500" in w.message for w in failed)
+
+
+async def test_categories_can_be_switched_off(judge_llm, llm_fake_settings) -> None:
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_path(QINGHE), client, llm_fake_settings, PipelineOptions(with_categories=False)
+        )
+    assert all(p.category == "" for p in walk(record.problems))
+    assert not _categorize_requests(judge_llm) and "categorize" not in record.provenance.prompt_versions
+
+
+async def test_the_prior_alone_needs_no_call(judge_llm, llm_fake_settings) -> None:
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_path(QINGHE), client, llm_fake_settings, PipelineOptions(categories_by_model=False)
+        )
+    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    problems = list(walk(record.problems))
+    assert problems and not _categorize_requests(judge_llm)
+    for p in problems:
+        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+        assert p.category_source == CategorySource.heading
