@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.schemas.record import SectionRole, Span
+from zhenggai.vocab.roles import SectionRole
+from zhenggai.vocab.spans import Span, page_of
 
 
 class Stage(BaseModel):
@@ -27,6 +28,18 @@ class DebrisKind(StrEnum):
     signature = "signature"  # the issuing committee under the text
     signature_date = "signature_date"
     footer = "footer"  # 版权所有, 打印本页, 分享到 …
+    running_header = "running_header"  # a PDF page's or Word section's header
+    running_footer = "running_footer"
+    page_number = "page_number"  # - 3 - / 第3页 共10页
+
+
+class SetAside(Stage):
+    """Page furniture a reader left out of the text (a PDF's running header, a Word footer):
+    not in the normalised text, so it has a page instead of a span."""
+
+    kind: DebrisKind
+    text: str
+    page: int | None = Field(default=None, description="1-based page of a PDF; None for a Word header or footer")
 
 
 class Debris(Stage):
@@ -39,13 +52,23 @@ class Debris(Stage):
 
 class SourceInfo(Stage):
     path: str = ""
-    media_type: str = Field(default="text/plain", description="text/plain, text/markdown or text/html")
+    media_type: str = Field(default="text/plain", description="the input format's media type (zhenggai.ingest.formats)")
     encoding: str = Field(default="utf-8", description="encoding the bytes were decoded with")
     bom: bool = False
     size_bytes: int = 0
     sha256: str = Field(default="", description="sha256 of the original bytes")
     newline: str = Field(default="\n", description="dominant line ending of the original")
     hard_wrapped: bool = Field(default=False, description="lines were re-joined into paragraphs")
+    pages: list[Span] = Field(
+        default_factory=list, description="each page's span in the normalised text, in order (PDF); empty when unpaged"
+    )
+    set_aside: list[SetAside] = Field(
+        default_factory=list, description="running headers, footers and page numbers left out of the text"
+    )
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page of the character at `offset` of the normalised text; None when unpaged."""
+        return page_of(self.pages, offset)
 
 
 class NumberingKind(StrEnum):
@@ -111,9 +134,6 @@ class Outline(Stage):
 
     def find(self, path: str) -> Section | None:
         return next((s for s in self.walk() if s.path == path), None)
-
-    def by_role(self, role: SectionRole) -> list[Section]:
-        return [s for s in self.walk() if s.role == role]
 
 
 class HeadingRef(Stage):

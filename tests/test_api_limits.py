@@ -55,9 +55,12 @@ def test_body_size_is_limited(serve):
 
 def test_media_types_are_checked(serve):
     api = serve()
-    r = api.post("/v1/summaries", content=QINGHE.encode(), headers={"content-type": "text/plain"})
-    assert _error(r, 415, "unsupported_media_type")["detail"]["accepted"] == ["application/json", "multipart/form-data"]
-    _error(api.post("/v1/summaries", files={"file": ("report.pdf", b"%PDF-1.7 ...")}), 415, "unsupported_media_type")
+    r = api.post("/v1/summaries", content=QINGHE.encode(), headers={"content-type": "text/csv"})
+    accepted = _error(r, 415, "unsupported_media_type")["detail"]["accepted"]
+    assert accepted[:2] == ["application/json", "multipart/form-data"] and "application/pdf" in accepted
+    _error(api.post("/v1/summaries", files={"file": ("report.xlsx", b"PK\x03\x04 ...")}), 415, "unsupported_media_type")
+    r = api.post("/v1/summaries", files={"file": ("report.pdf", b"%PDF-1.7 ...")})  # a PDF, but broken
+    assert _error(r, 422, "unreadable")["detail"] == {"reason": "malformed"}
     r = api.post("/v1/summaries", files={"file": ("scan", b"\x89PNG..", "image/png")})
     _error(r, 415, "unsupported_media_type")
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

@@ -43,6 +43,9 @@ def test_the_openapi_document_is_valid_and_complete(live):
         "/v1/summaries/{job_id}.csv",
         "/v1/summaries/{job_id}.html",
         "/v1/models",
+        "/v1/corpus/export.jsonl",
+        "/v1/corpus/export.csv",
+        "/v1/corpus/summary",
     }
     submit = doc["paths"]["/v1/summaries"]["post"]
     assert set(submit["requestBody"]["content"]) == {"application/json", "multipart/form-data"}

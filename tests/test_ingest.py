@@ -193,10 +193,10 @@ def test_explicit_encoding_overrides_detection_and_fails_strictly():
 
 
 def test_unsupported_suffix_and_size_limit(tmp_path):
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
+    sheet = tmp_path / "report.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedMediaError):
-        load_path(pdf)
+        load_path(sheet)
     big = tmp_path / "big.txt"
     big.write_text(REPORT, encoding="utf-8")
     with pytest.raises(TooLargeError):

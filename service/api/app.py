@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 
 from zhenggai import __version__
 from zhenggai.api.auth import Authenticator, TokenBucket, parse_keys
+from zhenggai.api.corpus import router as corpus_router
 from zhenggai.api.errors import install_handlers
 from zhenggai.api.health import Readiness
 from zhenggai.api.intake import prompt_versions
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
     install_handlers(app)
     app.include_router(health)
     app.include_router(router)
+    app.include_router(corpus_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     # outermost: request id, access log and the 500 shape for everything below
     app.add_middleware(RequestContextMiddleware, log_details=settings.api_log_details)

@@ -21,15 +21,14 @@ from zhenggai.api.errors import ApiError, from_ingest
 from zhenggai.api.jobs import NewJob
 from zhenggai.api.models import SubmitOptions, TextSubmission
 from zhenggai.api.worker import read_source
+from zhenggai.extract.judge import JUDGE_PROMPT
+from zhenggai.ingest import formats
 from zhenggai.ingest.decode import text_codec
-from zhenggai.ingest.document import MEDIA_TYPES
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.prompts import list_versions, load_prompt
 from zhenggai.settings import Settings
 
-JUDGE_PROMPT = "judge_units"
-TEXT_TYPES = frozenset(MEDIA_TYPES.values())
-ACCEPTED_BODIES = ("application/json", "multipart/form-data")
+ACCEPTED_BODIES = ("application/json", "multipart/form-data")  # and a raw file of any input format
 
 
 @lru_cache(maxsize=1)
@@ -57,21 +56,21 @@ def resolve_options(opts: SubmitOptions, settings: Settings) -> tuple[str, str]:
 
 
 def _media_of_upload(upload: UploadFile) -> str | None:
-    """The media type of an uploaded file (None = detect from the content); 415 when it is not text."""
+    """The media type of an uploaded file (None = detect from the content); 415 for a format the
+    registry (`zhenggai.ingest.formats`) does not know."""
     name = upload.filename or ""
     suffix = Path(name).suffix.lower()
-    if suffix in MEDIA_TYPES:
-        return MEDIA_TYPES[suffix]
+    fmt = formats.by_suffix(name) or formats.by_media_type(upload.content_type)
+    if fmt is not None:
+        return fmt.media_type
     declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if declared in TEXT_TYPES:
-        return declared
     if declared not in ("", "application/octet-stream") or suffix:
         what = f"file type {suffix!r}" if suffix else f"content type {declared!r}"
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"unsupported {what}; upload a .txt, .md or .html report",
-            {"accepted": sorted(MEDIA_TYPES)},
+            f"unsupported {what}; upload a {formats.describe()} report",
+            {"accepted": formats.suffixes(), "media_types": formats.media_types()},
         )
     return None
 
@@ -124,6 +123,27 @@ async def _from_form(request: Request) -> tuple[SubmitOptions, str, str | None, 
     return opts, name, media, data, encoding
 
 
+async def _from_raw(request: Request, media: str) -> tuple[SubmitOptions, str, bytes, str | None]:
+    """(options, file name, bytes, forced encoding) of a raw file body (`Content-Type: application/pdf`);
+    the options and a name come as query parameters."""
+    params = request.query_params
+    fields = {k: params[k] for k in ("model", "prompt_version") if params.get(k)}
+    try:
+        opts = SubmitOptions.model_validate(fields)
+    except ValidationError as exc:
+        raise _validation(exc, "query") from None
+    fmt = formats.by_media_type(media)
+    suffix = fmt.suffixes[0] if fmt else ""
+    name = Path(params.get("name") or f"upload{suffix}").name[:255] or f"upload{suffix}"
+    encoding = params.get("encoding") or None
+    if encoding is not None:
+        try:
+            encoding = text_codec(encoding)
+        except LookupError as e:
+            raise ApiError(422, "unknown_encoding", f"unknown or refused text encoding: {e}", None) from None
+    return opts, name, await request.body(), encoding
+
+
 async def read_submission(request: Request, settings: Settings, owner: str) -> NewJob:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     encoding: str | None = None
@@ -134,12 +154,16 @@ async def read_submission(request: Request, settings: Settings, owner: str) -> N
     elif content_type == "multipart/form-data":
         opts, name, media, source, encoding = await _from_form(request)
         kind = "bytes"
+    elif formats.by_media_type(content_type) is not None:
+        opts, name, source, encoding = await _from_raw(request, content_type)
+        kind, media = "bytes", content_type
     else:
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"request body of type {content_type or '(none)'!r} is not accepted; send JSON or a multipart upload",
-            {"accepted": list(ACCEPTED_BODIES)},
+            f"request body of type {content_type or '(none)'!r} is not accepted; send JSON, a multipart upload "
+            f"or the file itself ({formats.describe()}) with its media type",
+            {"accepted": [*ACCEPTED_BODIES, *formats.media_types()]},
         )
     model, version = resolve_options(opts, settings)
     try:

@@ -1,4 +1,9 @@
-"""Load a report from a path, bytes or raw text into one normalised `Document`."""
+"""Load a report from a path, bytes or raw text into one normalised `Document`.
+
+The input format (text, Markdown, HTML, PDF, Word) is the registry's business
+(`zhenggai.ingest.formats`): its reader gives the text and the map back to the original; this
+module normalises every format the same way and keeps the pages a paged format has.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.ingest.decode import check_text, decode_bytes
+from zhenggai.ingest import formats
+from zhenggai.ingest.decode import check_text
 from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, UnsupportedMediaError
-from zhenggai.ingest.html import declared_charset, html_to_text
+from zhenggai.ingest.formats import Extracted, InputFormat
+from zhenggai.ingest.formats import html as html_format
+from zhenggai.ingest.formats import text as text_format
 from zhenggai.ingest.linebreaks import rebreak
 from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
 from zhenggai.ingest.traditional import to_simplified
 from zhenggai.schemas.document import SourceInfo
-from zhenggai.schemas.record import Warning
+from zhenggai.vocab.spans import Span
+from zhenggai.vocab.warnings import Warning
 
-MEDIA_TYPES = {
-    ".txt": "text/plain",
-    ".text": "text/plain",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".shtml": "text/html",
-}
-SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -37,7 +36,7 @@ class Document(BaseModel):
 
     source: SourceInfo
     text: str
-    original: str  # the decoded original (HTML source for web pages)
+    original: str  # the decoded original (HTML source for web pages, the page text of a PDF or Word file)
     offsets: OffsetMap  # normalised text → `original`
     reading: str = Field(
         default="",
@@ -63,6 +62,8 @@ class Document(BaseModel):
         """Byte span in the original file, in its own encoding."""
         s, e = self.to_original(start, end)
         enc = self.source.encoding
+        if not enc:
+            raise ValueError(f"a {self.source.media_type} source has no byte offsets, only character ones")
         bom = len("\ufeff".encode(enc)) if self.source.bom and not enc.startswith("utf-16") else 0
         if self.source.bom and enc.startswith("utf-16"):
             bom = 2
@@ -70,19 +71,21 @@ class Document(BaseModel):
         return bom + prefix, bom + prefix + len(self.original[s:e].encode(enc))
 
 
-def _looks_like_html(text: str) -> bool:
-    head = text[:2048].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+def _format_of(data: bytes, name: str, media_type: str | None) -> InputFormat:
+    """The declared media type's format; else the first bytes', the name's, or text."""
+    if media_type:
+        fmt = formats.by_media_type(media_type)
+        if fmt is None:
+            raise UnsupportedMediaError(
+                f"unsupported media type {media_type!r}; expected one of {', '.join(formats.media_types())}",
+                source=name,
+            )
+        return fmt
+    return formats.sniff(data) or formats.by_suffix(name) or text_format.FORMAT
 
 
 def media_type_for(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    if suffix not in MEDIA_TYPES:
-        raise UnsupportedMediaError(
-            f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(sorted(MEDIA_TYPES))}",
-            source=name,
-        )
-    return MEDIA_TYPES[suffix]
+    return formats.for_name(name).media_type
 
 
 def load_bytes(
@@ -95,27 +98,20 @@ def load_bytes(
 ) -> Document:
     if len(data) > max_bytes:
         raise TooLargeError(f"{len(data):,} bytes is over the limit of {max_bytes:,}", source=name)
-    if encoding is None and (media_type == "text/html" or name.lower().endswith((".html", ".htm", ".shtml"))):
-        encoding = declared_charset(data) if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else None
-        if encoding in {"gb2312", "gbk"}:
-            encoding = "gb18030"
-    decoded = decode_bytes(data, encoding=encoding, source=name)
-    media = media_type or ("text/html" if _looks_like_html(decoded.text) else "text/plain")
-    doc = _from_text(decoded.text, media, name)
-    info = doc.source.model_copy(
-        update={
-            "encoding": decoded.encoding,
-            "bom": decoded.bom,
-            "size_bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-    )
+    fmt = _format_of(data, name, media_type)
+    extracted = fmt.read(data, name, encoding)
+    if media_type is None and fmt is text_format.FORMAT and html_format.looks_like_html(extracted.text):
+        fmt = html_format.FORMAT
+        page = html_format.read_text(extracted.text, name)
+        extracted = Extracted(page.text, page.original, page.offsets, extracted.encoding, extracted.bom)
+    doc = _build(extracted, fmt, name)
+    info = doc.source.model_copy(update={"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     return doc.model_copy(update={"source": info})
 
 
 def load_path(path: str | Path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     path = Path(path)
-    media = media_type_for(path.name)
+    media = formats.for_name(path.name).media_type
     size = path.stat().st_size
     if size > max_bytes:
         raise TooLargeError(f"{size:,} bytes is over the limit of {max_bytes:,}", source=str(path))
@@ -127,24 +123,46 @@ def load_text(text: str, *, name: str = "<text>", media_type: str | None = None)
     if not text.strip():
         raise EmptyDocumentError("the document has no text", source=name)
     check_text(text, "utf-8", name)  # NUL and control bytes are refused here as they are in a file
-    media = media_type or ("text/html" if _looks_like_html(text) else "text/plain")
-    doc = _from_text(text.removeprefix("\ufeff"), media, name)
+    if media_type:
+        fmt = _format_of(b"", name, media_type)
+    else:
+        fmt = html_format.FORMAT if html_format.looks_like_html(text) else text_format.FORMAT
+    if fmt.read_text is None:
+        raise UnsupportedMediaError(f"a {fmt.name} file is sent as bytes (an upload), not as text", source=name)
+    doc = _build(fmt.read_text(text.removeprefix("\ufeff"), name), fmt, name)
     data = text.encode("utf-8")
     info = doc.source.model_copy(update={"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     return doc.model_copy(update={"source": info})
 
 
-def _from_text(text: str, media_type: str, name: str) -> Document:
-    if media_type == "text/html":
-        visible, html_map = html_to_text(text)
-        norm = normalise(visible)
-        offsets = norm.offsets.compose(html_map)
-    else:
-        norm = normalise(text, markdown=media_type == "text/markdown")
-        offsets = norm.offsets
+def _first_at_or_after(offsets: OffsetMap, source_offset: int) -> int:
+    """The first normalised offset whose character comes from `source_offset` or later (the map
+    is monotonic: normalising drops and inserts characters but never reorders them)."""
+    lo, hi = 0, offsets.dst_length
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if offsets.to_source(mid) < source_offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _page_spans(offsets: OffsetMap, page_starts: tuple[int, ...]) -> list[Span]:
+    if not page_starts:
+        return []
+    starts = [0] + [_first_at_or_after(offsets, p) for p in page_starts[1:]]
+    ends = [*starts[1:], offsets.dst_length]
+    return [Span(start=s, end=max(s, e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def _build(extracted: Extracted, fmt: InputFormat, name: str) -> Document:
+    """Normalise a reader's text (the same steps for every format) into a `Document`."""
+    norm = normalise(extracted.text, markdown=fmt.markdown)
+    offsets = norm.offsets if extracted.offsets is None else norm.offsets.compose(extracted.offsets)
     if not norm.text.strip():
         raise EmptyDocumentError("the document has no visible text", source=name)
-    warnings: list[Warning] = []
+    warnings: list[Warning] = list(extracted.warnings)
     converted = to_simplified(norm.text)
     if converted.changed:
         warnings.append(
@@ -166,5 +184,16 @@ def _from_text(text: str, media_type: str, name: str) -> Document:
                 "were restored before headings, labelled fields and table rows",
             )
         )
-    info = SourceInfo(path=name, media_type=media_type, newline=norm.newline, hard_wrapped=norm.hard_wrapped)
-    return Document(source=info, text=final, reading=reading, original=text, offsets=offsets, warnings=warnings)
+    info = SourceInfo(
+        path=name,
+        media_type=fmt.media_type,
+        encoding=extracted.encoding,
+        bom=extracted.bom,
+        newline=norm.newline,
+        hard_wrapped=norm.hard_wrapped,
+        pages=_page_spans(offsets, extracted.page_starts),
+        set_aside=list(extracted.set_aside),
+    )
+    return Document(
+        source=info, text=final, reading=reading, original=extracted.original, offsets=offsets, warnings=warnings
+    )

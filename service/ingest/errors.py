@@ -31,3 +31,19 @@ class UnsupportedMediaError(IngestError):
 
 class TooLargeError(IngestError):
     reason = "too_large"
+
+
+class NoTextLayerError(IngestError):
+    """A PDF whose pages are pictures (a scan): there is no text to read without OCR."""
+
+    reason = "no_text_layer"
+
+
+class EncryptedError(IngestError):
+    reason = "encrypted"
+
+
+class MalformedError(IngestError):
+    """A PDF or Word file its library cannot open: truncated, damaged, or another format."""
+
+    reason = "malformed"

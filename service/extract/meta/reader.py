@@ -131,6 +131,7 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
         signature_date=sig_date or None,
         source_file=doc.source.path,
         source_encoding=doc.source.encoding,
+        pages=doc.source.pages,
         content_sha256=doc.sha256,
         characters=len(text),
         evidence=evidence,
