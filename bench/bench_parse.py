@@ -1,15 +1,20 @@
-"""Parsing speed: ingest + outline + chunk on the seeds, a ~5 MB synthetic report, and ~1 MB of
-each adversarial shape (no punctuation, one line, tens of thousands of headings, repeated page
-menus, flow arrows, deep nesting).
+"""Parsing speed and memory: ingest + outline + chunk on the seeds, a ~5 MB synthetic report, ~1 MB
+of each adversarial shape (no punctuation, one line, tens of thousands of headings, repeated page
+menus, flow arrows, deep nesting), and ingest alone on 5 MB hostile inputs (one huge line, deep
+HTML tag nesting, unclosed markup).
 
-Prints seconds per MB and the ratio to the 1 s/MB target; figures are from one run on this machine.
-Run: python bench/bench_parse.py
+Prints CPU seconds per MB (time.process_time: other work on the machine inflates wall time, not
+this) beside wall time, the ratio to the 1 s/MB target, and the peak of Python allocations during
+the run as a multiple of the input (target <= 20x; measured in a second, untimed run, since
+tracemalloc slows everything down). Figures are from one run on this machine.
+Run: python bench/bench_parse.py [--quick]   (--quick: skip the memory runs)
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 from zhenggai.chunks.chunker import chunk_outline
@@ -17,29 +22,53 @@ from zhenggai.ingest.document import load_bytes
 from zhenggai.structure.outline import parse_outline
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+TARGET_S_PER_MB = 1.0
+TARGET_MEMORY = 20.0
 
 
-def run(name: str, data: bytes) -> float:
-    t0 = time.perf_counter()
+def _stages(name: str, data: bytes, ingest_only: bool) -> tuple[list[float], str]:
+    marks = [time.process_time()]
     doc = load_bytes(data, name=name)
-    t1 = time.perf_counter()
+    marks.append(time.process_time())
+    if ingest_only:
+        return marks, f"chars {len(doc.text)}"
     outline = parse_outline(doc.text)
-    t2 = time.perf_counter()
+    marks.append(time.process_time())
     chunks = chunk_outline(doc.text, outline)
-    t3 = time.perf_counter()
+    marks.append(time.process_time())
+    return marks, f"sections {sum(1 for _ in outline.walk())}  chunks {len(chunks)}"
+
+
+def run(name: str, data: bytes, *, ingest_only: bool = False, memory: bool = True) -> tuple[float, float]:
+    """(CPU s/MB, peak memory / input size) of one input."""
+    wall = time.perf_counter()
+    marks, what = _stages(name, data, ingest_only)
+    wall = time.perf_counter() - wall
     mb = len(data) / 1e6
-    per_mb = (t3 - t0) / mb
+    cpu = marks[-1] - marks[0]
+    per_mb = cpu / mb
+    stages = zip(("ingest", "outline", "chunk"), marks, marks[1:], strict=False)
+    steps = "  ".join(f"{label} {b - a:6.3f}s" for label, a, b in stages)
+    ratio = 0.0
+    if memory:
+        tracemalloc.start()
+        _stages(name, data, ingest_only)
+        ratio = tracemalloc.get_traced_memory()[1] / len(data)
+        tracemalloc.stop()
     print(
-        f"{name:28s} {mb:6.2f} MB  ingest {t1 - t0:6.3f}s  outline {t2 - t1:6.3f}s  chunk {t3 - t2:6.3f}s  "
-        f"{per_mb:6.3f} s/MB ({per_mb:.2f}x of target)  sections {sum(1 for _ in outline.walk())}  chunks {len(chunks)}"
+        f"{name:30s} {mb:5.2f} MB  {steps}  {per_mb:6.3f} s/MB ({per_mb / TARGET_S_PER_MB:.2f}x of target, "
+        f"wall {wall / mb:.3f} s/MB)  memory {ratio:5.1f}x  {what}",
+        flush=True,
     )
-    return per_mb
+    return per_mb, ratio
 
 
 def main() -> int:
+    memory = "--quick" not in sys.argv
     seeds = sorted(SEEDS.glob("*.txt"))
+    results: dict[str, tuple[float, float]] = {}
     for path in seeds:
-        run(path.name, path.read_bytes())
+        run(path.name, path.read_bytes(), memory=memory)  # small: start-up costs dominate, not compared
     # ~5 MB: the body of every seed repeated, renumbered so the tree keeps growing.
     parts = []
     for k in range(20):
@@ -49,8 +78,10 @@ def main() -> int:
     big = "\n".join(parts).encode("utf-8")
     while len(big) < 5_000_000:
         big += big[: 5_000_000 - len(big)]
-    worst = run("synthetic-5MB.txt", big)
-    worst_gbk = run("synthetic-5MB-gb18030.txt", big.decode("utf-8", errors="ignore").encode("gb18030"))
+    results["synthetic-5MB"] = run("synthetic-5MB.txt", big, memory=memory)
+    gbk = big.decode("utf-8", errors="ignore").encode("gb18030")
+    results["synthetic-5MB-gb18030"] = run("synthetic-5MB-gb18030.txt", gbk, memory=memory)
+    real = dict(results)
     # Adversarial shapes (issue 12), about 1 MB each: what a careless or hostile input looks like.
     mb = 1_000_000
     head = "二、整改落实情况\n(一)关于问题\n1.关于“问题”的问题\n"
@@ -63,10 +94,33 @@ def main() -> int:
         "adv-deep-nesting": "二、整改落实情况\n"
         + "".join(f"({'一二三四五'[k % 5]})甲\n{k % 9 + 1}.乙\n({k % 9 + 1})丙\n①丁。\n" for k in range(mb // 60)),
     }
-    adversarial = max(run(f"{name}.txt", text.encode("utf-8")) for name, text in shapes.items())
-    real = max(worst, worst_gbk)
-    print(f"target: < 1 s/MB; worst real-shaped {real:.3f} s/MB, worst adversarial {adversarial:.3f} s/MB")
-    return 0 if max(worst, worst_gbk, adversarial) < 1.0 else 1
+    for name, text in shapes.items():
+        results[name] = run(f"{name}.txt", text.encode("utf-8"), memory=memory)
+    # Ingest alone on 5 MB hostile inputs.
+    big_mb = 5_000_000
+    ingest_shapes = {
+        "ing-one-line-5MB.txt": "整改措施落实到位,已完成整改," * (big_mb // 42),
+        "ing-one-line-headings-5MB.txt": "一、关于问题。整改情况:已完成。(一)甲。1.乙。" * (big_mb // 70),
+        "ing-traditional-5MB.txt": "整改措施落實到位,已完成整改。關於問題\n" * (big_mb // 55),
+        "ing-html-deep-tags-5MB.html": "<html><body>" + "<div><span>" * (big_mb // 11) + "整改情况</body></html>",
+        "ing-html-deep-text-5MB.html": "<html><body>" + "<div>整改" * (big_mb // 11) + "</body></html>",
+        "ing-html-unclosed-5MB.html": "<html><body><p>整改情况</p>" + "<!--<!x</a<?" * (big_mb // 12),
+        "ing-html-stray-lt-5MB.html": "<html><body><p>整改情况</p>" + "<" * big_mb,
+    }
+    for name, text in ingest_shapes.items():
+        results[name] = run(name, text.encode("utf-8"), ingest_only=True, memory=memory)
+
+    over = {k: v for k, v in results.items() if v[0] > TARGET_S_PER_MB or v[1] > TARGET_MEMORY}
+    worst_real = max(v[0] for v in real.values())
+    worst_adv = max(v[0] for k, v in results.items() if k not in real)
+    worst_mem = max(v[1] for v in results.values())
+    print(
+        f"target: <= {TARGET_S_PER_MB} s/MB and <= {TARGET_MEMORY:.0f}x memory; worst real-shaped "
+        f"{worst_real:.3f} s/MB, worst adversarial {worst_adv:.3f} s/MB, worst memory {worst_mem:.1f}x"
+    )
+    for name, (per_mb, ratio) in over.items():
+        print(f"  over target: {name} {per_mb:.2f} s/MB, memory {ratio:.1f}x")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

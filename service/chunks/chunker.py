@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from zhenggai.chunks.tokens import TokenCounter, estimate_tokens
+from zhenggai.chunks.tokens import RangeEstimate, TokenCounter, estimate_tokens
 from zhenggai.schemas.document import Chunk, HeadingRef, Outline, Section
 from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span
@@ -47,6 +47,17 @@ def _ref(s: Section) -> HeadingRef:
     return HeadingRef(path=s.path, label=s.label, title=s.title)
 
 
+def _paths(s: Section) -> list[str]:
+    """Paths of `s` and its subtree in document order; iterative, one step per section."""
+    out: list[str] = []
+    todo = [s]
+    while todo:
+        node = todo.pop()
+        out.append(node.path)
+        todo.extend(reversed(node.children))
+    return out
+
+
 # No token is longer than this many characters (the estimate's longest is 3.5; real tokenizers
 # stay far below 16 on this text): a range longer than budget × this cannot fit, uncounted.
 MAX_CHARS_PER_TOKEN = 16
@@ -58,12 +69,17 @@ class _Planner:
         self.opt = options
         self.count = count
         self.max_chars = options.budget * MAX_CHARS_PER_TOKEN
+        # The estimate counts any range in constant time; another counter gets the slice.
+        self.count_range = RangeEstimate(text) if count is estimate_tokens else self._count_slice
+
+    def _count_slice(self, start: int, end: int) -> int:
+        return self.count(self.text[start:end])
 
     def tokens(self, start: int, end: int) -> int:
         # Count the line break after the range too: tiling may hand it to this chunk.
         if end < len(self.text) and self.text[end] == "\n":
             end += 1
-        return self.count(self.text[start:end])
+        return self.count_range(start, end)
 
     def fits(self, start: int, end: int, limit: int) -> bool:
         """`tokens(start, end) <= limit`, without counting a range too long to fit: cutting a
@@ -74,7 +90,7 @@ class _Planner:
         has_grandchildren = any(c.children for c in s.children)
         fits = self.tokens(s.span.start, s.span.end) <= self.opt.budget
         if fits and not has_grandchildren:
-            paths = [x.path for x in s.walk()]
+            paths = _paths(s)
             return [_Piece(s.span.start, s.span.end, s.path, s.role, context, paths, parent=context_path(context))]
         if not s.children:
             return self.split_leaf(s, context)
@@ -251,7 +267,7 @@ def chunk_outline(
             span=Span(start=p.start, end=p.end),
             text=text[p.start : p.end],
             context=p.context,
-            tokens=count(text[p.start : p.end]),
+            tokens=planner.count_range(p.start, p.end),
             part=p.part,
             parts=p.parts,
         )

@@ -73,6 +73,9 @@ _PATTERNS: list[tuple[DebrisKind, re.Pattern[str]]] = [
         ),
     ),
 ]
+# Any of the patterns: most lines are not debris and are let through after this one search (a
+# union of linear patterns costs at most the sum of theirs).
+_ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _PATTERNS))
 _CONTACT_RE = re.compile(r"联系方式|联系电话|举报电话|电子邮箱|邮政信箱|通信地址|邮政编码|电话\s*+[:：]?\s*+[\d（(]")
 _SIGNATURE_RE = re.compile(
     r"^(?:中共|中国共产党)?[^\s,。;:]{2,40}(?:委员会|委|党委|党组|党工委|工委|办公室|人民政府|纪委|监委)$"
@@ -92,6 +95,8 @@ _BUTTON_WORDS = frozenset({
     "字体", "字号", "大", "中", "小", "默认", "繁体", "简体", "繁體", "无障碍", "长者模式", "扫一扫", "T",
 })  # fmt: skip
 _BUTTON_SPLIT = re.compile(r"[\s|【】\[\]()（）:：/·]+")
+_FIRST_TOKEN = re.compile(r"[^\s|【】\[\]()（）:：/·]")
+_BUTTON_FIRST = frozenset(w[0] for w in _BUTTON_WORDS)
 _HEAD_LINES = 10
 _TAIL_LINES = 8
 
@@ -150,7 +155,10 @@ def _is_trail(text: str, near_start: bool) -> bool:
 
 def _nav_bar(text: str) -> DebrisKind | None:
     """A bar of page buttons (打印 关闭 / 【字体:大 中 小】) or of menu words (首页 新闻 公开 服务)."""
-    tokens = [t for t in _BUTTON_SPLIT.split(text) if t]
+    first = _FIRST_TOKEN.search(text)
+    # A first token that is no button word: not a bar of them, no need to split the line.
+    button_start = first is not None and first.group() in _BUTTON_FIRST
+    tokens = [t for t in _BUTTON_SPLIT.split(text) if t] if button_start else []
     if tokens and all(t in _BUTTON_WORDS for t in tokens) and (len(tokens) >= 2 or len(tokens[0]) >= 4):
         return DebrisKind.footer
     words = text.split()
@@ -162,9 +170,10 @@ def _nav_bar(text: str) -> DebrisKind | None:
 def _classify(line: Line, near_start: bool, near_end: bool) -> DebrisKind | None:
     text = line.text
     if len(text) <= 160:
-        for kind, pattern in _PATTERNS:
-            if pattern.search(text):
-                return kind
+        if _ANY_PATTERN.search(text):
+            for kind, pattern in _PATTERNS:
+                if pattern.search(text):
+                    return kind
         if _is_trail(text, near_start):
             return DebrisKind.breadcrumb
         bar = _nav_bar(text)

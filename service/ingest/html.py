@@ -12,6 +12,7 @@ import html as html_lib
 import re
 from html.parser import HTMLParser
 
+from zhenggai.ingest.errors import IngestError
 from zhenggai.ingest.offsets import OffsetMap
 
 _BLOCK = {
@@ -21,6 +22,21 @@ _BLOCK = {
 }  # fmt: skip
 _CELLS = {"td", "th"}  # a table row stays one line, its cells apart: 序号 问题 整改措施 完成情况
 _SKIP = {"script", "style", "noscript", "template", "title"}
+# Markup openers and what closes each, as html.parser reads them. The parser looks for the
+# closer from every opener; when none follows, every opener scans to the end of the page
+# (`<!--` ten thousand times is quadratic) and `<![` without a name even raises. Such an
+# opener can never become markup, so it is read as the text it is (which the parser does
+# in the end too): `_neutralise` marks its `<` before parsing and `_restore` brings it back.
+_OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")
+_COMMENT_CLOSE = re.compile(r"--\s*+!?>")
+_MARKED_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*+\s*+")
+_MARKED_CLOSE = {
+    **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*+]\s*+>")),
+    **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*+>")),
+}
+_GT = re.compile(">")
+_STRAY_LT = re.compile(r"<(?![!/?a-zA-Z])")  # `1 < 2`: text to the parser too, one event per `<`
+_INERT = "\ufdd0"  # a noncharacter: never in a real page, one character like the `<` it stands for
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -28,6 +44,53 @@ def declared_charset(data: bytes) -> str | None:
     """The `<meta charset>` an HTML page declares, if any, from its first kilobytes."""
     m = _CHARSET_RE.search(data[:4096])
     return m.group(1).decode("ascii").lower() if m else None
+
+
+class _NextMatch:
+    """Where `pattern` next matches at or after a position; positions only grow, so each
+    pattern is searched through the page about once in all."""
+
+    def __init__(self, pattern: re.Pattern[str], source: str) -> None:
+        self.pattern, self.source = pattern, source
+        self.at: int | None = -1  # -1: not searched yet; None: no match from `searched_from` on
+
+    def exists_after(self, pos: int) -> bool:
+        if self.at is not None and self.at < pos:
+            m = self.pattern.search(self.source, pos)
+            self.at = m.start() if m else None
+        return self.at is not None
+
+
+def _neutralise(source: str) -> str:
+    """`source` with every `<` that cannot open markup replaced by `_INERT`: stray ones, and
+    openers that nothing closes."""
+    source = _STRAY_LT.sub(_INERT, source)
+    gt = _NextMatch(_GT, source)
+    comment = _NextMatch(_COMMENT_CLOSE, source)
+    marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
+    inert: list[int] = []
+    for m in _OPENER_RE.finditer(source):
+        i = m.start()
+        if m.group(1):
+            closed = comment.exists_after(i + 4)
+        elif m.group(2):
+            name = _MARKED_NAME.match(source, i + 3)
+            close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
+            closed = close is not None and marked[close].exists_after(name.end())
+        else:
+            closed = gt.exists_after(i + 1)
+        if not closed:
+            inert.append(i)
+    if not inert:
+        return source
+    chars = list(source)
+    for i in inert:
+        chars[i] = _INERT
+    return "".join(chars)
+
+
+def _restore(text: str) -> str:
+    return text.replace(_INERT, "<") if _INERT in text else text
 
 
 class _Extractor(HTMLParser):
@@ -54,7 +117,7 @@ class _Extractor(HTMLParser):
         else:  # an entity: every output character maps to the entity's start
             for k in range(len(text)):
                 self.map.add_run(self.length + k, src)
-        self.parts.append(text)
+        self.parts.append(_restore(text))
         self.length += len(text)
 
     def _newline(self) -> None:
@@ -100,8 +163,11 @@ class _Extractor(HTMLParser):
 def html_to_text(source: str) -> tuple[str, OffsetMap]:
     """Visible text of an HTML page and the map from that text back to `source`."""
     parser = _Extractor(source)
-    parser.feed(source)
-    parser.close()
+    try:
+        parser.feed(_neutralise(source))
+        parser.close()
+    except AssertionError as e:  # html.parser's way of refusing markup it cannot read
+        raise IngestError(f"the HTML could not be read: {e}") from e
     text = "".join(parser.parts)
     parser.map.dst_length = len(text)
     parser.map.src_length = len(source)

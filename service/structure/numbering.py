@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from zhenggai.schemas.document import NumberingKind
 
@@ -62,15 +62,22 @@ def cn_to_int(s: str) -> int:
     return total + current
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
+    """A heading label (a tuple: built for every line of a report, so cheaply)."""
+
     kind: NumberingKind
     number: int
     label: str  # canonical: 二 / (一) / 1 / (3) / ①
     length: int  # characters the label takes at the start of the line, spaces included
 
 
+# A label starts with one of these: most lines are rejected on their first character.
+_FIRST = frozenset("(问反巡具①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
+
+
 def match_label(line: str) -> Label | None:
+    if not line or not (line[0] in _FIRST or line[0].isdecimal()):
+        return None
     for kind, pattern in _LABELS:
         m = pattern.match(line)
         if not m:
@@ -107,6 +114,8 @@ def find_enumerations(text: str, offset: int = 0) -> list[tuple[str, int, int, i
     Only an unbroken run 一是, 二是, 三是 … counts, each at a clause break, so words that merely
     contain 是 are not taken for items.
     """
+    if "是" not in text:
+        return []
     items: list[tuple[str, int, int]] = []
     expected, pos = 1, 0
     while True:

@@ -11,7 +11,7 @@ import re
 
 from zhenggai.ingest.debris import Line, find_debris, split_lines
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
-from zhenggai.structure.numbering import RANK, find_enumerations, match_label
+from zhenggai.structure.numbering import RANK, Label, find_enumerations, match_label
 from zhenggai.structure.roles import assign_roles
 from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
@@ -73,6 +73,22 @@ def _closing_start(lines: list[Line], kinds: dict[int, DebrisKind]) -> int:
 
 
 def _to_section(node: _Node, parent_path: str, level: int) -> Section:
+    """The section of a node and its subtree; iterative, so any depth of nesting is safe.
+
+    (Validated construction: pydantic's `model_construct` is slower than validating these.)
+    """
+    root = _section(node, parent_path, level)
+    todo = [(node, root)]
+    while todo:
+        n, sec = todo.pop()
+        for child in n.children:
+            c = _section(child, sec.path, sec.level + 1)
+            sec.children.append(c)
+            todo.append((child, c))
+    return root
+
+
+def _section(node: _Node, parent_path: str, level: int) -> Section:
     text = node.line.text
     start = node.label.length
     end, run_in = title_end(text, start)
@@ -80,7 +96,8 @@ def _to_section(node: _Node, parent_path: str, level: int) -> Section:
     enumerations: list[Enumeration] = []
     for line in node.own_lines:
         body_from = end if line is node.line else 0
-        for label, number, s, e in find_enumerations(line.text[body_from:], line.start + body_from):
+        body = line.text[body_from:] if body_from else line.text
+        for label, number, s, e in find_enumerations(body, line.start + body_from):
             enumerations.append(Enumeration(label=label, number=number, span=Span(start=s, end=e)))
     return Section(
         label=node.label.label,
@@ -93,7 +110,6 @@ def _to_section(node: _Node, parent_path: str, level: int) -> Section:
         run_in=run_in,
         span=Span(start=node.line.start, end=node.end),
         enumerations=enumerations,
-        children=[_to_section(c, path, level + 1) for c in node.children],
     )
 
 
@@ -124,23 +140,28 @@ def _note_numbering(sections: list[Section], warnings: list[OutlineWarning], las
         _note_numbering(s.children, warnings, last_seen)
 
 
-def _split_nested(line: Line) -> list[Line]:
-    """ "(一)关于…方面。1、针对…问题。一是…": a deeper heading run into a heading's line starts its own."""
+def _split_nested(line: Line) -> list[tuple[Line, Label | None]]:
+    """ "(一)关于…方面。1、针对…问题。一是…": a deeper heading run into a heading's line starts its own.
+
+    Each piece comes with its label, so no line is matched twice.
+    """
+    pieces: list[tuple[Line, Label | None]] = []
     label = match_label(line.text)
-    if label is None:
-        return [line]
-    end, run_in = title_end(line.text, label.length)
-    if not run_in:
-        return [line]
-    cut = end + 1
-    while cut < len(line.text) and line.text[cut] == " ":
-        cut += 1
-    inner = match_label(line.text[cut:])
-    if inner is None or RANK[inner.kind] <= RANK[label.kind]:
-        return [line]
-    head = Line(line.start, line.start + end + 1, line.text[: end + 1])
-    rest = Line(line.start + cut, line.end, line.text[cut:])
-    return [head, *_split_nested(rest)]
+    while label is not None:
+        end, run_in = title_end(line.text, label.length)
+        if not run_in:
+            break
+        cut = end + 1
+        while cut < len(line.text) and line.text[cut] == " ":
+            cut += 1
+        inner = match_label(line.text[cut:])
+        if inner is None or RANK[inner.kind] <= RANK[label.kind]:
+            break
+        pieces.append((Line(line.start, line.start + end + 1, line.text[: end + 1]), label))
+        line = Line(line.start + cut, line.end, line.text[cut:])
+        label = inner
+    pieces.append((line, label))
+    return pieces
 
 
 def _continues(label, stack: list[_Node]) -> bool:
@@ -176,8 +197,7 @@ def parse_outline(text: str) -> Outline:
         for piece in _split_nested(lines[k])
     ]
     field_anchor: _Node | None = None
-    for line in body:
-        label = match_label(line.text)
+    for line, label in body:
         if label is not None and _continues(label, stack):
             label = None  # "3.…" after item 8: a wrapped line of a flattened table cell, not item 3
         if label is None:
