@@ -160,7 +160,7 @@ async def submit(
     wait: Annotated[bool, Query(description="hold the request until the job ends, up to the server's bound")] = False,
 ) -> Response:
     svc = _service(request)
-    new = await read_submission(request, svc.settings, owner)
+    new = await read_submission(request, svc.settings, owner, svc.runner)
     try:
         row, reused = await asyncio.to_thread(svc.store.submit, new, max_pending=svc.settings.api_max_pending)
     except QueueFullError:
