@@ -46,6 +46,7 @@ class _Worker:
     proc: BaseProcess
     conn: Connection
     tasks: int = 0
+    retired: bool = False
     waiter: asyncio.Future[Any] | None = None
     on_message: OnMessage | None = field(default=None, repr=False)
 
@@ -87,7 +88,7 @@ class WorkerPool:
 
     @property
     def idle(self) -> int:
-        return self._free.qsize()
+        return sum(1 for w in self._free._queue if not w.retired)  # type: ignore[attr-defined]
 
     def pids(self) -> set[int]:
         return {w.proc.pid for w in self._all if w.proc.pid is not None}
@@ -126,7 +127,9 @@ class WorkerPool:
         with contextlib.suppress(Exception):
             asyncio.get_running_loop().remove_reader(worker.conn.fileno())
         worker.proc.join(timeout=1)
-        if worker.waiter is not None and not worker.waiter.done():
+        if worker.waiter is None:  # died idle: replace it now, not when a task finds it dead
+            self._replace(worker)
+        elif not worker.waiter.done():
             worker.waiter.set_exception(WorkerDied(f"the worker process died (exit code {worker.proc.exitcode})"))
 
     async def run(self, kind: str, args: tuple[Any, ...], on_message: OnMessage | None = None) -> Any:
@@ -135,13 +138,16 @@ class WorkerPool:
         Cancelled (the job was cancelled, the client went away, the service stops), or its worker
         died: that worker is killed and a fresh one takes its place.
         """
-        worker = await self._free.get()
+        while True:
+            worker = await self._free.get()
+            if not worker.retired and worker.proc.is_alive():
+                break
+            if not worker.retired:
+                self._replace(worker)
         worker.waiter = asyncio.get_running_loop().create_future()
         worker.on_message = on_message
         healthy = False
         try:
-            if not worker.proc.is_alive():
-                raise WorkerDied(f"the worker process died (exit code {worker.proc.exitcode})")
             await asyncio.to_thread(worker.send, ("task", kind, args))  # megabytes of source: off the loop
             result = await worker.waiter
             healthy = True
@@ -155,6 +161,9 @@ class WorkerPool:
                 self._replace(worker)
 
     def _replace(self, worker: _Worker) -> None:
+        if worker.retired:
+            return
+        worker.retired = True
         self._all.discard(worker)
         self._stop(worker)
         self.replaced += 1
