@@ -166,13 +166,13 @@ def main() -> int:
         try:
             res = asyncio.run(run(url, plan, args.clients))
             listed: list[str] = []
-            before = None
+            cursor = None
             with httpx.Client(base_url=url, headers=AUTH) as http:
                 while True:
-                    page = http.get("/v1/summaries", params={"limit": 200, **({"before": before} if before else {})})
+                    page = http.get("/v1/summaries", params={"limit": 200, **({"cursor": cursor} if cursor else {})})
                     listed += [j["id"] for j in page.json()["items"]]
-                    before = page.json()["next_before"]
-                    if before is None:
+                    cursor = page.json()["next_cursor"]
+                    if cursor is None:
                         break
         finally:
             server.terminate()
