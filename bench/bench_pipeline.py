@@ -26,13 +26,14 @@ from pathlib import Path
 from bench_llm import chunk, raw_speed
 
 from zhenggai.chunks.tokens import estimate_tokens
+from zhenggai.evals.sets import default_reports_dir
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.registry import is_local
 from zhenggai.pipeline import summarize_document
 from zhenggai.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = default_reports_dir()
 
 
 def speeds(client: LLMClient, model: str) -> tuple[float, float]:

@@ -9,40 +9,54 @@ whose computation is not in the log (another cache file, a pruned log) are count
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import ConfigDict, model_validator
 
-from zhenggai.llm.cache import ComputedCost, ResponseCache
-from zhenggai.llm.client import CallUsage
+from zhenggai.llm.cache import ResponseCache
 from zhenggai.llm.registry import is_local
+from zhenggai.llm.usage import CallUsage
+from zhenggai.vocab.usage import Usage
 
 
-class CallCost(BaseModel):
-    calls: int = 0
-    cache_hits: int = 0
+class CallCost(Usage):
+    """The shared usage counters of a variant's calls, plus what only a comparison needs."""
+
+    model_config = ConfigDict(extra="ignore")
+
     unaccounted: int = 0  # cache hits whose computation the log does not hold
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    model_seconds: float = 0.0
-    attempts: int = 0  # requests sent, retries included
-    retries: int = 0  # attempts beyond the first, for any reason
-    validation_failures: int = 0
-    transient_errors: int = 0
     usd: float | None = None  # None: no price known (a model litellm's table lacks)
 
-    def __add__(self, other: CallCost) -> CallCost:
-        out = {k: getattr(self, k) + getattr(other, k) for k in type(self).model_fields if k != "usd"}
-        usd = None if self.usd is None or other.usd is None else self.usd + other.usd
-        return CallCost(**out, usd=usd)
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_names(cls, data: Any) -> Any:
+        """Eval files written before the one usage model (baselines are kept for years)."""
+        if isinstance(data, dict) and "attempts" in data:
+            data = {k: v for k, v in data.items() if k not in ("retries", "attempts", "transient_errors")} | {
+                "requests": data["attempts"],
+                "transient_retries": data.get("transient_errors", 0),
+            }
+        return data
+
+    def __add__(self, other: Usage) -> CallCost:
+        out = {k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields}
+        theirs = other if isinstance(other, CallCost) else CallCost()
+        usd = None if self.usd is None or theirs.usd is None else self.usd + theirs.usd
+        return CallCost(**out, unaccounted=self.unaccounted + theirs.unaccounted, usd=usd)
+
+    @property
+    def resends(self) -> int:
+        """Requests beyond the first of each call, for any reason (a fault or an invalid answer)."""
+        return max(0, self.requests - (self.calls - self.unaccounted))
 
     @property
     def per_call(self) -> dict[str, float | None]:
         n = self.calls - self.unaccounted
         if n <= 0:
-            return {"seconds": None, "retries": None, "validation_failures": None, "completion_tokens": None}
+            return {"seconds": None, "resends": None, "validation_failures": None, "completion_tokens": None}
         return {
             "seconds": self.model_seconds / n,
-            "retries": self.retries / n,
+            "resends": self.resends / n,
             "validation_failures": self.validation_failures / n,
             "completion_tokens": self.completion_tokens / n,
         }
@@ -63,39 +77,18 @@ def price_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float |
     return float(prompt_cost + completion_cost)
 
 
-def _measured(u: CallUsage) -> ComputedCost:
-    """A live call's cost in the call log's terms (model time, not latency_s, which includes
-    queueing for a model slot)."""
-    return ComputedCost(
-        prompt_tokens=u.prompt_tokens,
-        completion_tokens=u.completion_tokens,
-        latency_s=u.model_seconds,
-        attempts=u.attempts,
-        validation_failures=u.validation_failures,
-        transient_errors=u.retries,
-    )
-
-
 def account(usages: Iterable[CallUsage], cache: ResponseCache | None, model: str) -> CallCost:
     """Sum the calls of one report: live calls as measured, cache hits as computed."""
     cost = CallCost()
     for u in usages:
-        cost.calls += 1
         if u.cache_hit:
-            cost.cache_hits += 1
             c = cache.computed_cost(u.cache_key) if cache is not None and u.cache_key else None
             if c is None:
-                cost.unaccounted += 1
+                cost = cost + CallCost(calls=1, cache_hits=1, unaccounted=1, usd=0.0)
                 continue
+            cost = cost + c.model_copy(update={"calls": 1, "cache_hits": 1})
         else:
-            c = _measured(u)
-        cost.prompt_tokens += c.prompt_tokens
-        cost.completion_tokens += c.completion_tokens
-        cost.model_seconds += c.latency_s
-        cost.attempts += c.attempts
-        cost.retries += max(0, c.attempts - 1)
-        cost.validation_failures += c.validation_failures
-        cost.transient_errors += c.transient_errors
+            cost = cost + u.counters()
     cost.model_seconds = round(cost.model_seconds, 3)
     cost.usd = price_usd(model, cost.prompt_tokens, cost.completion_tokens)
     return cost

@@ -27,7 +27,7 @@ def print_suite(console: Console, suite: EvalSuite) -> None:
     table.add_column("model", overflow="fold")
     for k in HEADLINE:
         table.add_column(SHORT.get(k, k), justify="right")
-    for name in ("s/report", "retry/call", "cost"):
+    for name in ("s/report", "resend/call", "cost"):
         table.add_column(name, justify="right")
     for v in suite.variants:
         for name, score in scopes(v):
@@ -37,7 +37,7 @@ def print_suite(console: Console, suite: EvalSuite) -> None:
                 short_model(v.model),
                 *(fmt_rate(getattr(score.micro, k)) for k in HEADLINE),
                 f"{per_report(v, 'seconds', name) or 0:.0f}",
-                fmt_rate(v.cost.per_call["retries"]),
+                fmt_rate(v.cost.per_call["resends"]),
                 fmt_usd(v.cost.usd),
             )
     # a pipe or log file has no width: do not squeeze the numbers into 80 columns

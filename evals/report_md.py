@@ -76,7 +76,7 @@ def comparison_table(suite: EvalSuite) -> str:
     head = (
         "| set | prompt | model | reports | "
         + " | ".join(LABEL[k] for k in HEADLINE)
-        + " | status by rule | tokens/report | model s/report | retries/call | invalid/call | cost |"
+        + " | status by rule | tokens/report | model s/report | re-sends/call | invalid/call | cost |"
     )
     rule = "|---|---|---|---:|" + "---:|" * (len(HEADLINE) + 6)
     rows = [head, rule]
@@ -93,7 +93,7 @@ def comparison_table(suite: EvalSuite) -> str:
                 f"| {name or '**all**'} | {v.prompt_version} | {short_model(v.model)} | {score.reports} | "
                 + " | ".join(cells)
                 + f" | {fmt_rate(rule_share(v, name))} | {tokens or 0:,.0f} | {seconds or 0:.1f} | "
-                + f"{fmt_rate(pc['retries'])} | {fmt_rate(pc['validation_failures'])} | {fmt_usd(v.cost.usd)} |"
+                + f"{fmt_rate(pc['resends'])} | {fmt_rate(pc['validation_failures'])} | {fmt_usd(v.cost.usd)} |"
             )
     return "\n".join(rows) + "\n"
 
@@ -130,7 +130,8 @@ def variant_section(v: VariantRun) -> str:
         f"{c.calls} calls ({c.cache_hits} from cache, charged what they cost when computed"
         + (f"; {c.unaccounted} not in the call log" if c.unaccounted else "")
         + f"), {c.prompt_tokens:,} tokens read, {c.completion_tokens:,} written, {c.model_seconds:.0f} model s, "
-        f"{c.retries} retries, {c.validation_failures} validation failures; schema-valid "
+        f"{c.resends} re-sends ({c.transient_retries} after faults), {c.validation_failures} validation failures; "
+        "schema-valid "
         f"{fmt_rate(v.suite.schema_valid_rate)}."
     )
     for stem, why in v.failures.items():

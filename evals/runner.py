@@ -22,16 +22,15 @@ from zhenggai.evals.scorer import (
     score_report,
 )
 from zhenggai.evals.sets import SET_NAMES, EvalSet, known_set
+from zhenggai.extract.judge import JUDGE_PROMPT
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import load_prompt
 from zhenggai.outputs.writers import write_text_atomic
-from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.pipeline import PipelineOptions, summarize_traced
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import NotARectificationReport
-
-JUDGE_PROMPT = "judge_units"
 
 
 class AnnotatedReport(BaseModel):
@@ -80,7 +79,7 @@ class EvalSuite(BaseModel):
 
     created_at: str
     tool_version: str
-    prompt_id: str = "judge_units"
+    prompt_id: str = JUDGE_PROMPT
     reports_dir: str
     sets: dict[str, str] = Field(default_factory=dict, description="set name → its reports folder")
     reports: list[str]
@@ -146,23 +145,18 @@ async def run_variant(
     try:
         for a in gold:
             stem, g = a.key, a.gold
-            first = len(client.history)
             try:
                 doc = load_path(a.path)
-                record = await summarize_document(doc, client, settings, options)
-            except NotARectificationReport as e:  # a verdict on the page, scored like any other
+                summary = await summarize_traced(doc, client, settings, options)
+            except NotARectificationReport as e:  # a verdict on the page, scored like any other (no call asked)
                 runs.append(
-                    ReportRun(
-                        stem=stem,
-                        set=a.set,
-                        score=score_refusal(g, str(e)),
-                        cost=account(client.history[first:], client.cache, model),
-                    )
+                    ReportRun(stem=stem, set=a.set, score=score_refusal(g, str(e)), cost=account([], None, model))
                 )
                 continue
             except Exception as e:  # keep scoring the others; the failure is reported
                 failures[stem] = f"{type(e).__name__}: {e}"
                 continue
+            record = summary.record
             records[stem] = record
             raw.append(record.model_dump_json())
             score = score_report(record, g, doc.text)
@@ -175,7 +169,7 @@ async def run_variant(
                     stem=stem,
                     set=a.set,
                     score=score,
-                    cost=account(client.history[first:], client.cache, model),
+                    cost=account(summary.calls, client.cache, model),
                     wall_seconds=record.provenance.wall_seconds,
                     chunks=record.provenance.chunks,
                     warnings=codes,

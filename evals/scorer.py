@@ -77,9 +77,8 @@ def locate(text: str, quote: str) -> Span | None:
 
 
 def is_grounded(evidence: Evidence, text: str) -> bool:
-    """The quote is exactly what the source holds at its span."""
-    span = evidence.span
-    return span.end <= len(text) and text[span.start : span.end] == evidence.text
+    """The quote is exactly what the source holds at its span (the record's own test)."""
+    return evidence.holds(text)
 
 
 def flatten_problems(problems: Sequence[Problem]) -> list[Problem]:

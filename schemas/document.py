@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhenggai.schemas.record import SectionRole, Span
+from zhenggai.vocab.roles import SectionRole
+from zhenggai.vocab.spans import Span
 
 
 class Stage(BaseModel):
@@ -111,9 +112,6 @@ class Outline(Stage):
 
     def find(self, path: str) -> Section | None:
         return next((s for s in self.walk() if s.path == path), None)
-
-    def by_role(self, role: SectionRole) -> list[Section]:
-        return [s for s in self.walk() if s.role == role]
 
 
 class HeadingRef(Stage):

@@ -9,75 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
+
+# The shared words live in the bottom layer; re-exported here because the contract speaks them.
+from zhenggai.vocab.contract import Contract
+from zhenggai.vocab.roles import SectionRole as SectionRole
+from zhenggai.vocab.spans import Evidence as Evidence
+from zhenggai.vocab.spans import Span as Span
+from zhenggai.vocab.statuses import STATUS_ZH as STATUS_ZH
+from zhenggai.vocab.statuses import Status as Status
+from zhenggai.vocab.statuses import StatusScope as StatusScope
+from zhenggai.vocab.usage import Usage as Usage
+from zhenggai.vocab.warnings import Severity as Severity
+from zhenggai.vocab.warnings import Warning as Warning
+from zhenggai.vocab.warnings import WarningCode as WarningCode
 
 SCHEMA_VERSION = "1.0"
 
 
-class Contract(BaseModel):
-    """Base for every contract model: unknown fields are errors, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Span(Contract):
-    """Half-open character range `[start, end)` into the normalised source text."""
-
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Span:
-        if self.end < self.start:
-            raise ValueError(f"span end {self.end} < start {self.start}")
-        return self
-
-    def slice(self, text: str) -> str:
-        return text[self.start : self.end]
-
-
-class Evidence(Contract):
-    """A quote from the source with its location; `source[span] == text` is checked."""
-
-    text: str
-    span: Span
-
-
-class Status(StrEnum):
-    """Normalised rectification status (DOMAIN.md, "Status words")."""
-
-    completed = "completed"  # 已完成 / 整改完成 / 已全部办结
-    basically_completed = "basically_completed"  # 基本完成
-    partly_completed = "partly_completed"  # 取得阶段性成效 / 阶段性完成
-    in_progress = "in_progress"  # 正在推进 / 持续推进 / 年内完成 / 计划
-    long_term = "long_term"  # 长期坚持 / 常态化
-    not_completed = "not_completed"  # 未完成 / 未整改到位
-    not_stated = "not_stated"  # nothing said
-
-
-class StatusScope(StrEnum):
-    """Where a problem's status was told: its own text, or a sentence covering more than it."""
-
-    own = "own"  # a sentence of the problem's own (or its status line)
-    group = "group"  # a status group heading above it: 一、已完成整改的问题
-    section = "section"  # one sentence for its section: 该方面问题已全部整改完成
-    report = "report"  # one sentence for the whole report: 反馈的25个问题已全部完成整改
-
-
 INSPECTION_FORMS = ("常规", "专项", "机动", "回头看", "提级", "交叉", "联动")
-
-
-class SectionRole(StrEnum):
-    """What a part of the report is for a reader."""
-
-    title = "title"
-    opening = "opening"
-    overview = "overview"
-    details = "details"
-    leads_petitions = "leads_petitions"
-    next_steps = "next_steps"
-    closing = "closing"
-    other = "other"
 
 
 class Figure(Contract):
@@ -210,23 +160,6 @@ class ReportMeta(Contract):
     evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="per metadata field (title, publisher, inspection_team, ...): the words read"
     )
-
-
-class Warning(Contract):
-    """Something the pipeline dropped or doubted; kept so nothing is lost silently."""
-
-    code: str = Field(description="e.g. ungrounded_quote, figure_not_in_span, numbering_repeat")
-    message: str
-    span: Span | None = None
-    chunk_id: str | None = None
-
-
-class Usage(Contract):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-    cache_hits: int = 0
-    retries: int = 0
 
 
 class Provenance(Contract):

@@ -19,15 +19,8 @@ from zhenggai.ingest.document import SUPPORTED_SUFFIXES, load_path
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
-from zhenggai.outputs.review import render_review_html
-from zhenggai.outputs.writers import (
-    DEFAULT_FORMATS,
-    record_json,
-    record_jsonl,
-    record_markdown,
-    records_csv,
-    write_text_atomic,
-)
+from zhenggai.outputs.formats import DEFAULT_FORMATS, OUTPUT_FORMATS
+from zhenggai.outputs.writers import write_text_atomic
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.schemas.record import SummaryRecord
 from zhenggai.settings import Settings
@@ -153,12 +146,10 @@ class OutputError(OSError):
 
 def write_outputs(out_dir: Path, stem: str, record: SummaryRecord, text: str, formats: Sequence[str]) -> None:
     try:
-        if "json" in formats:
-            write_text_atomic(out_dir / f"{stem}.json", record_json(record))
-        if "md" in formats:
-            write_text_atomic(out_dir / f"{stem}.md", record_markdown(record))
-        if "html" in formats:  # the review page needs the text the spans index into
-            write_text_atomic(out_dir / f"{stem}.html", render_review_html(record, text))
+        for name in formats:
+            fmt = OUTPUT_FORMATS[name]
+            if fmt.one is not None:
+                write_text_atomic(out_dir / f"{stem}.{name}", fmt.one(record, text))
     except OSError as e:
         raise OutputError(f"{stem}: {type(e).__name__}: {e}") from e
 
@@ -228,10 +219,10 @@ async def run_batch(
 def write_combined(out_dir: Path, result: BatchResult, files: Sequence[Path], formats: Sequence[str]) -> None:
     order = {str(p): k for k, p in enumerate(files)}
     records = [r for _, r in sorted(result.records, key=lambda pr: order.get(str(pr[0]), 0))]
-    if "jsonl" in formats:
-        write_text_atomic(out_dir / "summaries.jsonl", "".join(record_jsonl(r) for r in records))
-    if "csv" in formats:
-        write_text_atomic(out_dir / "problems.csv", records_csv(records), encoding="utf-8")
+    for name in formats:
+        fmt = OUTPUT_FORMATS[name]
+        if fmt.many is not None:
+            write_text_atomic(out_dir / fmt.combined_file, fmt.many(records))
     errors = out_dir / "errors.jsonl"
     if result.failures:
         lines = [json.dumps(f.__dict__, ensure_ascii=False) + "\n" for f in result.failures]

@@ -16,7 +16,7 @@ from zhenggai import __version__
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.extract.abstract import write_abstract
 from zhenggai.extract.grounding import ground_record
-from zhenggai.extract.judge import Judged, judge_chunk, unjudged
+from zhenggai.extract.judge import JUDGE_PROMPT, Judged, judge_chunk
 from zhenggai.extract.merge import merge_units
 from zhenggai.extract.meta import read_meta
 from zhenggai.extract.metadata import leads, next_steps, overview
@@ -25,8 +25,8 @@ from zhenggai.extract.units import assign_chunks, build_units
 from zhenggai.ingest.document import Document
 from zhenggai.ingest.traditional import restore_script
 from zhenggai.llm.client import LLMClient
-from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import load_prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
 from zhenggai.settings import Settings
@@ -39,13 +39,21 @@ ProgressFn = Callable[[int, int], None]  # (chunks done, chunks total)
 @dataclass
 class PipelineOptions:
     model: str | None = None  # None = settings.model
-    judge_prompt: str = "judge_units"
+    judge_prompt: str = JUDGE_PROMPT
     judge_version: str | None = None  # None = the default version
     abstract_prompt: str = "abstract"
     abstract_version: str | None = None
     meta_prompt: str = "read_meta"  # asked only for metadata the patterns left empty
     meta_version: str | None = None
     with_abstract: bool = True
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A record and the model calls that made it (an eval charges each call to its report)."""
+
+    record: SummaryRecord
+    calls: list[CallUsage]
 
 
 async def summarize_document(
@@ -55,10 +63,21 @@ async def summarize_document(
     options: PipelineOptions | None = None,
     progress: ProgressFn | None = None,
 ) -> SummaryRecord:
+    return (await summarize_traced(doc, client, settings, options, progress)).record
+
+
+async def summarize_traced(
+    doc: Document,
+    client: LLMClient,
+    settings: Settings,
+    options: PipelineOptions | None = None,
+    progress: ProgressFn | None = None,
+) -> Summary:
+    """The pipeline. Its usage is the sum of its own calls' usage (each call returns it, a failed
+    one carries it on its error), so reports sharing a client never count each other's calls."""
     opt = options or PipelineOptions()
     model = opt.model or settings.model
     started = time.perf_counter()
-    before = client.stats.model_copy()
     judge_prompt = load_prompt(opt.judge_prompt, opt.judge_version)
     meta_prompt = load_prompt(opt.meta_prompt, opt.meta_version)
 
@@ -71,19 +90,17 @@ async def summarize_document(
     work = [c for c in chunks if by_chunk[c.id]]
     warnings: list[Warning] = [*doc.warnings]
     warnings += [Warning(code=w.code, message=w.message, span=w.span) for w in outline.warnings]
+    calls: list[CallUsage] = []
     done = 0
     if progress:
         progress(0, len(work))
 
     async def one(chunk) -> list[Judged]:
         nonlocal done
-        try:
-            judged, _usage, notes = await judge_chunk(client, judge_prompt, chunk, by_chunk[chunk.id], model=model)
-            warnings.extend(notes)
-        except LLMError as e:
-            # One failed chunk must not lose the report: its units keep the parser's reading.
-            warnings.append(Warning(code="chunk_failed", message=f"{type(e).__name__}: {e}"[:400], chunk_id=chunk.id))
-            judged = [unjudged(u) for u in by_chunk[chunk.id]]
+        # a failed call costs only its units' judgements: they keep the parser's reading
+        judged, usages, notes = await judge_chunk(client, judge_prompt, chunk, by_chunk[chunk.id], model=model)
+        calls.extend(usages)
+        warnings.extend(notes)
         done += 1
         if progress:
             progress(done, len(work))
@@ -93,6 +110,8 @@ async def summarize_document(
         read_meta(doc, outline, client, meta_prompt, model=model), *(one(c) for c in work)
     )
     warnings.extend(meta_notes)
+    if meta_usage is not None:
+        calls.append(meta_usage)
     judged = [j for group in results for j in group]
     problems = merge_units(doc.text, judged)
 
@@ -110,12 +129,14 @@ async def summarize_document(
     warnings.extend(notes)
 
     prompt_versions = {judge_prompt.id: judge_prompt.version}
-    if meta_usage is not None:  # the metadata prompt was asked (its tokens are in client.stats)
+    if meta_usage is not None:  # the metadata prompt was asked
         prompt_versions[meta_prompt.id] = meta_prompt.version
     if opt.with_abstract:
         abstract_prompt = load_prompt(opt.abstract_prompt, opt.abstract_version)
         prompt_versions[abstract_prompt.id] = abstract_prompt.version
-        text, _usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
+        text, usage, notes = await write_abstract(client, abstract_prompt, record, model=model)
+        if usage is not None:
+            calls.append(usage)
         warnings.extend(notes)
         record = record.model_copy(update={"abstract": text})
 
@@ -124,26 +145,19 @@ async def summarize_document(
         report = record.report.model_copy(update={"content_sha256": source.sha256})
         record = record.model_copy(update={"report": report})
 
-    after = client.stats
-    usage = Usage(
-        prompt_tokens=after.prompt_tokens - before.prompt_tokens,
-        completion_tokens=after.completion_tokens - before.completion_tokens,
-        calls=after.calls - before.calls,
-        cache_hits=after.cache_hits - before.cache_hits,
-        retries=after.retries - before.retries,
-    )
+    usage = Usage.total(c.counters() for c in calls)
     provenance = Provenance(
         tool_version=__version__,
         model=model,
         prompt_versions=prompt_versions,
         usage=usage,
         wall_seconds=round(time.perf_counter() - started, 3),
-        model_seconds=round(after.model_seconds - before.model_seconds, 3),
+        model_seconds=usage.model_seconds,
         chunks=len(work),
         warnings=warnings,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    return record.model_copy(update={"provenance": provenance})
+    return Summary(record.model_copy(update={"provenance": provenance}), calls)
 
 
 def _completeness(record: SummaryRecord, text: str, outline: Outline) -> tuple[SummaryRecord, list[Warning]]:

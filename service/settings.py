@@ -33,11 +33,23 @@ class Settings(BaseSettings):
 
     # --- call limits -----------------------------------------------------------------
     max_output_tokens: int = Field(default=1024, ge=16, description="cap on every call's output")
-    call_timeout_s: float = Field(default=180.0, gt=0, description="wall-time cap of one model call")
+    call_timeout_s: float = Field(
+        default=60.0, gt=0, description="fixed part of one model call's wall-time cap (reading the prompt, a slot)"
+    )
+    call_timeout_per_token_s: float = Field(
+        default=0.4,
+        ge=0,
+        description="added to the cap per output token the call asks for: a call asking for more may take longer "
+        "(0.4 s is 2.5 tokens/s, the embedded 1.5B on a machine shared with a busy process)",
+    )
     total_deadline_s: float = Field(default=600.0, gt=0, description="cap including transient retries")
     validation_retries: int = Field(default=2, ge=0, description="re-asks after a validation failure")
     transient_retries: int = Field(default=4, ge=0, description="retries on timeouts, 429, 5xx")
-    concurrency: int = Field(default=2, ge=1, description="model calls in flight at once")
+    concurrency: int = Field(default=2, ge=1, description="model calls in flight at once, per model")
+    hosted_context_tokens: int = Field(
+        default=32768, ge=1024, description="context window assumed for a hosted model litellm's table does not know"
+    )
+    transport: str = Field(default="litellm", description="how requests reach a model (zhenggai.llm.transports)")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     retry_backoff_s: float = Field(default=1.0, gt=0, description="first transient-retry wait (exponential, jittered)")
     retry_backoff_max_s: float = Field(default=30.0, gt=0, description="longest single transient-retry wait")
@@ -57,6 +69,13 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         description="0 = number of cores; 1 is far faster when other CPU-heavy processes share the machine",
+    )
+    local_poll: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="llama.cpp's busy-wait between steps (0 = sleep at once; 50 = its default): spinning threads "
+        "steal the core a competing process needs, and wait for it when the scheduler takes it back",
     )
     local_ctx: int = Field(default=8192, ge=512, description="context per slot, in tokens")
     local_parallel: int = Field(default=1, ge=1, description="llama.cpp parallel slots")

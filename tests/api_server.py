@@ -33,6 +33,7 @@ def api_settings(tmp_path: Path, llm_url: str, **overrides: Any) -> Settings:
         "retry_backoff_s": 0.05,
         "retry_backoff_max_s": 0.2,
         "call_timeout_s": 20.0,
+        "call_timeout_per_token_s": 0.0,
         "total_deadline_s": 60.0,
         "api_wait_max_s": 10.0,
         "api_rate_per_s": 1000.0,

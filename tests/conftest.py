@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _paths import REPO, SEEDS_DIR  # noqa: F401  (SEEDS_DIR: re-exported for older tests)
 
 from zhenggai.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS_DIR = REPO / ".." / "shared" / "seeds"
 
 # Integration tests share one small local model and one llama.cpp server per session.
 LOCAL_TEST_MODEL = "local/qwen2.5-coder-0.5b"
@@ -98,6 +96,7 @@ def llm_fake_settings(tmp_path: Path, fake_llm) -> Settings:
         retry_backoff_s=0.05,
         retry_backoff_max_s=0.2,
         call_timeout_s=5.0,
+        call_timeout_per_token_s=0.0,
         total_deadline_s=30.0,
         validation_retries=2,
         transient_retries=3,

@@ -92,12 +92,12 @@ def test_a_cache_hit_is_charged_what_it_cost_when_computed(tmp_path) -> None:
     computed = cache.computed_cost("A")
     assert computed is not None
     assert (computed.prompt_tokens, computed.completion_tokens) == (180, 60)
-    assert computed.latency_s == pytest.approx(2.5)
-    assert (computed.attempts, computed.validation_failures, computed.transient_errors) == (2, 0, 1)
+    assert computed.model_seconds == pytest.approx(2.5)
+    assert (computed.requests, computed.validation_failures, computed.transient_retries) == (2, 0, 1)
     assert cache.computed_cost("nowhere") is None
 
     usages = [
-        CallUsage(model="local/qwen2.5-coder-0.5b", prompt_id="p", prompt_version="v1", cache_hit=True, cache_key="A"),
+        CallUsage(model="local/qwen2.5-coder-0.5b", prompt_id="p", prompt_version="v1", cache_hits=1, cache_key="A"),
         CallUsage(
             model="local/qwen2.5-coder-0.5b",
             prompt_id="p",
@@ -106,19 +106,19 @@ def test_a_cache_hit_is_charged_what_it_cost_when_computed(tmp_path) -> None:
             completion_tokens=5,
             latency_s=9.0,  # mostly waiting for a model slot: not model time
             model_seconds=0.5,
-            attempts=3,
+            requests=3,
             validation_failures=2,
         ),
-        CallUsage(model="local/qwen2.5-coder-0.5b", prompt_id="p", prompt_version="v1", cache_hit=True, cache_key="B"),
+        CallUsage(model="local/qwen2.5-coder-0.5b", prompt_id="p", prompt_version="v1", cache_hits=1, cache_key="B"),
     ]
     cost = account(usages, cache, "local/qwen2.5-coder-0.5b")
     assert (cost.calls, cost.cache_hits, cost.unaccounted) == (3, 2, 1)
     assert (cost.prompt_tokens, cost.completion_tokens) == (190, 65)
     assert cost.model_seconds == pytest.approx(3.0)
-    assert (cost.attempts, cost.retries, cost.validation_failures, cost.transient_errors) == (5, 3, 2, 1)
+    assert (cost.requests, cost.resends, cost.validation_failures, cost.transient_retries) == (5, 3, 2, 1)
     assert cost.usd == 0.0
     per_call = cost.per_call  # over the two calls whose cost is known
-    assert per_call["retries"] == pytest.approx(1.5) and per_call["seconds"] == pytest.approx(1.5)
+    assert per_call["resends"] == pytest.approx(1.5) and per_call["seconds"] == pytest.approx(1.5)
     cache.close()
 
 

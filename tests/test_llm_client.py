@@ -23,6 +23,7 @@ from zhenggai.llm.errors import (
     ValidationExhaustedError,
 )
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.settings import Settings
 
 
@@ -78,7 +79,7 @@ def test_valid_answer_returns_object_and_usage(fake_llm: FakeLLM, client: LLMCli
     assert res.value == Answer.model_validate(GOOD)
     u = res.usage
     assert (u.model, u.prompt_id, u.prompt_version) == ("openai/fake-model", "unit", "v1")
-    assert (u.prompt_tokens, u.completion_tokens, u.attempts, u.retries, u.cache_hit) == (40, 12, 1, 0, False)
+    assert (u.prompt_tokens, u.completion_tokens, u.requests, u.transient_retries, u.cache_hit) == (40, 12, 1, 0, False)
     assert u.latency_s > 0
     body = fake_llm.requests[0].body
     assert body["max_tokens"] == 64  # from the prompt's params
@@ -144,7 +145,7 @@ def test_timeout_then_success(fake_llm: FakeLLM, llm_fake_settings: Settings) ->
     with LLMClient(settings) as client:
         res = call(client)
     assert res.value.topic == "late but fine"
-    assert res.usage.retries == 1 and res.usage.attempts == 2
+    assert res.usage.transient_retries == 1 and res.usage.requests == 2
     assert time.perf_counter() - t0 < 2.5  # gave up on the slow answer instead of waiting for it
 
 
@@ -153,7 +154,7 @@ def test_rate_limited_then_success_with_backoff(fake_llm: FakeLLM, llm_fake_sett
     fake_llm.add(Step(status=429, body=error_body(429, "Rate limit reached")), Step(content=good()))
     with LLMClient(settings) as client:
         res = call(client)
-    assert res.usage.retries == 1
+    assert res.usage.transient_retries == 1
     assert len(fake_llm.requests) == 2  # the OpenAI SDK's own retries are off
     gap = fake_llm.requests[1].at - fake_llm.requests[0].at
     assert gap >= 0.3
@@ -164,7 +165,7 @@ def test_server_errors_exhaust_transient_retries(fake_llm: FakeLLM, client: LLMC
     with pytest.raises(TransientLLMError):
         call(client)
     assert len(fake_llm.requests) == 4  # transient_retries=3 → 4 attempts
-    assert client.stats.retries == 3
+    assert client.stats.transient_retries == 3
 
 
 def test_permanent_auth_error_fails_at_once_and_key_is_never_logged(
@@ -210,9 +211,9 @@ def test_cache_hit_on_identical_call(fake_llm: FakeLLM, client: LLMClient) -> No
     second = call(client)
     assert len(fake_llm.requests) == 1
     assert second.value == first.value and second.text == first.text
-    assert second.usage.cache_hit and second.usage.prompt_tokens == 0 and second.usage.attempts == 0
+    assert second.usage.cache_hit and second.usage.prompt_tokens == 0 and second.usage.requests == 0
     s = client.stats
-    assert (s.calls, s.requests, s.cache_hits, s.cache_misses, s.prompt_tokens) == (2, 1, 1, 1, 30)
+    assert (s.calls, s.requests, s.cache_hits, s.prompt_tokens) == (2, 1, 1, 30)
     # anything that changes the request is a different key
     fake_llm.add(Step(content=good(topic="other text")), Step(content=good(topic="other max")))
     assert call(client, variables={"text": "别的"}).value.topic == "other text"
@@ -292,13 +293,74 @@ def test_concurrency_limit(fake_llm: FakeLLM, llm_fake_settings: Settings) -> No
     assert fake_llm.max_inflight == 1
 
 
+def test_the_concurrency_limit_is_per_requested_model(fake_llm: FakeLLM, llm_fake_settings: Settings) -> None:
+    """Two models, limit 1 each: one request of each may be in flight, never two of one."""
+    settings = llm_fake_settings.model_copy(update={"concurrency": 1})
+    fake_llm.responder = lambda body: Step(content=good(topic=body["model"]), delay=0.3)
+
+    async def run() -> None:
+        async with LLMClient(settings) as client:
+            await asyncio.gather(
+                *(
+                    client.structured(PROMPT, Answer, {"text": f"t{i}"}, model=model)
+                    for i in range(2)
+                    for model in ("openai/fake-a", "openai/fake-b")
+                )
+            )
+
+    asyncio.run(run())
+    assert fake_llm.max_inflight == 2 and len(fake_llm.requests) == 4
+    by_model: dict[str, list[float]] = {}
+    for r in fake_llm.requests:
+        by_model.setdefault(r.body["model"], []).append(r.at)
+    for model, starts in by_model.items():  # one model's two requests went one after the other
+        assert abs(starts[1] - starts[0]) >= 0.25, model
+
+
+def test_a_client_sends_through_the_transport_it_is_given(llm_fake_settings: Settings) -> None:
+    """The transport seam: the client's checks, cache and usage around any transport."""
+    from zhenggai.llm.transports import Reply, TransportRequest
+
+    seen: list[TransportRequest] = []
+
+    class Scripted:
+        async def send(self, request: TransportRequest) -> Reply:
+            seen.append(request)
+            return Reply(text=good(count=len(seen)), finish_reason="stop", prompt_tokens=5, completion_tokens=3)
+
+    with LLMClient(llm_fake_settings, transport=Scripted()) as client:
+        res = call(client)
+        again = call(client)
+    assert res.value.count == 1 and again.usage.cache_hit and len(seen) == 1
+    assert seen[0].timeout == pytest.approx(llm_fake_settings.call_timeout_s)
+    assert (res.usage.prompt_tokens, res.usage.completion_tokens, res.usage.requests) == (5, 3, 1)
+
+
+def test_the_call_timeout_grows_with_the_tokens_asked_for(llm_fake_settings: Settings) -> None:
+    from zhenggai.llm.transports import Reply, TransportRequest
+
+    seen: list[float] = []
+
+    class Scripted:
+        async def send(self, request: TransportRequest) -> Reply:
+            seen.append(request.timeout)
+            return Reply(text=good(), finish_reason="stop", prompt_tokens=1, completion_tokens=1)
+
+    settings = llm_fake_settings.model_copy(update={"call_timeout_s": 10.0, "call_timeout_per_token_s": 0.5})
+    with LLMClient(settings, transport=Scripted()) as client:
+        call(client, max_tokens=20, cache=False)
+        call(client, max_tokens=30, cache=False)
+        call(client, max_tokens=400, cache=False)  # never past the call's total deadline (30 s here)
+    assert seen[:2] == [pytest.approx(20.0), pytest.approx(25.0)] and 29 < seen[2] <= 30.0
+
+
 async def test_async_api_and_call_log(fake_llm: FakeLLM, llm_fake_settings: Settings) -> None:
     fake_llm.add(Step(status=500, body=error_body(500, "boom")), Step(content="bad"), Step(content=good()))
     client = LLMClient(llm_fake_settings)
     res = await client.structured(PROMPT, Answer, VARS)
     await client.structured(PROMPT, Answer, VARS)  # cache hit, logged too
     await client.aclose()
-    assert (res.usage.retries, res.usage.validation_failures, res.usage.attempts) == (1, 1, 3)
+    assert (res.usage.transient_retries, res.usage.validation_failures, res.usage.requests) == (1, 1, 3)
     rows = (
         sqlite3.connect(llm_fake_settings.responses_db)
         .execute(
@@ -325,3 +387,13 @@ def test_settings_env_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     assert s.model == "deepseek/deepseek-chat" and s.api_key.get_secret_value() == "sk-env"
     assert s.models_dir == tmp_path / "models" and "sk-env" not in repr(s)
     assert llm_test_settings(local_models_dir=tmp_path / "m").models_dir == tmp_path / "m"
+
+
+def test_an_llm_error_carries_what_the_call_cost(fake_llm: FakeLLM, client: LLMClient) -> None:
+    """A failed call's usage reaches its caller on the error, so the report that asked is charged."""
+    fake_llm.add(*(Step(content="not json") for _ in range(3)))
+    with pytest.raises(ValidationExhaustedError) as caught:
+        call(client)
+    u = caught.value.usage
+    assert isinstance(u, CallUsage) and (u.requests, u.validation_failures, u.errors) == (3, 3, 1)
+    assert client.stats.errors == 1 and client.stats.requests == 3

@@ -11,7 +11,7 @@ import sys
 from enum import StrEnum
 
 import pytest
-from conftest import SEEDS_DIR
+from _paths import SEEDS_DIR
 from pydantic import BaseModel, Field
 
 from zhenggai.llm.client import LLMClient
@@ -60,7 +60,7 @@ def test_real_chunk_becomes_a_valid_object_then_comes_from_cache(
         assert 1 <= len(first.value.measures) <= 2
         assert all(isinstance(m.status, MeasureStatus) for m in first.value.measures)
         u = first.usage
-        assert not u.cache_hit and u.prompt_tokens > 100 and 0 < u.completion_tokens <= 200 * (u.attempts)
+        assert not u.cache_hit and u.prompt_tokens > 100 and 0 < u.completion_tokens <= 200 * (u.requests)
         # the 0.5B model copies from the text: at least one measure shares words with the chunk
         assert any(sum(ch in chunk for ch in m.text) >= len(m.text) // 2 for m in first.value.measures)
 
@@ -112,7 +112,7 @@ def test_truncation_is_reported_not_hung(local_llm_settings: Settings) -> None:
 def test_local_timeout_fails_fast_without_resending(local_llm_settings: Settings) -> None:
     from zhenggai.llm.errors import LLMTimeoutError
 
-    settings = local_llm_settings.model_copy(update={"call_timeout_s": 0.05})
+    settings = local_llm_settings.model_copy(update={"call_timeout_s": 0.05, "call_timeout_per_token_s": 0.0})
     with LLMClient(settings) as client, pytest.raises(LLMTimeoutError):
         client.structured_sync("llm_selftest", Excerpt, {"text": seed_chunk(), "max_items": 2}, max_tokens=8)
-    assert client.stats.requests == 1 and client.stats.retries == 0
+    assert client.stats.requests == 1 and client.stats.transient_retries == 0

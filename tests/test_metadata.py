@@ -467,8 +467,9 @@ async def test_no_call_when_the_patterns_read_the_opening(fake_llm, llm_fake_set
 async def test_a_failed_fallback_keeps_the_patterns_reading(fake_llm, llm_fake_settings):
     fake_llm.add(*[Step(content="not json")] * 6)
     _doc, (meta, usage, warnings) = await _fallback(UNSAID_UNIT, llm_fake_settings)
-    assert usage is None and meta.inspection_team == "县委第二巡察组"
+    assert meta.inspection_team == "县委第二巡察组"
     assert [w.code for w in warnings] == ["meta_fallback_failed"]
+    assert usage is not None and usage.errors == 1 and usage.requests == 3  # what the failure cost is charged
 
 
 async def test_the_pipeline_records_the_metadata_call(judge_llm, llm_fake_settings):

@@ -13,6 +13,7 @@ from _cli import fake_model_env, run_cli
 from _paths import EXAMPLES_DIR
 from _review import grounded, read_doc
 from fake_judge import responder
+from pydantic import ValidationError
 
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
@@ -192,7 +193,7 @@ def test_html_in_the_source_is_text_never_markup():
         problems=[problem(text, title, path="<i>1</i>", status=Status.completed)],
         provenance=Provenance(
             tool_version="test",
-            warnings=[Warning(code="<img src=x>", message="<script>alert(3)</script>")],
+            warnings=[Warning(code="chunk_failed", message="<img src=x><script>alert(3)</script>", path="<i>1</i>")],
         ),
     )
     html = render_review_html(rec, text)
@@ -201,6 +202,13 @@ def test_html_in_the_source_is_text_never_markup():
     for bad in ("<b onclick", "<img src=x>", "</title><script>", "<!-- 注释", "<i>1</i>"):
         assert bad not in html
     assert "&#13;" in html  # a bare CR would be folded into LF by the parser
+
+
+def test_a_warning_code_is_one_the_vocabulary_knows():
+    """Codes are an enum: nothing a model or a report says can become a code (or a CSS class)."""
+    with pytest.raises(ValidationError):
+        Warning(code="<img src=x>", message="m")
+    assert Warning(code="chunk_failed", message="m").code.label == "模型调用失败，沿用解析结果"
 
 
 def test_empty_record_and_empty_text():
@@ -222,7 +230,10 @@ def test_ungrounded_items_are_listed_among_the_warnings_not_highlighted():
             tool_version="test",
             warnings=[
                 Warning(
-                    code="ungrounded_quote", message="二.(一).1: measure dropped: 另一条", span=Span(start=0, end=4)
+                    code="ungrounded_quote",
+                    message="二.(一).1: measure dropped: 另一条",
+                    span=Span(start=0, end=4),
+                    path="二.(一).1",
                 ),
                 Warning(code="numbering_repeat", message="二.(二): label 2 after 2", span=Span(start=9, end=12)),
             ],

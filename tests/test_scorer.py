@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _paths import SEEDS_DIR
 
 from zhenggai.evals.gold_schema import GoldFigure, GoldMeasure, GoldMeta, GoldProblem, GoldReport
 from zhenggai.evals.scorer import (
@@ -41,7 +42,7 @@ from zhenggai.schemas.record import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = SEEDS_DIR
 GOLD = REPO / "evals" / "gold"
 
 # A tiny normalised report: three problems, each with measures and a figure.

@@ -20,12 +20,12 @@ from zhenggai.api.errors import ApiError
 from zhenggai.api.jobs import NewJob
 from zhenggai.api.models import SubmitOptions, TextSubmission
 from zhenggai.api.worker import JobRunner
+from zhenggai.extract.judge import JUDGE_PROMPT
 from zhenggai.ingest.decode import text_codec
 from zhenggai.ingest.document import MEDIA_TYPES
 from zhenggai.llm.prompts import list_versions, load_prompt
 from zhenggai.settings import Settings
 
-JUDGE_PROMPT = "judge_units"
 TEXT_TYPES = frozenset(MEDIA_TYPES.values())
 ACCEPTED_BODIES = ("application/json", "multipart/form-data")
 

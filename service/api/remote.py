@@ -29,11 +29,14 @@ from zhenggai.api.errors import from_ingest
 from zhenggai.ingest.document import Document, load_bytes, load_text
 from zhenggai.ingest.errors import IngestError
 from zhenggai.llm import errors as llm_errors
-from zhenggai.llm.client import CallResult, ClientStats
+from zhenggai.llm.client import CallResult, LLMClient
 from zhenggai.llm.errors import LLMError, ValidationExhaustedError
+from zhenggai.llm.prompts import Prompt, load_prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.pipeline import PipelineOptions, summarize_document
 from zhenggai.settings import Settings
 from zhenggai.structure.genre import NotARectificationReport
+from zhenggai.vocab.usage import Usage
 
 STORAGE_FULL = ("SQLITE_FULL", "SQLITE_IOERR_WRITE")
 
@@ -58,6 +61,7 @@ class RemoteFailure:
     llm: bool  # a zhenggai.llm error (the pipeline keeps the chunk's parser reading)
     sqlite: str | None = None  # sqlite3 error name, when the response cache could not write
     attrs: dict[str, Any] | None = None  # ValidationExhaustedError's fields
+    usage: Any = None  # the CallUsage a failed call carries (what it cost)
 
     @classmethod
     def of(cls, exc: BaseException) -> RemoteFailure:
@@ -70,14 +74,17 @@ class RemoteFailure:
             isinstance(exc, LLMError),
             getattr(exc, "sqlite_errorname", None),
             attrs,
+            getattr(exc, "usage", None),
         )
 
     def rebuild(self) -> Exception:
         if self.llm:
             cls = getattr(llm_errors, self.kind, LLMError)
             if self.attrs is not None and cls is ValidationExhaustedError:
-                return ValidationExhaustedError(self.message, **self.attrs)
-            return cls(self.message) if isinstance(cls, type) and issubclass(cls, LLMError) else LLMError(self.message)
+                return ValidationExhaustedError(self.message, **self.attrs, usage=self.usage)
+            err = cls(self.message) if isinstance(cls, type) and issubclass(cls, LLMError) else LLMError(self.message)
+            err.usage = self.usage
+            return err
         return RemoteError(self)
 
 
@@ -102,6 +109,26 @@ class ShippedModel:
         return create_model(self.name, __base__=self.base, **self.fields)  # type: ignore[call-overload]
 
 
+@dataclass(frozen=True)
+class ShippedPrompt:
+    """A prompt by name: both processes load the same versioned files (a rendered `Prompt` holds a
+    compiled template, which does not pickle). The hash proves they read the same text."""
+
+    id: str
+    version: str
+    content_hash: str
+
+    def load(self) -> Prompt:
+        prompt = load_prompt(self.id, self.version)
+        if prompt.content_hash != self.content_hash:
+            raise RuntimeError(f"prompt {self.id}@{self.version} differs between the worker and the service")
+        return prompt
+
+
+def ship_prompt(prompt: Prompt | str) -> ShippedPrompt | str:
+    return prompt if isinstance(prompt, str) else ShippedPrompt(prompt.id, prompt.version, prompt.content_hash)
+
+
 def ship_model(model: type[BaseModel]) -> type[BaseModel] | ShippedModel:
     """The model itself when pickle finds it by name, else its recipe."""
     if getattr(sys.modules.get(model.__module__), model.__qualname__, None) is model:
@@ -121,15 +148,25 @@ def read_source(
 
 
 class RemoteClient:
-    """The part of `LLMClient` the pipeline uses (`structured`, `stats`), answered by the service.
-    Its stats count this job's calls only (a shared client's would mix concurrent jobs)."""
+    """The part of `LLMClient` the pipeline uses: `structured` is answered by the service; the
+    pure helpers a caller budgets a call with (`render`, `context_window`, which read only the
+    settings) are `LLMClient`'s own, run here. Its stats count this job's calls only."""
 
-    def __init__(self, send: Any) -> None:
+    render = LLMClient.render
+    _render = LLMClient._render
+
+    def __init__(self, send: Any, settings: Settings, windows: dict[str, int]) -> None:
+        self.settings = settings
+        self.windows = windows  # model → context window, looked up by the service (litellm's tables live there)
         self._send = send
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.stats = ClientStats()
+        self.stats = Usage()
+
+    def context_window(self, model: str | None = None) -> int:
+        name = model or self.settings.model
+        return self.windows[name] if name in self.windows else LLMClient.context_window(self, model)  # type: ignore[arg-type]
 
     async def structured(
         self, prompt: Any, response_model: type, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -140,29 +177,19 @@ class RemoteClient:
         fut: asyncio.Future[Any] = loop.create_future()
         self._pending[n] = fut
         try:
-            self._send(("call", n, prompt, ship_model(response_model), variables, kwargs))
+            self._send(("call", n, ship_prompt(prompt), ship_model(response_model), variables, kwargs))
             ok, payload = await fut
         finally:
             self._pending.pop(n, None)
-        self.stats.calls += 1
         if not ok:
-            self.stats.errors += 1
-            raise payload.rebuild()
+            err = payload.rebuild()
+            if isinstance(getattr(err, "usage", None), CallUsage):
+                self.stats = self.stats + err.usage.counters()
+            raise err
         value_json, usage, text = payload  # the value as JSON: the service's class may be a rebuilt one
         res = CallResult(value=response_model.model_validate_json(value_json), usage=usage, text=text)
-        self._count(res)
+        self.stats = self.stats + usage.counters()
         return res
-
-    def _count(self, res: CallResult[Any]) -> None:
-        u, s = res.usage, self.stats
-        s.cache_hits += u.cache_hit
-        s.cache_misses += not u.cache_hit
-        s.requests += u.attempts
-        s.prompt_tokens += u.prompt_tokens
-        s.completion_tokens += u.completion_tokens
-        s.retries += u.retries
-        s.validation_failures += u.validation_failures
-        s.model_seconds += u.model_seconds
 
     def reply(self, n: int, ok: bool, payload: Any) -> None:
         """From the reader thread: hand an answer to the waiting call."""
@@ -196,9 +223,11 @@ def _classify(exc: BaseException) -> Outcome:
     return Outcome(error="internal", message=f"{name}: {exc}"[:1000], exception=name)  # a bug costs one job
 
 
-def _run_job(args: tuple[Any, ...], client: RemoteClient, send: Any) -> Outcome:
-    kind, source, name, media_type, encoding, settings, options = args
+def _run_job(args: tuple[Any, ...], send: Any, current: list[RemoteClient]) -> Outcome:
+    kind, source, name, media_type, encoding, settings, options, windows = args
     assert isinstance(settings, Settings) and isinstance(options, PipelineOptions)
+    client = RemoteClient(send, settings, windows)
+    current[:] = [client]
 
     async def main() -> str:
         client.loop = asyncio.get_running_loop()
@@ -218,7 +247,7 @@ def _run_job(args: tuple[Any, ...], client: RemoteClient, send: Any) -> Outcome:
         return _classify(exc)
 
 
-def _read(args: tuple[Any, ...]) -> tuple[str, Any]:
+def read_submission_text(args: tuple[Any, ...]) -> tuple[str, Any]:
     """A submission's document at intake: ("ok", normalised text) or ("error", ApiError fields)."""
     kind, source, name, media_type, encoding = args
     try:
@@ -256,11 +285,9 @@ def worker_main(conn: Connection) -> None:
     while True:
         kind, args = tasks.get()
         if kind == "read":
-            send(("done", _read(args)))
+            send(("done", read_submission_text(args)))
         elif kind == "job":
-            client = RemoteClient(send)
-            current[:] = [client]
-            outcome = _run_job(args, client, send)
+            outcome = _run_job(args, send, current)
             current.clear()
             send(("done", outcome))
         else:

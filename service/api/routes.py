@@ -29,7 +29,7 @@ from zhenggai.api.models import (
     Progress,
     Submission,
 )
-from zhenggai.api.renderings import RENDERINGS, Rendering
+from zhenggai.outputs.formats import SERVED_FORMATS, OutputFormat
 from zhenggai.schemas.record import SummaryRecord
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _links(row: JobRow) -> dict[str, str]:
     base = f"/v1/summaries/{row.id}"
     links = {"self": base}
     if row.status == JobStatus.done:
-        links.update({ext: f"{base}.{ext}" for ext in RENDERINGS})
+        links.update({ext: f"{base}.{ext}" for ext in SERVED_FORMATS})
     return links
 
 
@@ -127,7 +127,7 @@ JOB_LINKS = {
     for name, op in (
         ("GetJob", "get_job"),
         ("CancelJob", "cancel_job"),
-        *((f"Render{ext.capitalize()}", f"render_{ext}") for ext in RENDERINGS),
+        *((f"Render{ext.capitalize()}", f"render_{ext}") for ext in SERVED_FORMATS),
     )
 }
 
@@ -227,7 +227,7 @@ async def list_jobs(
     return JobList(items=items, next_cursor=make_cursor(rows[-1].id, wanted) if len(rows) == limit else None)
 
 
-def _rendering_route(rendering: Rendering) -> Callable[..., Awaitable[Response]]:
+def _rendering_route(rendering: OutputFormat) -> Callable[..., Awaitable[Response]]:
     async def render(request: Request, job_id: JobId, owner: Owner) -> Response:
         row = await _owned(request, job_id, owner, with_result=True)
         if row.status != JobStatus.done or row.result is None:
@@ -237,26 +237,26 @@ def _rendering_route(rendering: Rendering) -> Callable[..., Awaitable[Response]]
         text = await asyncio.to_thread(_service(request).store.text, job_id) if rendering.needs_text else ""
 
         def build() -> str:  # parsing a large record and rendering it: off the HTTP loop
-            return rendering.render(SummaryRecord.model_validate_json(result), text or "")
+            return rendering.render_one(SummaryRecord.model_validate_json(result), text or "")
 
         body = await asyncio.to_thread(build)
         return Response(
             body,
             media_type=rendering.media_type,
-            headers={"Content-Disposition": f'inline; filename="{job_id}.{rendering.ext}"'},
+            headers={"Content-Disposition": f'inline; filename="{job_id}.{rendering.name}"'},
         )
 
-    render.__name__ = f"render_{rendering.ext}"
+    render.__name__ = f"render_{rendering.name}"
     return render
 
 
 # Before GET /summaries/{job_id} (whose converter already refuses "<id>.md"; belt and braces).
-for _r in RENDERINGS.values():
+for _r in SERVED_FORMATS.values():
     router.add_api_route(
-        f"/summaries/{{job_id:job_id}}.{_r.ext}",
+        f"/summaries/{{job_id:job_id}}.{_r.name}",
         _rendering_route(_r),
         methods=["GET"],
-        operation_id=f"render_{_r.ext}",
+        operation_id=f"render_{_r.name}",
         summary=_r.summary,
         response_class=Response,
         responses={

@@ -34,9 +34,9 @@ from typing import Any
 from zhenggai.api.jobs import JobStore, StorageError
 from zhenggai.api.logs import event
 from zhenggai.api.procs import WorkerDied, WorkerPool
-from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel
+from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel, ShippedPrompt, read_submission_text
 from zhenggai.llm.client import LLMClient
-from zhenggai.llm.registry import is_local
+from zhenggai.llm.registry import is_local, structured_mode
 from zhenggai.pipeline import PipelineOptions
 from zhenggai.settings import Settings
 
@@ -182,6 +182,8 @@ class JobRunner:
         """Read a submission in a worker (from the HTTP loop): ("ok", text) or ("error", ApiError fields).
         A request that goes away cancels the read and frees its worker."""
         assert self._loop is not None and self.pool is not None
+        if self.pool.alive == 0:  # the workers are still starting: do not hold submissions up for them
+            return await asyncio.to_thread(read_submission_text, args)
         fut = asyncio.run_coroutine_threadsafe(self.pool.run("read", args), self._loop)
         return await asyncio.wrap_future(fut)
 
@@ -243,7 +245,20 @@ class JobRunner:
                     task.add_done_callback(calls.discard)
 
             options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
-            args = (inp.source_kind, inp.source, inp.name, inp.media_type, inp.encoding, self.settings, options)
+            # what litellm's tables say about the model, looked up here where litellm is loaded: the
+            # worker renders and budgets prompts with them and never imports litellm (seconds per worker)
+            mode, window = await asyncio.to_thread(self._model_facts, inp.model)
+            settings = self.settings.model_copy(update={"structured_output": mode})
+            args = (
+                inp.source_kind,
+                inp.source,
+                inp.name,
+                inp.media_type,
+                inp.encoding,
+                settings,
+                options,
+                {inp.model: window},
+            )
             try:
                 outcome: Outcome = await self.pool.run("job", args, on_message)
             except WorkerDied as exc:
@@ -263,11 +278,16 @@ class JobRunner:
             if stored:
                 event(log, "job_done", job=job_id)
 
+    def _model_facts(self, model: str) -> tuple[str, int]:
+        assert self.client is not None
+        return structured_mode(model, self.settings), self.client.context_window(model)
+
     async def _serve_call(self, msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
         """One model call a job's worker asked for, on the shared client."""
         assert self.client is not None
-        _, n, prompt, shipped, variables, kwargs = msg
+        _, n, shipped_prompt, shipped, variables, kwargs = msg
         try:
+            prompt = shipped_prompt.load() if isinstance(shipped_prompt, ShippedPrompt) else shipped_prompt
             response_model = shipped.build() if isinstance(shipped, ShippedModel) else shipped
             res = await self.client.structured(prompt, response_model, variables, **kwargs)
         except asyncio.CancelledError:

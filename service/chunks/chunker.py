@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from zhenggai.chunks.tokens import TokenCounter, estimate_tokens
 from zhenggai.schemas.document import Chunk, HeadingRef, Outline, Section
-from zhenggai.schemas.record import SectionRole, Span
+from zhenggai.vocab.roles import SectionRole
+from zhenggai.vocab.spans import Span
 
 _SENTENCE_END_RE = re.compile(r"[。!?;](?![”’」』])|[。!?;][”’」』]")
 CHUNKED_ROLES = (SectionRole.details, SectionRole.leads_petitions)

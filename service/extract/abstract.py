@@ -12,19 +12,13 @@ import re
 from pydantic import BaseModel, Field
 
 from zhenggai.extract.tally import tally, walk
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import Prompt
-from zhenggai.schemas.record import Status, SummaryRecord, TotalKind, Warning
+from zhenggai.llm.usage import CallUsage
+from zhenggai.schemas.record import SummaryRecord, TotalKind
+from zhenggai.vocab.statuses import STATUS_ZH, Status
+from zhenggai.vocab.warnings import Warning
 
-STATUS_ZH = {
-    Status.completed: "已完成",
-    Status.basically_completed: "基本完成",
-    Status.partly_completed: "阶段性完成",
-    Status.in_progress: "正在推进",
-    Status.long_term: "长期坚持",
-    Status.not_completed: "未完成",
-    Status.not_stated: "未说明",
-}
 # A model sentence that states a quantity or a completion: such figures come from the record only.
 _QUANTITY_RE = re.compile(
     r"\d|[零一二三四五六七八九十百千万两]+(?:个|项|条|件|类|名|人|次|家|批|起|方面)|全部|所有|均已|均|一律|百分"
@@ -104,7 +98,8 @@ async def write_abstract(
         warnings.append(
             Warning(code="abstract_failed", message=f"abstract call failed ({type(e).__name__}): {e}"[:300])
         )
-        return computed, None, warnings
+        usage = getattr(e, "usage", None)
+        return computed, usage if isinstance(usage, CallUsage) else None, warnings
     text, dropped = qualitative(res.value.abstract)
     for s in dropped:
         warnings.append(Warning(code="abstract_figure_dropped", message=f"dropped from the abstract: {s[:80]}"))

@@ -16,11 +16,7 @@ T = TypeVar("T")
 
 
 def holds(ev: Evidence | None, text: str) -> bool:
-    return (
-        ev is not None
-        and 0 <= ev.span.start < ev.span.end <= len(text)
-        and text[ev.span.start : ev.span.end] == ev.text
-    )
+    return ev is not None and ev.holds(text)
 
 
 def _keep(
@@ -66,7 +62,18 @@ def _measures(measures: list[Measure], text: str, where: str, warnings: list[War
 
 def _problems(problems: list[Problem], text: str, warnings: list[Warning]) -> list[Problem]:
     kept = []
-    for p in _quoted(problems, text, lambda p: f"{p.path}: problem dropped: {p.title[:40]}", warnings):
+    for p in problems:
+        if not holds(p.evidence, text):
+            warnings.append(
+                Warning(
+                    code="ungrounded_quote",
+                    message=f"{p.path}: problem dropped: {p.title[:40]}",
+                    span=p.evidence.span,
+                    path=p.path,
+                )
+            )
+            continue
+        first = len(warnings)
         update: dict = {
             "measures": _measures(p.measures, text, p.path, warnings),
             "figures": _figures(p.figures, text, p.path, warnings),
@@ -82,6 +89,8 @@ def _problems(problems: list[Problem], text: str, warnings: list[Warning]) -> li
                 )
             )
             update |= {"status_evidence": None, "status": "not_stated"}
+        # what was dropped inside this problem names it (a child's own warnings name the child)
+        warnings[first:] = [w if w.path else w.model_copy(update={"path": p.path}) for w in warnings[first:]]
         kept.append(p.model_copy(update=update))
     return kept
 

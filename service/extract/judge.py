@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from zhenggai.chunks.tokens import estimate_tokens
+from zhenggai.extract.instructions import looks_like_instruction
 from zhenggai.extract.status_rules import Settled, settle_status
 from zhenggai.extract.units import PROBLEM_WORDS_RE, Candidate, Unit
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
+from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Chunk
 from zhenggai.schemas.record import Span, Status, StatusScope, Warning
+
+JUDGE_PROMPT = "judge_units"  # the judging prompt's id (prompts/judge_units/)
 
 Kind = Literal["problem", "measure", "area", "group"]
 
@@ -97,6 +104,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 message=f"{u.path}: the model said {said.value}; the text tells {settled.status.value} ({settled.how})",
                 span=settled.span,
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     if said == Status.completed and settled.how != "model" and settled.status != Status.completed:
@@ -105,6 +113,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 code="completed_not_told",
                 message=f"{u.path}: the model said completed from work described; {settled.status.value} kept",
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     if said == Status.not_stated and settled.status != Status.not_stated:
@@ -114,6 +123,7 @@ def _status_notes(u: Unit, chunk_id: str, said: Status, settled: Settled) -> lis
                 message=f"{u.path}: the model said not_stated; the text tells {settled.status.value} ({settled.how})",
                 span=settled.span,
                 chunk_id=chunk_id,
+                path=u.path,
             )
         ]
     return []
@@ -137,13 +147,64 @@ def default_kind(u: Unit) -> Kind:
     return "measure"
 
 
+_PROMPT_MARGIN = 0.9  # the token estimate is within 5% of the Qwen tokenizer; leave room for the rest
+
+
+def judging_batches(units: list[Unit], fits: Callable[[list[Unit]], bool]) -> list[list[Unit]]:
+    """Units in document order, cut into the batches one judging call each can hold. A unit that
+    does not fit even alone goes alone: its call fails on its own and costs only its judgement."""
+    batches: list[list[Unit]] = []
+    for u in units:
+        if batches and fits([*batches[-1], u]):
+            batches[-1].append(u)
+        else:
+            batches.append([u])
+    return batches
+
+
+def prompt_fits(client: LLMClient, prompt: Prompt, chunk: Chunk, model: str | None) -> Callable[[list[Unit]], bool]:
+    """Whether a batch's rendered prompt, plus the answer it asks for, fits the model's context.
+    The chunker budgets source text (`chunk_tokens`); what the judge sends is the units' rendered
+    sentences and headings, so that is what is measured here."""
+    room = client.context_window(model) - (prompt.params.max_tokens or client.settings.max_output_tokens)
+    view = prompt.options.get("view", "candidates")
+
+    def fits(batch: list[Unit]) -> bool:
+        messages = client.render(prompt, verdicts_model(len(batch)), render_vars(chunk, batch, view), model)
+        return sum(estimate_tokens(m["content"]) + 4 for m in messages) <= room * _PROMPT_MARGIN
+
+    return fits
+
+
 async def judge_chunk(
     client: LLMClient, prompt: Prompt, chunk: Chunk, units: list[Unit], *, model: str | None = None
-) -> tuple[list[Judged], CallUsage | None, list[Warning]]:
-    fixed = [Judged(unit=u, kind=u.prior) for u in units if u.prior]
-    units = [u for u in units if not u.prior]
-    if not units:
-        return fixed, None, []
+) -> tuple[list[Judged], list[CallUsage], list[Warning]]:
+    """The chunk's units judged, one call per batch that fits the model's context. A failed call
+    costs its batch's judgements only (they keep the parser's reading, with a `chunk_failed`)."""
+    judged = [Judged(unit=u, kind=u.prior) for u in units if u.prior]
+    asked = [u for u in units if not u.prior]
+    usages: list[CallUsage] = []
+    warnings: list[Warning] = []
+    if not asked:
+        return judged, usages, warnings
+    for batch in judging_batches(asked, prompt_fits(client, prompt, chunk, model)):
+        try:
+            got, usage, notes = await _judge_batch(client, prompt, chunk, batch, model=model)
+        except LLMError as e:
+            if isinstance(e.usage, CallUsage):
+                usages.append(e.usage)
+            warnings.append(Warning(code="chunk_failed", message=f"{type(e).__name__}: {e}"[:400], chunk_id=chunk.id))
+            judged.extend(unjudged(u) for u in batch)
+            continue
+        usages.append(usage)
+        judged.extend(got)
+        warnings.extend(notes)
+    return judged, usages, warnings
+
+
+async def _judge_batch(
+    client: LLMClient, prompt: Prompt, chunk: Chunk, units: list[Unit], *, model: str | None = None
+) -> tuple[list[Judged], CallUsage, list[Warning]]:
     warnings: list[Warning] = []
     view = prompt.options.get("view", "candidates")
     shown = shown_sentences(units, view)
@@ -153,13 +214,7 @@ async def judge_chunk(
     verdicts: dict[int, Verdict] = {k: getattr(res.value, f"U{k}") for k in range(1, len(units) + 1)}
     judged: list[Judged] = []
     for k, (u, sentences) in enumerate(zip(units, shown, strict=True), start=1):
-        v = verdicts.get(k)
-        if v is None:
-            warnings.append(
-                Warning(code="verdict_missing", message=f"{u.path}: the model gave no verdict", chunk_id=chunk.id)
-            )
-            judged.append(unjudged(u))
-            continue
+        v = verdicts[k]  # the schema requires every U<k>: a missing one fails validation and is re-asked
         status, evidence = v.status, v.evidence
         cited = dict(sentences)
         if status != Status.not_stated and evidence not in cited:
@@ -168,9 +223,21 @@ async def judge_chunk(
                     code="status_without_evidence",
                     message=f"{u.path}: status {status.value} cited S{evidence}, not one of its sentences: not_stated",
                     chunk_id=chunk.id,
+                    path=u.path,
                 )
             )
             status, evidence = Status.not_stated, 0
+        elif status != Status.not_stated and looks_like_instruction(cited[evidence].text):
+            warnings.append(
+                Warning(
+                    code="status_unsupported",
+                    message=f"{u.path}: status {status.value} cited S{evidence}, a sentence addressed to a machine, "
+                    f"not a status told: {cited[evidence].text[:60]!r}",
+                    span=cited[evidence].span,
+                    chunk_id=chunk.id,
+                    path=u.path,
+                )
+            )
         settled = settle_status(u.told, u.sentences, u.candidates, (status, cited.get(evidence)))
         warnings.extend(_status_notes(u, chunk.id, status, settled))
         kind = v.kind
@@ -180,8 +247,9 @@ async def judge_chunk(
                     code="kind_overruled",
                     message=f"{u.path}: model said {kind}, the heading states a problem",
                     chunk_id=chunk.id,
+                    path=u.path,
                 )
             )
             kind = "problem"
         judged.append(Judged(unit=u, kind=kind, status=settled.status, evidence=settled.span, scope=settled.scope))
-    return fixed + judged, res.usage, warnings
+    return judged, res.usage, warnings

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zhenggai.extract.instructions import looks_like_instruction
 from zhenggai.extract.told import StatusTold
 from zhenggai.extract.units import Candidate
 from zhenggai.schemas.record import Span, Status, StatusScope
@@ -49,6 +50,19 @@ def rule_status(candidates: list[Candidate]) -> tuple[Status, int]:
 # A cited sentence that says something is finished at all (完成/到位/办结…): without one, "completed"
 # is a guess from work described, not a status told.
 _DONE_WORDS = re.compile(r"完成|到位|办结|销号|完毕|整改完|解决|通过.{0,6}验收")
+# ... and one that says, in the same breath, that it is not finished or still under way.
+_NOT_DONE_WORDS = re.compile(r"未完成|尚未|没有完成|仍未|未能|未整改|正在|仍在")
+
+
+def supports(status: Status, sentence: str) -> bool:
+    """Whether a cited sentence tells `status` by its own words, as far as a claim of completion
+    goes: a model's "completed" needs a sentence saying something is finished and not, in the same
+    sentence, that it is not; a sentence addressed to a machine supports nothing."""
+    if looks_like_instruction(sentence):
+        return False
+    if status == Status.completed:
+        return bool(_DONE_WORDS.search(sentence)) and not _NOT_DONE_WORDS.search(sentence)
+    return True
 
 
 @dataclass(frozen=True)
@@ -83,9 +97,12 @@ def settle_status(
     (该问题已完成整改), then the status group heading above it, then the model's verdict on its
     sentences, then status words in its own sentences (正在/年内/计划…), then a sentence covering its
     section or the whole report: a problem that says its work goes on is not completed because the
-    report claims all are. A model's "completed" whose cited sentence says nothing is finished is not taken:
-    one piece of work done is not the problem rectified.
+    report claims all are. A model's status its cited sentence does not support (`supports`) is not
+    taken: one piece of work done is not the problem rectified, and a planted instruction is no evidence.
     """
+    # a sentence addressed to a machine is no evidence for anyone, model or rule
+    sentences = [c for c in sentences if not looks_like_instruction(c.text)]
+    candidates = [c for c in candidates if not looks_like_instruction(c.text)]
     by_source = {t.source: t for t in told}
     if "field" in by_source:
         t = by_source["field"]
@@ -99,8 +116,7 @@ def settle_status(
         return Settled(t.status, t.span, t.scope, "group")
     if model is not None:
         status, cited = model
-        told_done = status != Status.completed or (cited is not None and _DONE_WORDS.search(cited.text))
-        if status != Status.not_stated and cited is not None and told_done:
+        if status != Status.not_stated and cited is not None and supports(status, cited.text):
             return Settled(status, cited.span, StatusScope.own, "model")
     status, evidence = rule_status(candidates)
     if status != Status.not_stated:

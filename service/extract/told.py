@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from zhenggai.extract.instructions import looks_like_instruction
 from zhenggai.extract.sentences import split_sentences
 from zhenggai.schemas.document import Outline
 from zhenggai.schemas.record import SectionRole, Span, Status, StatusScope
@@ -109,7 +110,7 @@ def _covering(
         for sent in split_sentences(text, part.start, part.end):
             if back and not sent.text.startswith(("以上", "上述")):
                 continue  # after the last item, only a sentence that looks back covers them all
-            found = covering_status(sent.text)
+            found = None if looks_like_instruction(sent.text) else covering_status(sent.text)
             if found is None:
                 continue
             covered = _covered(found[1], units, prefix)

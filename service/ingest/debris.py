@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from zhenggai.schemas.document import Debris, DebrisKind
-from zhenggai.schemas.record import Span
+from zhenggai.vocab.spans import Span
 
 _DATE_RE = re.compile(r"(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -15,7 +15,7 @@ from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
 from zhenggai.ingest.traditional import to_simplified
 from zhenggai.schemas.document import SourceInfo
-from zhenggai.schemas.record import Warning
+from zhenggai.vocab.warnings import Warning
 
 MEDIA_TYPES = {
     ".txt": "text/plain",

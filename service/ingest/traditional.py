@@ -28,7 +28,7 @@ from typing import Any
 from opencc import OpenCC
 from pydantic import BaseModel
 
-from zhenggai.schemas.record import Evidence
+from zhenggai.vocab.spans import Evidence
 
 SAMPLE = 20_000  # characters looked at to decide
 MIN_SHARE = 0.03  # of the CJK characters: simplified text has none that change, traditional 15-30%

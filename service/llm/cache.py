@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from zhenggai.sqlitedb import connect
+from zhenggai.vocab.usage import Usage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -95,17 +96,6 @@ class CachedResponse(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     created_at: float
-
-
-class ComputedCost(BaseModel):
-    """What an answer cost when it was computed: a cache hit reports this instead of zero."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_s: float = 0.0
-    attempts: int = 0
-    validation_failures: int = 0
-    transient_errors: int = 0
 
 
 class CallRecord(BaseModel):
@@ -205,8 +195,9 @@ class ResponseCache:
                 ),
             )
 
-    def computed_cost(self, key: str) -> ComputedCost | None:
-        """The requests of the latest episode that ended in an answer for `key` (None if the log has none)."""
+    def computed_cost(self, key: str) -> Usage | None:
+        """What the answer for `key` cost when computed: the requests of the latest episode that ended
+        in an answer (None if the log has none)."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT prompt_tokens, completion_tokens, latency_s, error FROM calls"
@@ -219,13 +210,13 @@ class ResponseCache:
         last = successes[-1]
         first = successes[-2] + 1 if len(successes) > 1 else 0
         episode = rows[first : last + 1]
-        return ComputedCost(
+        return Usage(
             prompt_tokens=sum(r[0] or 0 for r in episode),
             completion_tokens=sum(r[1] or 0 for r in episode),
-            latency_s=round(sum(r[2] or 0.0 for r in episode), 3),
-            attempts=len(episode),
+            model_seconds=round(sum(r[2] or 0.0 for r in episode), 3),
+            requests=len(episode),
             validation_failures=sum(1 for r in episode if r[3] and r[3].startswith("validation")),
-            transient_errors=sum(1 for r in episode if r[3] and not r[3].startswith("validation")),
+            transient_retries=sum(1 for r in episode if r[3] and not r[3].startswith("validation")),
         )
 
     def count(self, table: str = "responses") -> int:

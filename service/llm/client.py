@@ -1,8 +1,9 @@
 """The structured call: render → (cache) → call → parse + validate → re-ask → cache → usage.
 
 One `LLMClient` per process or pipeline. It owns the response cache, the concurrency limit
-and its claim on the shared embedded server. Every model, local or hosted, goes through
-`litellm.acompletion`; a local alias is just `openai/<name>` at the in-process server's URL.
+(per requested model) and its claim on the shared embedded server. Requests go out through a
+transport (`zhenggai.llm.transports`; litellm by default, for every model, local or hosted: a
+local alias is just `openai/<name>` at the in-process server's URL).
 
 Two kinds of retry, kept apart on purpose:
 - transient faults (timeouts, connection errors, 429, 5xx) are retried by tenacity with
@@ -17,7 +18,9 @@ Every request is capped by `max_tokens` and a wall-time timeout: a small model t
 ends with `finish_reason=length`, which counts as a validation failure, not a hang.
 
 Usage accounting (`CallUsage`): tokens and latency are what *this* call cost, so a cache hit
-reports zero tokens; `retries` counts transient re-sends, `validation_failures` re-asks.
+reports zero tokens; `transient_retries` counts re-sends after faults, `validation_failures`
+re-asks. Every call returns its usage and every `LLMError` it raises carries it (`.usage`), so
+a report's usage is the sum of its own calls however many reports share the client.
 """
 
 from __future__ import annotations
@@ -54,28 +57,14 @@ from zhenggai.llm.errors import (
 )
 from zhenggai.llm.prompts import Prompt, load_prompt
 from zhenggai.llm.registry import ResolvedModel, is_local, resolve_model
+from zhenggai.llm.transports import Transport, TransportRequest, transport_for
+from zhenggai.llm.usage import CallUsage
 from zhenggai.settings import Settings
+from zhenggai.vocab.usage import Usage
 
 T = TypeVar("T", bound=BaseModel)
 
 _FEEDBACK_TEXT_LIMIT = 4000  # how much of a rejected answer is echoed back to the model
-
-
-class CallUsage(BaseModel):
-    """What one `structured()` call cost and how it went (goes into provenance records)."""
-
-    model: str
-    prompt_id: str
-    prompt_version: str
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_s: float = 0.0  # wall time of the call, queueing for a model slot included
-    model_seconds: float = 0.0  # time the model spent on this call's requests
-    retries: int = 0
-    validation_failures: int = 0
-    attempts: int = 0
-    cache_hit: bool = False
-    cache_key: str = ""  # finds the call in the log, e.g. what a cached answer cost when it was computed
 
 
 @dataclass(frozen=True)
@@ -87,21 +76,6 @@ class CallResult(Generic[T]):
     text: str
 
 
-class ClientStats(BaseModel):
-    """Counters over the client's lifetime (for run summaries and benchmarks)."""
-
-    calls: int = 0
-    requests: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    retries: int = 0
-    validation_failures: int = 0
-    errors: int = 0
-    model_seconds: float = 0.0
-
-
 @dataclass(frozen=True)
 class _Request:
     """One request of a structured call, as the retry loop and the sender both need it."""
@@ -111,7 +85,7 @@ class _Request:
     params: dict[str, Any]
     schema: dict[str, Any]
     response_model: type[BaseModel]
-    usage: CallUsage  # updated in place: attempts, tokens, model time
+    usage: CallUsage  # updated in place: requests, tokens, model time
     deadline: float  # perf_counter() value
     key: str  # the cache key, for the call log
 
@@ -195,16 +169,22 @@ class _SyncRunner:
 class LLMClient:
     """Structured LLM calls with validation, retries, a persistent cache and a call log."""
 
-    def __init__(self, settings: Settings | None = None, *, cache: ResponseCache | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        cache: ResponseCache | None = None,
+        transport: Transport | None = None,
+    ) -> None:
         self.settings = settings or Settings()
+        self.transport = transport or transport_for(self.settings)
         self._owns_cache = cache is None
         self.cache = cache or ResponseCache(self.settings.responses_db)
-        self.stats = ClientStats()
-        # every finished call, in order: an eval slices it per report (bounded by the caller's use)
-        self.history: list[CallUsage] = []
+        self._stats_lock = threading.Lock()
+        self.stats = Usage()  # lifetime totals, for run summaries and benchmarks; per report: the calls' own usage
         self._servers: dict[str, LocalServer] = {}
         self._servers_lock = threading.Lock()
-        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
             weakref.WeakKeyDictionary()
         )
         self._sync: _SyncRunner | None = None
@@ -251,15 +231,36 @@ class LLMClient:
             params={**params, "mode": rm.mode},
         )
         usage = CallUsage(model=rm.requested, prompt_id=prompt.id, prompt_version=prompt.version, cache_key=key)
-        self.stats.calls += 1
+        try:
+            if use_cache and not refresh:
+                hit = self._from_cache(key, response_model, usage, messages, started)
+                if hit is not None:
+                    return hit
+            return await self._ask(prompt, response_model, schema, rm, messages, params, usage, deadline, use_cache)
+        except LLMError as exc:
+            usage.errors = 1
+            if exc.usage is None:
+                exc.usage = usage
+            raise
+        finally:
+            usage.latency_s = round(time.perf_counter() - started, 3)
+            with self._stats_lock:
+                self.stats = self.stats + usage.counters()
 
-        if use_cache and not refresh:
-            hit = self._from_cache(key, response_model, usage, messages, started)
-            if hit is not None:
-                return hit
-        if use_cache:
-            self.stats.cache_misses += 1
-
+    async def _ask(
+        self,
+        prompt: Prompt,
+        response_model: type[T],
+        schema: dict[str, Any],
+        rm: ResolvedModel,
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        usage: CallUsage,
+        deadline: float,
+        use_cache: bool,
+    ) -> CallResult[T]:
+        """Send the request, check the answer, re-ask with the validation error until it holds."""
+        key = usage.cache_key
         if rm.local is not None:
             server = await asyncio.to_thread(self.local_server, rm.requested)
             rm = resolve_model(rm.requested, self.settings, local_url=server.url)
@@ -291,7 +292,7 @@ class LLMClient:
                     prompt_tokens=reply.prompt_tokens,
                     completion_tokens=reply.completion_tokens,
                     latency_s=reply.seconds,
-                    attempt=usage.attempts,
+                    attempt=usage.requests,
                     error=None if error is None else f"validation: {error}",
                 )
             )
@@ -306,23 +307,18 @@ class LLMClient:
                         prompt_tokens=usage.prompt_tokens,
                         completion_tokens=usage.completion_tokens,
                     )
-                usage.latency_s = time.perf_counter() - started
-                self.history.append(usage)
                 return CallResult(value=value, usage=usage, text=reply.text)
             last_error = error or "unknown validation failure"
             usage.validation_failures += 1
-            self.stats.validation_failures += 1
             convo = [*convo, *self._feedback(reply, last_error)]
 
-        self.stats.errors += 1
-        self.history.append(usage.model_copy(update={"latency_s": time.perf_counter() - started}))
         raise ValidationExhaustedError(
             f"{rm.requested} / {prompt.id}@{prompt.version}: no valid {response_model.__name__} after "
             f"{self.settings.validation_retries + 1} attempt(s); last problem: {last_error}",
             last_error=last_error,
             last_text=last_text,
             attempts=self.settings.validation_retries + 1,
-            usage=usage.model_copy(update={"latency_s": time.perf_counter() - started}),
+            usage=usage,
         )
 
     def structured_sync(
@@ -335,6 +331,29 @@ class LLMClient:
         """Blocking `structured()` for the CLI; runs on the client's private event loop."""
         return self._run_sync(self.structured(prompt, response_model, variables, **kwargs))
 
+    def render(
+        self, prompt: Prompt | str, response_model: type[BaseModel], variables: dict[str, Any], model: str | None = None
+    ) -> list[dict[str, str]]:
+        """The messages `structured()` would send (so a caller can budget a call before making it)."""
+        if isinstance(prompt, str):
+            prompt = load_prompt(prompt)
+        rm = resolve_model(model, self.settings)
+        return self._render(prompt, response_schema(response_model), variables, rm)
+
+    def context_window(self, model: str | None = None) -> int:
+        """Tokens a request to `model` may hold: the embedded server's context per slot, a hosted
+        model's input limit from litellm's bundled table, else `settings.hosted_context_tokens`."""
+        rm = resolve_model(model, self.settings)
+        if rm.local is not None:
+            return self.settings.local_ctx
+        from zhenggai.llm._litellm import litellm
+
+        try:
+            limit = litellm.get_model_info(rm.litellm_model).get("max_input_tokens")
+        except Exception:  # a model litellm's table lacks
+            limit = None
+        return int(limit) if limit else self.settings.hosted_context_tokens
+
     def count_tokens(self, text: str, model: str | None = None) -> int | None:
         """Tokens of `text` under the real tokenizer of a local model (llama.cpp /tokenize);
         None for hosted models, whose tokenizer we do not have."""
@@ -342,9 +361,6 @@ class LLMClient:
         if not is_local(name):
             return None
         return self.local_server(name).tokenize(text)
-
-    async def acount_tokens(self, text: str, model: str | None = None) -> int | None:
-        return await asyncio.to_thread(self.count_tokens, text, model)
 
     async def aclose(self) -> None:
         self.close()
@@ -403,17 +419,22 @@ class LLMClient:
                 server.start()
             return server
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        """The concurrency limit; one semaphore per event loop (the sync wrapper has its own)."""
+    def _semaphore(self, rm: ResolvedModel) -> asyncio.Semaphore:
+        """The concurrency limit of the model this request goes to (a hosted default must not let
+        a job asking for the local model put more requests on llama.cpp than it has slots); one
+        set per event loop (the sync wrapper has its own)."""
         loop = asyncio.get_running_loop()
-        sem = self._semaphores.get(loop)
+        per_model = self._semaphores.get(loop)
+        if per_model is None:
+            per_model = self._semaphores[loop] = {}
+        sem = per_model.get(rm.requested)
         if sem is None:
             limit = self.settings.concurrency
-            if self.settings.model.startswith("local/"):
+            if rm.local is not None:
                 # More requests than llama.cpp has slots only queue inside the server, where the
                 # wall-time cap of each call would count the waiting.
                 limit = min(limit, self.settings.local_parallel)
-            sem = self._semaphores[loop] = asyncio.Semaphore(limit)
+            sem = per_model[rm.requested] = asyncio.Semaphore(limit)
         return sem
 
     def _render(
@@ -462,8 +483,7 @@ class LLMClient:
         except ValidationError:  # the model class changed under an identical schema: drop it
             self.cache.delete(key)
             return None
-        self.stats.cache_hits += 1
-        usage.cache_hit = True
+        usage.cache_hits = 1
         usage.latency_s = time.perf_counter() - started
         self.cache.log(
             CallRecord(
@@ -477,7 +497,6 @@ class LLMClient:
                 cache_hit=True,
             )
         )
-        self.history.append(usage)
         return CallResult(value=value, usage=usage, text=cached.response_text)
 
     @staticmethod
@@ -520,8 +539,7 @@ class LLMClient:
         local_timeout: tuple[type[BaseException], ...] = (LLMTimeoutError,) if rm.local is not None else ()
 
         def _before_sleep(state: RetryCallState) -> None:
-            usage.retries += 1
-            self.stats.retries += 1
+            usage.transient_retries += 1
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(s.transient_retries + 1) | stop_before_delay(remaining),
@@ -532,56 +550,39 @@ class LLMClient:
             before_sleep=_before_sleep,
             reraise=True,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._request_once(req)
-        except LLMError:
-            self.stats.errors += 1
-            raise
+        async for attempt in retrying:
+            with attempt:
+                return await self._request_once(req)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _request_once(self, req: _Request) -> _Reply:
-        from zhenggai.llm._litellm import litellm
+    def _timeout(self, params: dict[str, Any]) -> float:
+        """A call's wall-time cap grows with the tokens it asks for: a slow machine writes each token
+        slower, and a fixed cap would fail exactly the biggest calls first."""
+        return self.settings.call_timeout_s + self.settings.call_timeout_per_token_s * int(params["max_tokens"])
 
+    async def _request_once(self, req: _Request) -> _Reply:
         rm, messages, usage = req.rm, req.messages, req.usage
         remaining = req.deadline - time.perf_counter()
         if remaining <= 0:
             raise LLMTimeoutError(f"{rm.requested}: total deadline of {self.settings.total_deadline_s:g}s exceeded")
-        timeout = min(self.settings.call_timeout_s, remaining)
-        if rm.mode == "json_schema":
-            response_format: dict[str, Any] = {
-                "type": "json_schema",
-                "json_schema": {"name": _schema_name(req.response_model), "schema": req.schema, "strict": True},
-            }
-        else:
-            response_format = {"type": "json_object"}
-        kwargs: dict[str, Any] = {
-            "model": rm.litellm_model,
-            "messages": messages,
-            "response_format": response_format,
-            "timeout": timeout,
-            "num_retries": 0,  # tenacity owns retries ...
-            "max_retries": 0,  # ... and so the OpenAI SDK must not retry on its own
-            **req.params,
-        }
-        if rm.api_base:
-            kwargs["api_base"] = rm.api_base
-        if rm.api_key is not None:
-            kwargs["api_key"] = rm.api_key.get_secret_value()
-
-        usage.attempts += 1
-        self.stats.requests += 1
+        timeout = min(self._timeout(req.params), remaining)
+        request = TransportRequest(
+            rm=rm,
+            messages=messages,
+            params=req.params,
+            schema_name=_schema_name(req.response_model),
+            schema=req.schema,
+            timeout=timeout,
+        )
+        usage.requests += 1
         t0 = time.perf_counter()
         try:
-            async with self._semaphore():
+            async with self._semaphore(rm):
                 t0 = time.perf_counter()
-                resp = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=timeout + 1.0)
-        except Exception as exc:
+                reply = await self.transport.send(request)
+        except LLMError as err:
             seconds = time.perf_counter() - t0
-            self.stats.model_seconds += seconds
             usage.model_seconds += seconds
-            err = self._classify(exc, rm, timeout)
             self.cache.log(
                 CallRecord(
                     cache_key=req.key,
@@ -590,69 +591,13 @@ class LLMClient:
                     model=rm.requested,
                     messages=messages,
                     latency_s=seconds,
-                    attempt=usage.attempts,
+                    attempt=usage.requests,
                     error=f"{type(err).__name__}: {err}",
                 )
             )
-            raise err from exc
+            raise
         seconds = time.perf_counter() - t0
-        self.stats.model_seconds += seconds
         usage.model_seconds += seconds
-        choice = resp.choices[0]
-        u = getattr(resp, "usage", None)
-        reply = _Reply(
-            text=choice.message.content or "",
-            finish_reason=choice.finish_reason,
-            prompt_tokens=int(getattr(u, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(u, "completion_tokens", 0) or 0),
-            seconds=seconds,
-        )
         usage.prompt_tokens += reply.prompt_tokens
         usage.completion_tokens += reply.completion_tokens
-        self.stats.prompt_tokens += reply.prompt_tokens
-        self.stats.completion_tokens += reply.completion_tokens
-        return reply
-
-    def _redact(self, text: str) -> str:
-        for secret in (self.settings.api_key,):
-            if secret is not None and secret.get_secret_value():
-                text = text.replace(secret.get_secret_value(), "***")
-        return text[:600]
-
-    def _classify(self, exc: BaseException, rm: ResolvedModel, timeout: float) -> LLMError:
-        """Map litellm/openai/httpx exceptions onto transient vs permanent."""
-        from zhenggai.llm._litellm import litellm
-
-        if isinstance(exc, LLMError):
-            return exc
-        name = type(exc).__name__
-        msg = self._redact(str(exc))
-        where = f"{rm.requested}"
-        if isinstance(exc, asyncio.TimeoutError | litellm.Timeout):
-            return LLMTimeoutError(f"{where}: no answer within {timeout:g}s ({name})")
-        if isinstance(exc, litellm.ContextWindowExceededError):
-            return PermanentLLMError(f"{where}: the prompt does not fit the context window: {msg}")
-        transient = (
-            litellm.RateLimitError,
-            litellm.APIConnectionError,
-            litellm.InternalServerError,
-            litellm.ServiceUnavailableError,
-            litellm.BadGatewayError,
-        )
-        if isinstance(exc, transient):
-            return TransientLLMError(f"{where}: {name}: {msg}")
-        if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError):
-            return PermanentLLMError(
-                f"{where}: authentication failed ({name}); check ZHENGGAI_API_KEY or the provider's own key "
-                f"variable (e.g. OPENAI_API_KEY, DEEPSEEK_API_KEY): {msg}"
-            )
-        status = getattr(exc, "status_code", None)
-        if isinstance(status, int):
-            if status in (408, 409, 429) or status >= 500:
-                return TransientLLMError(f"{where}: HTTP {status} {name}: {msg}")
-            return PermanentLLMError(f"{where}: HTTP {status} {name}: {msg}")
-        import httpx
-
-        if isinstance(exc, httpx.TransportError | ConnectionError):
-            return TransientLLMError(f"{where}: {name}: {msg}")
-        return PermanentLLMError(f"{where}: {name}: {msg}")
+        return _Reply(reply.text, reply.finish_reason, reply.prompt_tokens, reply.completion_tokens, seconds)

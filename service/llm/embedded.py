@@ -206,6 +206,7 @@ class LocalServer:
         ctx_per_slot: int = 8192,
         parallel: int = 1,
         threads: int = 2,
+        poll: int = 50,
         verbose: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
@@ -213,24 +214,12 @@ class LocalServer:
         self.ctx_per_slot = ctx_per_slot
         self.parallel = parallel
         self.threads = threads
+        self.poll = poll
         self.verbose = verbose
         self.load_seconds: float | None = None
         self._server: Any = None
         self._url: str | None = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def for_alias(cls, alias: str, settings: Settings) -> LocalServer:
-        """Build (not start) a server for a local alias, assembling the model file if needed."""
-        spec = local_spec(alias)
-        return cls(
-            ensure_model_file(alias, settings),
-            served_name=spec.served_name,
-            ctx_per_slot=settings.local_ctx,
-            parallel=settings.local_parallel,
-            threads=default_threads(settings),
-            verbose=settings.local_verbose,
-        )
 
     @property
     def running(self) -> bool:
@@ -253,6 +242,8 @@ class LocalServer:
         p.kv_unified = False
         p.cpuparams.n_threads = self.threads
         p.cpuparams_batch.n_threads = self.threads
+        p.cpuparams.poll = self.poll
+        p.cpuparams_batch.poll = self.poll
         p.hostnames = ["127.0.0.1"]
         p.port = 0  # ephemeral
         p.cache_prompt = True  # reuse the KV cache of a shared prompt prefix
@@ -305,7 +296,7 @@ class LocalServer:
 
 # --------------------------------------------------------------------------- process-wide registry
 
-_SERVERS: dict[tuple[str, int, int, int], LocalServer] = {}
+_SERVERS: dict[tuple[str, int, int, int, int], LocalServer] = {}
 _USERS: dict[int, int] = {}  # id(server) → number of holders
 _SERVERS_LOCK = threading.Lock()
 
@@ -329,7 +320,7 @@ def acquire_server(alias: str, settings: Settings) -> LocalServer:
             settings.max_output_tokens,
             _PROMPT_OVERHEAD_TOKENS,
         )
-    key = (str(path), settings.local_ctx, settings.local_parallel, threads)
+    key = (str(path), settings.local_ctx, settings.local_parallel, threads, settings.local_poll)
     with _SERVERS_LOCK:
         server = _SERVERS.get(key)
         if server is None:
@@ -339,6 +330,7 @@ def acquire_server(alias: str, settings: Settings) -> LocalServer:
                 ctx_per_slot=settings.local_ctx,
                 parallel=settings.local_parallel,
                 threads=threads,
+                poll=settings.local_poll,
                 verbose=settings.local_verbose,
             )
             _SERVERS[key] = server

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 
 class LLMError(Exception):
-    """Base of every error raised by `zhenggai.llm`."""
+    """Base of every error raised by `zhenggai.llm`. A failed structured call sets `usage` to
+    its `CallUsage`, so what the failure cost is counted with the report that asked."""
+
+    usage: object | None = None
 
 
 class PermanentLLMError(LLMError):

@@ -40,8 +40,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from zhenggai.extract.abstract import STATUS_ZH
-from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Status, SummaryRecord
+from zhenggai.schemas.record import Figure, Measure, Problem, SummaryRecord
+from zhenggai.vocab.spans import Evidence
+from zhenggai.vocab.statuses import STATUS_ZH, Status
+from zhenggai.vocab.warnings import Severity, WarningCode
 
 __all__ = ["KINDS", "HighlightItem", "ReviewTextMismatch", "highlight_text", "render_review_html"]
 
@@ -62,28 +64,6 @@ KINDS: dict[str, tuple[str, int]] = {
 
 # How the legend lists them: the order a reader meets them in a problem, then the rest.
 LEGEND_ORDER = ("problem", "measure", "status", "figure", "deadline", "total", "leads", "next", "meta")
-
-WARNING_LABELS: dict[str, str] = {
-    "not_located": "未能在原文定位（未高亮）",
-    "ungrounded_quote": "引文与原文不符，已丢弃",
-    "ungrounded_status": "状态依据与原文不符，已丢弃",
-    "figure_not_in_span": "数字不在引文中，已丢弃",
-    "abstract_figure_dropped": "摘要中模型写的数量或完成情况句，已删除",
-    "declared_total_mismatch": "报告自述的总数与逐项记录不符",
-    "truncated": "原文不完整（截断）",
-    "abstract_failed": "摘要生成失败",
-    "status_from_rule": "状态由规则判定（模型未说明）",
-    "status_without_evidence": "模型给出的状态无依据，改为未说明",
-    "kind_overruled": "模型判定的类别被改判",
-    "verdict_missing": "模型未给出判定",
-    "chunk_failed": "模型调用失败，沿用解析结果",
-    "numbering_repeat": "编号重复",
-    "numbering_skip": "编号跳号",
-    "numbering_restart": "编号重新开始",
-    "no_headings": "未找到编号标题",
-}
-# Warnings that mean something the model or parser said was removed from the record.
-DROPPED_CODES = frozenset({"not_located", "ungrounded_quote", "ungrounded_status", "figure_not_in_span"})
 
 
 class ReviewTextMismatch(ValueError):
@@ -287,12 +267,7 @@ class AreaView:
 
 
 def _located(ev: Evidence | None, text: str) -> bool:
-    return (
-        ev is not None
-        and 0 <= ev.span.start < ev.span.end <= len(text)
-        and text[ev.span.start : ev.span.end] == ev.text
-        and ev.text.strip("\n") != ""
-    )
+    return ev is not None and ev.holds(text)
 
 
 @dataclass(frozen=True)
@@ -326,7 +301,7 @@ class _Builder:
             self.not_located.append(
                 WarningView(
                     "not_located",
-                    WARNING_LABELS["not_located"],
+                    WarningCode.not_located.label,
                     f"{KINDS[kind][0]}（{where}{ev.span.start}–{ev.span.end}）：{ev.text[:40]}",
                     goto=id_,  # shown in the panel, not in the text
                     dropped=True,
@@ -413,12 +388,12 @@ def _warnings(record: SummaryRecord, text: str, paths: dict[str, str]) -> list[W
     out = []
     for w in record.provenance.warnings:
         goto = ""
-        head = w.message.split(":", 1)[0].strip()
-        if head in paths:
-            goto = paths[head]
+        if w.path is not None and w.path in paths:
+            goto = paths[w.path]
         elif w.span is not None and 0 <= w.span.start < len(text):
             goto = _line_of(text, w.span.start)
-        out.append(WarningView(w.code, WARNING_LABELS.get(w.code, w.code), w.message, goto, w.code in DROPPED_CODES))
+        code = WarningCode(w.code)
+        out.append(WarningView(code, code.label, w.message, goto, code.severity == Severity.dropped))
     return out
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from zhenggai.extract.abstract import STATUS_ZH
 from zhenggai.extract.tally import tally, walk
 from zhenggai.schemas.record import SummaryRecord
+from zhenggai.vocab.statuses import STATUS_ZH
 
 CSV_COLUMNS = [
     "report",
@@ -27,9 +26,6 @@ CSV_COLUMNS = [
     "start",
     "end",
 ]
-FORMATS = ("json", "jsonl", "csv", "md", "html")
-# html is opt-in: a review page per report is for reading, not for loading into a database.
-DEFAULT_FORMATS = ("json", "jsonl", "csv", "md")
 
 
 def record_json(record: SummaryRecord) -> str:
@@ -153,7 +149,3 @@ def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding=encoding, newline="")
     tmp.replace(path)
-
-
-def dump_json(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"

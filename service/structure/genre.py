@@ -12,7 +12,7 @@ import re
 
 from zhenggai.ingest.errors import IngestError
 from zhenggai.schemas.document import DebrisKind, Outline
-from zhenggai.schemas.record import SectionRole
+from zhenggai.vocab.roles import SectionRole
 
 _INSPECTION_RE = re.compile(r"巡视|巡視|巡察")
 _RECTIFY_RE = re.compile(r"整改")

@@ -62,17 +62,6 @@ def cn_to_int(s: str) -> int:
     return total + current
 
 
-def int_to_cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    return str(n)
-
-
 @dataclass(frozen=True)
 class Label:
     kind: NumberingKind

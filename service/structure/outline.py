@@ -11,11 +11,11 @@ import re
 
 from zhenggai.ingest.debris import Line, find_debris, split_lines
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
-from zhenggai.schemas.record import Span
 from zhenggai.structure.numbering import RANK, find_enumerations, match_label
 from zhenggai.structure.roles import assign_roles
 from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
+from zhenggai.vocab.spans import Span
 
 _TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
 # A sentence of the opening, not a title: 截止6月6日,…已完成2件,主要情况如下:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from zhenggai.schemas.document import NumberingKind, Section
-from zhenggai.schemas.record import SectionRole
 from zhenggai.structure.signals import is_organisation_heading, is_problem_heading, status_group
+from zhenggai.vocab.roles import SectionRole
 
 _LEADS = re.compile(r"(?:移交|交办|转办).{0,12}(?:线索|信访)|(?:线索|信访).{0,12}(?:办理|办结|查处)情况")
 _NEXT = re.compile(r"下一步|下步|今后|打算|下阶段|努力方向|计划安排|工作安排|巩固深化")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from zhenggai.schemas.record import Status
 from zhenggai.structure.numbering import cn_to_int
+from zhenggai.vocab.statuses import Status
 
 # --------------------------------------------------------------------------- problem headings
 

@@ -18,9 +18,10 @@ from zhenggai.extract.meta.dates import FEEDBACK_WINDOW, date_tokens
 from zhenggai.extract.meta.names import is_short_form
 from zhenggai.extract.meta.reading import to_reading
 from zhenggai.extract.meta.region import Region
-from zhenggai.llm.client import CallUsage, LLMClient
+from zhenggai.llm.client import LLMClient
 from zhenggai.llm.errors import LLMError
 from zhenggai.llm.prompts import Prompt
+from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.record import DateRange, Evidence, ReportMeta, Warning
 
 OPENING_MAX = 700  # characters of the opening shown to the model: where metadata is told
@@ -129,7 +130,7 @@ async def read_missing(
         )
     except LLMError as e:  # metadata from the model is a bonus: never lose the record for it
         warnings.append(Warning(code="meta_fallback_failed", message=f"{type(e).__name__}: {e}"[:300]))
-        return meta, None, warnings
+        return meta, e.usage if isinstance(e.usage, CallUsage) else None, warnings
     update: dict = {"inspection_kind": meta.inspection_kind}
     evidence: dict[str, Evidence] = {}
     for field in fields:

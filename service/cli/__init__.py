@@ -51,7 +51,7 @@ def outline(
 ) -> None:
     """Show how a report was read: its sections, roles, spans, page debris and chunks."""
     from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
-    from zhenggai.outputs.outline_view import render_outline
+    from zhenggai.cli.outline_view import render_outline
     from zhenggai.structure.reader import read_report
 
     try:
@@ -87,8 +87,13 @@ def summarize(
         str | None, typer.Option(help="Version of the judging prompt [default: its default]")
     ] = None,
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma list of json,jsonl,csv,md,html (html: a review page each)")
-    ] = "json,jsonl,csv,md",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma list of output formats (html: a review page each) [default: json,jsonl,csv,md]",
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Reports processed at once")] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached answers (store the new ones)")] = False,
@@ -99,14 +104,15 @@ def summarize(
     import asyncio
 
     from zhenggai.batch import run_batch
-    from zhenggai.outputs.progress import BatchDisplay
-    from zhenggai.outputs.writers import FORMATS
+    from zhenggai.cli.progress import BatchDisplay
+    from zhenggai.outputs.formats import DEFAULT_FORMATS, OUTPUT_FORMATS, unknown_formats
     from zhenggai.pipeline import PipelineOptions
 
-    chosen = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = sorted(set(chosen) - set(FORMATS))
+    chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else list(DEFAULT_FORMATS)
+    unknown = unknown_formats(chosen)
     if unknown:
-        err_console.print(f"[red]unknown format(s)[/red]: {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        known = ", ".join(OUTPUT_FORMATS)
+        err_console.print(f"[red]unknown format(s)[/red]: {', '.join(unknown)}; choose from {known}")
         raise typer.Exit(2)
     settings = _settings(
         model=model,
