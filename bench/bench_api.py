@@ -10,13 +10,18 @@ duplicates that must come back as the same job) and polls each job until it is d
 HTTP latency p50/p99 of submissions and polls, submit-to-done latency p50/p99, jobs per second;
 and the checks: no 5xx, one job per distinct report, all done, none lost or doubled in the store.
 
-Run: python bench/bench_api.py [--reports 300] [--clients 16] [--duplicates 0.2] [--jobs 4]
+Then `/healthz` under a big parse: its latency idle, and while one job reads and chunks a 3.9 MB
+report with no sentence punctuation (the CPU work runs in a worker process, so the ratio should
+stay near 1; with the parse in a thread of the service it was the parse's own length).
+
+Run: python bench/bench_api.py [--reports 300] [--clients 16] [--duplicates 0.2] [--jobs 4] [--only-healthz]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -112,6 +117,50 @@ async def run(url: str, plan: list[tuple[str, dict]], clients: int) -> dict:
     }
 
 
+BIG_HEAD = "关于巡察整改进展情况的通报\n二、整改落实情况\n(一)关于问题\n1.关于“问题”的问题\n"
+
+
+def healthz_during_parse(url: str) -> dict:
+    """/healthz latency idle and while a 3.9 MB hostile report is parsed; the job is cancelled after."""
+    body = json.dumps({"text": BIG_HEAD + "整改措施落实到位" * 160_000, "name": "big.txt"}, ensure_ascii=False)
+    with httpx.Client(base_url=url, headers=AUTH, timeout=120) as api, httpx.Client(base_url=url) as probe:
+
+        def latency() -> float:
+            t0 = time.perf_counter()
+            probe.get("/healthz").raise_for_status()
+            return (time.perf_counter() - t0) * 1000
+
+        latency()
+        idle = [latency() for _ in range(100)]
+        t0 = time.perf_counter()
+        r = api.post("/v1/summaries", content=body.encode(), headers={"content-type": "application/json"})
+        post_s = time.perf_counter() - t0
+        r.raise_for_status()
+        job_id = r.json()["id"]
+        during: list[float] = []
+        t0 = time.perf_counter()
+        while api.get(f"/v1/summaries/{job_id}").json()["progress"]["total"] is None and len(during) < 5000:
+            during.append(latency())
+        parse_s = time.perf_counter() - t0
+        api.delete(f"/v1/summaries/{job_id}")
+    return {"idle": idle, "during": during, "post_s": post_s, "parse_s": parse_s, "mb": len(body.encode()) / 1e6}
+
+
+def print_healthz(res: dict) -> None:
+    idle, during = res["idle"], res["during"]
+    print(
+        f"/healthz idle            p50 {pct(idle, 0.5):7.1f} ms   p99 {pct(idle, 0.99):7.1f} ms   ({len(idle)} probes)"
+    )
+    print(
+        f"/healthz during a parse  p50 {pct(during, 0.5):7.1f} ms   p99 {pct(during, 0.99):7.1f} ms   "
+        f"({len(during)} probes over {res['parse_s']:.1f} s of parsing a {res['mb']:.1f} MB body; "
+        f"its POST took {res['post_s']:.2f} s)"
+    )
+    if during:
+        p50, p99 = pct(during, 0.5) / pct(idle, 0.5), pct(during, 0.99) / pct(idle, 0.99)
+        print(f"ratio to idle            p50 {p50:5.2f}x  p99 {p99:5.2f}x")
+
+
 def start_service(tmp: Path, llm_url: str, db: Path, jobs: int) -> tuple[subprocess.Popen, str]:
     """`zhenggai serve` on a free port, pointed at the fake model; returns once it is ready."""
     with socket.socket() as s:
@@ -128,6 +177,7 @@ def start_service(tmp: Path, llm_url: str, db: Path, jobs: int) -> tuple[subproc
         "ZHENGGAI_API_RATE_PER_S": "10000",
         "ZHENGGAI_API_RATE_BURST": "10000",
         "ZHENGGAI_API_MAX_PENDING": "10000",
+        "ZHENGGAI_API_MAX_BODY_BYTES": str(8 * 1024 * 1024),
     }
     cmd = [sys.executable, "-m", "zhenggai.cli", "serve", "--port", str(port), "--db", str(db), "--jobs", str(jobs)]
     proc = subprocess.Popen(cmd, env=env, cwd=tmp, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
@@ -151,7 +201,18 @@ def main() -> int:
     ap.add_argument("--duplicates", type=float, default=0.2, help="share of submissions repeating an earlier one")
     ap.add_argument("--jobs", type=int, default=4, help="api_max_jobs of the service")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only-healthz", action="store_true", help="only the /healthz-under-a-big-parse case")
     args = ap.parse_args()
+    if args.only_healthz:
+        with tempfile.TemporaryDirectory() as tmp, FakeLLM() as llm:
+            llm.responder = responder
+            server, url = start_service(Path(tmp), llm.url, Path(tmp) / "jobs.sqlite", args.jobs)
+            try:
+                print_healthz(healthz_during_parse(url))
+            finally:
+                server.terminate()
+                server.wait(30)
+        return 0
 
     rng = random.Random(args.seed)
     distinct = round(args.reports * (1 - args.duplicates))
@@ -165,14 +226,15 @@ def main() -> int:
         server, url = start_service(Path(tmp), llm.url, db, args.jobs)
         try:
             res = asyncio.run(run(url, plan, args.clients))
+            parse = healthz_during_parse(url)
             listed: list[str] = []
-            before = None
+            cursor = None
             with httpx.Client(base_url=url, headers=AUTH) as http:
                 while True:
-                    page = http.get("/v1/summaries", params={"limit": 200, **({"before": before} if before else {})})
+                    page = http.get("/v1/summaries", params={"limit": 200, **({"cursor": cursor} if cursor else {})})
                     listed += [j["id"] for j in page.json()["items"]]
-                    before = page.json()["next_before"]
-                    if before is None:
+                    cursor = page.json()["next_cursor"]
+                    if cursor is None:
                         break
         finally:
             server.terminate()
@@ -204,6 +266,7 @@ def main() -> int:
     print(f"GET  /v1/summaries/id  p50 {pct(res['poll_ms'], 0.5):7.1f} ms   p99 {pct(res['poll_ms'], 0.99):7.1f} ms")
     print(f"submit → done          p50 {pct(res['e2e_s'], 0.5):7.2f} s    p99 {pct(res['e2e_s'], 0.99):7.2f} s")
     print(f"status codes: {dict(sorted(res['statuses'].items()))}")
+    print_healthz(parse)
     if problems:
         print("FAILED: " + "; ".join(problems))
         return 1

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     api_rate_burst: int = Field(default=30, ge=1, description="requests a key may send at once before the rate applies")
     api_wait_max_s: float = Field(default=30.0, ge=0, description="longest a `?wait=true` submission is held open")
     api_max_jobs: int = Field(default=2, ge=1, description="jobs summarized at once (model calls have their own cap)")
+    api_workers: int = Field(
+        default=0,
+        ge=0,
+        description="worker processes for the CPU work of jobs and submissions (parsing, chunking, merging); "
+        "0 = api_max_jobs + 1, one per running job and one for reading submissions",
+    )
     api_max_pending: int = Field(default=1000, ge=1, description="queued + running jobs before submissions get 503")
     api_max_attempts: int = Field(default=3, ge=1, description="starts of one job (restarts included) before it fails")
     api_warmup: bool = Field(default=True, description="load an embedded model at startup instead of on the first job")
@@ -140,6 +146,10 @@ class Settings(BaseSettings):
     @property
     def jobs_db(self) -> Path:
         return self.api_db or self.cache_dir / "jobs.sqlite"
+
+    @property
+    def worker_processes(self) -> int:
+        return self.api_workers or self.api_max_jobs + 1
 
     @property
     def allowed_models(self) -> list[str]:

@@ -62,7 +62,7 @@ def test_a_job_from_submission_to_renderings(serve):
 
     listed = api.get("/v1/summaries").json()
     assert [j["id"] for j in listed["items"]] == [job["id"]]
-    assert "result" not in listed["items"][0] and listed["next_before"] is None
+    assert "result" not in listed["items"][0] and listed["next_cursor"] is None
 
 
 @pytest.mark.parametrize(
@@ -144,8 +144,8 @@ def test_cancel_a_running_and_a_queued_job(serve, judge_llm):
     # the list pages newest first
     first = api.get("/v1/summaries", params={"limit": 3}).json()
     assert [j["id"] for j in first["items"]] == [again["id"], after["id"], queued["id"]]
-    rest = api.get("/v1/summaries", params={"limit": 3, "before": first["next_before"]}).json()
-    assert [j["id"] for j in rest["items"]] == [running["id"]] and rest["next_before"] is None
+    rest = api.get("/v1/summaries", params={"limit": 3, "cursor": first["next_cursor"]}).json()
+    assert [j["id"] for j in rest["items"]] == [running["id"]] and rest["next_cursor"] is None
     cancelled = api.get("/v1/summaries", params={"status": "cancelled"}).json()["items"]
     assert {j["id"] for j in cancelled} == {running["id"], queued["id"]}
 

@@ -161,3 +161,19 @@ def test_logs_have_request_ids_but_no_keys_or_text(serve, caplog):
     assert any('"request_id": "req-42"' in line and '"owner": "team-a"' in line for line in access)
     assert any('"status": 401' in line and '"owner": null' in line for line in access)
     assert any('"event": "job_done"' in rec.getMessage() for rec in caplog.records)
+
+
+def test_wrong_keys_from_one_address_are_throttled_over_http(serve):
+    """Guessing keys at the service's speed is refused with 429 and Retry-After before keys are
+    compared; the right key from that address still works, and other requests are unaffected."""
+    api = serve()
+    wrong = {"Authorization": "Bearer sk-guess-0000"}
+    codes = [api.get("/v1/summaries", headers=wrong).status_code for _ in range(12)]
+    assert codes[0] == 401 and codes[-1] == 429 and set(codes) == {401, 429}
+    first = codes.index(429)
+    assert 3 <= first <= 11 and set(codes[first:]) == {429}  # a few mistakes pass, then it stops
+    r = api.get("/v1/summaries", headers=wrong)
+    body = _error(r, 429, "rate_limited")
+    assert int(r.headers["retry-after"]) >= 1 and body["detail"]["retry_after_s"] == int(r.headers["retry-after"])
+    assert "wrong keys" in body["message"]
+    assert api.get("/v1/summaries").status_code == 200  # the right key is not locked out

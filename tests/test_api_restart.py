@@ -91,7 +91,10 @@ def _serve(tmp_path, fake_llm, port: int) -> subprocess.Popen:
         "ZHENGGAI_CONCURRENCY": "1",  # one model call at a time: the first is answered, the second hangs
     }
     cmd = [sys.executable, "-m", "zhenggai.cli", "serve", "--port", str(port), "--db", str(tmp_path / "jobs.sqlite")]
-    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the log goes to a file: a pipe nobody reads fills up and stops the server at its next log line
+    log = tmp_path / f"serve-{time.time_ns()}.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -100,7 +103,7 @@ def _serve(tmp_path, fake_llm, port: int) -> subprocess.Popen:
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
-            raise RuntimeError(f"zhenggai serve exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"zhenggai serve exited: {log.read_text(errors='replace')[-2000:]}")
         if time.monotonic() > deadline:
             proc.kill()
             raise TimeoutError("zhenggai serve did not start")
@@ -127,7 +130,6 @@ def test_a_killed_service_resumes_its_jobs(tmp_path, fake_llm):
     finally:
         proc.send_signal(signal.SIGKILL)  # no shutdown code runs
         proc.wait(10)
-        proc.stderr.close()
     gate.open()
     proc = _serve(tmp_path, fake_llm, port)
     try:
@@ -139,4 +141,3 @@ def test_a_killed_service_resumes_its_jobs(tmp_path, fake_llm):
     finally:
         proc.terminate()
         proc.wait(20)
-        proc.stderr.close()

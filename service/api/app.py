@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from zhenggai import __version__
 from zhenggai.api.auth import Authenticator, TokenBucket, parse_keys
 from zhenggai.api.corpus import router as corpus_router
+from zhenggai.api.docs import docs
 from zhenggai.api.errors import install_handlers
 from zhenggai.api.health import Readiness
 from zhenggai.api.intake import prompt_versions
@@ -108,9 +109,12 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load Swagger UI / ReDoc from a CDN: ours serves vendored files
+        redoc_url=None,
     )
     install_handlers(app)
     app.include_router(health)
+    app.include_router(docs)
     app.include_router(router)
     app.include_router(corpus_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zhenggai.api.jobs import StorageError
 from zhenggai.ingest.errors import (
     BinaryInputError,
     DecodingError,
@@ -68,7 +69,10 @@ _STATUS_TYPES = {
     422: "validation_error",
     429: "rate_limited",
     503: "unavailable",
+    507: "storage_full",
 }
+
+STORAGE_RETRY_S = 30
 
 
 def error_response(
@@ -139,7 +143,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", f"invalid {where}: {first['msg']}", detail)
 
 
+def storage_error(exc: StorageError) -> JSONResponse:
+    """507 when the job store's disk is full (or over a size limit), 503 when it is read-only or failing:
+    the service, not the request, is at fault, and a retry later may succeed."""
+    if exc.full:
+        status, message = 507, "the job store's disk is full: the submission was not stored; retry later"
+    else:
+        status, message = 503, "the job store cannot be written (read-only or failing); retry later"
+    detail = {"sqlite": exc.name}
+    return error_response(status, exc.type, message, detail, {"Retry-After": str(STORAGE_RETRY_S)})
+
+
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StorageError)
+    return storage_error(exc)
+
+
 def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StorageError, _storage_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -65,7 +65,11 @@ class Readiness:
             return Check(ok=False, message="the job runner stopped")
         if svc.runner.starting:
             return Check(ok=False, message="the job runner is starting (loading the model client)")
-        return Check(ok=True, message="running")
+        pool = svc.runner.pool
+        if pool is None or pool.alive == 0:
+            problem = pool.problem if pool is not None and pool.problem else "no worker process is up yet"
+            return Check(ok=False, message=problem)
+        return Check(ok=True, message=f"running; {pool.alive} worker processes, {pool.idle} idle")
 
     async def _model(self, svc: Service) -> Check:
         s = svc.settings

@@ -8,7 +8,6 @@ can always be read again when it runs.
 
 from __future__ import annotations
 
-import asyncio
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,14 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from zhenggai.api.errors import ApiError, from_ingest
+from zhenggai.api.errors import ApiError
 from zhenggai.api.jobs import NewJob
 from zhenggai.api.models import SubmitOptions, TextSubmission
-from zhenggai.api.worker import read_source
+from zhenggai.api.worker import JobRunner
 from zhenggai.extract.judge import JUDGE_PROMPT
 from zhenggai.ingest import formats
 from zhenggai.ingest.decode import text_codec
-from zhenggai.ingest.errors import IngestError
 from zhenggai.llm.prompts import list_versions, load_prompt
 from zhenggai.settings import Settings
 
@@ -144,7 +142,7 @@ async def _from_raw(request: Request, media: str) -> tuple[SubmitOptions, str, b
     return opts, name, await request.body(), encoding
 
 
-async def read_submission(request: Request, settings: Settings, owner: str) -> NewJob:
+async def read_submission(request: Request, settings: Settings, owner: str, runner: JobRunner) -> NewJob:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     encoding: str | None = None
     if content_type == "application/json":
@@ -166,13 +164,10 @@ async def read_submission(request: Request, settings: Settings, owner: str) -> N
             {"accepted": [*ACCEPTED_BODIES, *formats.media_types()]},
         )
     model, version = resolve_options(opts, settings)
-    try:
-        doc = await asyncio.to_thread(read_source, kind, source, name=name, media_type=media, encoding=encoding)
-    except IngestError as exc:
-        raise from_ingest(exc) from None
-    except (UnicodeError, LookupError) as exc:  # an exotic forced codec failing its own way
-        message = f"cannot decode as {encoding}: {exc}"[:300]
-        raise ApiError(422, "undecodable", message, {"reason": "decoding"}) from None
+    # read in a worker process: a hostile body costs a worker, never the service's interpreter lock
+    status, value = await runner.read((kind, source, name, media, encoding))
+    if status != "ok":
+        raise ApiError(*value)
     return NewJob(
         owner=owner,
         name=name,
@@ -180,7 +175,7 @@ async def read_submission(request: Request, settings: Settings, owner: str) -> N
         encoding=encoding,
         source_kind=kind,
         source=source,
-        text=doc.text,
+        text=value,
         model=model,
         prompt_version=version,
     )

@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from zhenggai.sqlitedb import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS health (probe TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -146,6 +147,23 @@ class JobInput:
     attempt: int  # this start is the job's n-th
 
 
+_FULL = ("SQLITE_FULL", "SQLITE_IOERR_WRITE")  # no space left; a write past a size limit (EFBIG) reads as an I/O error
+
+
+class StorageError(Exception):
+    """The job store refused a write: the disk is full (`full`), or the file is read-only, locked or
+    failing. Carries SQLite's error name; the API answers 507 or 503, never a bare 500."""
+
+    def __init__(self, exc: sqlite3.Error) -> None:
+        self.name: str = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+        super().__init__(f"{self.name}: {exc}")
+        self.full = self.name in _FULL
+
+    @property
+    def type(self) -> str:
+        return "storage_full" if self.full else "storage_unavailable"
+
+
 class StoreBusyError(RuntimeError):
     """Another process already runs this job store's jobs."""
 
@@ -159,14 +177,20 @@ class JobStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a write SQLite refuses (full, read-only, I/O, locked) is a StorageError."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:  # SQLite may have rolled back on its own already
+                        with suppress(sqlite3.Error):
+                            self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise StorageError(exc) from exc
 
     def _row(self, cols: str, where: str, args: tuple[Any, ...]) -> JobRow | None:
         with self._lock:
@@ -276,16 +300,16 @@ class JobStore:
 
     def progress(self, job_id: str, done: int, total: int) -> None:
         """Chunks done so far; never moves backwards (updates may arrive out of order)."""
-        with self._lock:
-            self._conn.execute(
+        with self._tx() as c:
+            c.execute(
                 "UPDATE jobs SET chunks_done = MAX(chunks_done, ?), chunks_total = ?"
                 " WHERE id = ? AND status = 'running'",
                 (done, total, job_id),
             )
 
     def finish(self, job_id: str, result_json: str) -> bool:
-        with self._lock:
-            cur = self._conn.execute(
+        with self._tx() as c:
+            cur = c.execute(
                 "UPDATE jobs SET status = 'done', result = ?, finished_at = ?, chunks_done = COALESCE(chunks_total, 0)"
                 " WHERE id = ? AND status = 'running'",
                 (result_json, time.time(), job_id),
@@ -293,8 +317,8 @@ class JobStore:
         return cur.rowcount == 1
 
     def fail(self, job_id: str, type_: str, message: str, detail: Any = None, *, from_status: str = "running") -> bool:
-        with self._lock:
-            cur = self._conn.execute(
+        with self._tx() as c:
+            cur = c.execute(
                 "UPDATE jobs SET status = 'failed', finished_at = ?, error_type = ?, error_message = ?,"
                 " error_detail = ? WHERE id = ? AND status = ?",
                 (time.time(), type_, message, json.dumps(detail) if detail is not None else None, job_id, from_status),
@@ -338,10 +362,14 @@ class JobStore:
 
     # ------------------------------------------------------------------ health
 
-    def check_writable(self) -> None:
-        """Raise if the file cannot take a real write (disk full, read-only, locked)."""
+    def check_writable(self, probe_bytes: int = 64 * 1024) -> None:
+        """Raise StorageError unless the file takes a write the size of a submission (disk full,
+        read-only, locked). The probe row is committed, so the write reaches the disk (a rolled-back
+        one may never leave the page cache), and deleted again at once."""
         with self._tx() as c:
-            c.execute("INSERT OR REPLACE INTO health (probe, at) VALUES ('write', ?)", (time.time(),))
+            c.execute("INSERT INTO probe (data) VALUES (randomblob(?))", (probe_bytes,))
+        with self._tx() as c:
+            c.execute("DELETE FROM probe")
 
     def close(self) -> None:
         with self._lock:

@@ -109,7 +109,9 @@ class Submission(Job):
 
 class JobList(BaseModel):
     items: list[JobBrief]
-    next_before: str | None = Field(description="pass as `before` to get the next (older) page; null at the end")
+    next_cursor: str | None = Field(
+        description="pass as `cursor` to get the next (older) page; null at the end. Opaque: do not parse it"
+    )
 
 
 class ModelsInfo(BaseModel):

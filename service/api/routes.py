@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import datetime as dt
+import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -160,7 +164,7 @@ async def submit(
     wait: Annotated[bool, Query(description="hold the request until the job ends, up to the server's bound")] = False,
 ) -> Response:
     svc = _service(request)
-    new = await read_submission(request, svc.settings, owner)
+    new = await read_submission(request, svc.settings, owner, svc.runner)
     try:
         row, reused = await asyncio.to_thread(svc.store.submit, new, max_pending=svc.settings.api_max_pending)
     except QueueFullError:
@@ -180,21 +184,47 @@ async def submit(
     )
 
 
+CURSOR_REGEX = "[A-Za-z0-9_-]{1,200}"
+
+
+def make_cursor(last_id: str, status: str | None) -> str:
+    """An opaque page token: which list it pages (the status filter) and where the page ended.
+    Clients pass it back unread; the server may change what is inside."""
+    raw = json.dumps([1, status, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(cursor: str, status: str | None) -> str:
+    """The job id a cursor continues after; 422 for one this server did not make for this list."""
+    try:
+        version, made_for, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        ok = version == 1 and isinstance(last_id, str) and re.fullmatch(JOB_ID_REGEX, last_id)
+    except (ValueError, TypeError, binascii.Error):
+        ok = False
+    if not ok:
+        raise ApiError(422, "invalid_cursor", "the cursor is not one this service made; start from the first page")
+    if made_for != status:
+        raise ApiError(
+            422, "invalid_cursor", "the cursor pages another list (another status filter)", {"cursor_status": made_for}
+        )
+    return last_id
+
+
 @router.get("/summaries", response_model=JobList, summary="List recent jobs", responses=_errors(401, 422, 429))
 async def list_jobs(
     request: Request,
     owner: Owner,
     limit: Annotated[int, Query(ge=1, le=200, description="jobs per page")] = 50,
     status: Annotated[JobStatus | None, Query(description="only jobs in this state")] = None,
-    before: Annotated[
-        str | None, Query(pattern=f"^{JOB_ID_REGEX}$", description="`next_before` of the previous page (a job id)")
+    cursor: Annotated[
+        str | None, Query(pattern=f"^{CURSOR_REGEX}$", description="`next_cursor` of the previous page (opaque)")
     ] = None,
 ) -> JobList:
-    rows = await asyncio.to_thread(
-        _service(request).store.list, owner, limit=limit, status=status.value if status else None, before=before
-    )
+    wanted = status.value if status else None
+    before = read_cursor(cursor, wanted) if cursor is not None else None
+    rows = await asyncio.to_thread(_service(request).store.list, owner, limit=limit, status=wanted, before=before)
     items = [JobBrief(**_brief_fields(r)) for r in rows]
-    return JobList(items=items, next_before=rows[-1].id if len(rows) == limit else None)
+    return JobList(items=items, next_cursor=make_cursor(rows[-1].id, wanted) if len(rows) == limit else None)
 
 
 def _rendering_route(rendering: OutputFormat) -> Callable[..., Awaitable[Response]]:

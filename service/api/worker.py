@@ -1,16 +1,23 @@
-"""The job runner: summarizes queued jobs on an event loop of its own, in its own thread.
+"""The job runner: summarizes queued jobs on an event loop of its own, in its own thread, with
+the CPU work of every job in a worker process (`procs.py`).
 
-Why a separate loop: the pipeline does CPU work between model calls (parsing, chunking,
-merging, serialising a record) and the LLM client writes its cache synchronously. On the
-HTTP loop that would stall every other request; here it only delays other jobs. The HTTP
-side talks to the runner through three thread-safe calls: `enqueue`, `cancel`, `wait`.
+Why a separate loop: the LLM client writes its cache synchronously and the model calls of all
+jobs are served here; on the HTTP loop that would stall every other request. Why worker
+processes: the pipeline's CPU work (reading, parsing, chunking, merging, serialising a record)
+holds the interpreter lock, which a thread does not escape; in a worker it delays nothing else.
+A job's pipeline runs in its worker and asks its model calls of this loop over the worker's pipe.
+The HTTP side talks to the runner through thread-safe calls: `enqueue`, `cancel`, `wait`, `read`.
 
 - One shared `LLMClient` (its own cap on concurrent model calls applies across all jobs).
 - At most `api_max_jobs` jobs run at once; the rest wait in the queue, in order.
 - Progress (chunks done/total) is written to the store as the pipeline reports it.
-- Cancelling a job cancels its task; the store already says `cancelled`. On shutdown the
-  tasks are cancelled too but their state is left `running`, so the next start resumes them
-  (the response cache makes the re-run cheap) or fails them after `api_max_attempts`.
+- Cancelling a job cancels its task: its model calls are cancelled, its worker is killed and
+  replaced; the store already says `cancelled`. On shutdown the tasks are cancelled too but
+  their state is left `running`, so the next start resumes them (the response cache makes the
+  re-run cheap) or fails them after `api_max_attempts`.
+- A store that refuses a write (disk full, read-only): a job that cannot start stays queued and
+  is tried again; a job whose result cannot be stored is failed with the reason, and that
+  outcome is written as soon as the store takes writes again, never left `running`.
 """
 
 from __future__ import annotations
@@ -22,33 +29,20 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from zhenggai.api.jobs import JobInput, JobStore
+from zhenggai.api.jobs import JobStore, StorageError
 from zhenggai.api.logs import event
-from zhenggai.ingest.document import Document, load_bytes, load_text
-from zhenggai.ingest.errors import IngestError
+from zhenggai.api.procs import WorkerDied, WorkerPool
+from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel, ShippedPrompt, read_submission_text
 from zhenggai.llm.client import LLMClient
-from zhenggai.llm.errors import LLMError
-from zhenggai.llm.registry import is_local
-from zhenggai.pipeline import PipelineOptions, summarize_document
+from zhenggai.llm.registry import is_local, structured_mode
+from zhenggai.pipeline import PipelineOptions
 from zhenggai.settings import Settings
-from zhenggai.structure.genre import NotARectificationReport
 
 log = logging.getLogger("zhenggai.api.jobs")
 
-
-def read_source(
-    source_kind: str, source: bytes, *, name: str, media_type: str | None, encoding: str | None
-) -> Document:
-    """The document of a submission; the same call at intake and when the job runs, so a
-    resumed job reads exactly the text that was accepted."""
-    if source_kind == "text":
-        return load_text(source.decode("utf-8"), name=name, media_type=media_type)
-    return load_bytes(source, name=name, media_type=media_type, encoding=encoding, max_bytes=len(source) + 1)
-
-
-def read_input(inp: JobInput) -> Document:
-    return read_source(inp.source_kind, inp.source, name=inp.name, media_type=inp.media_type, encoding=inp.encoding)
+_STORE_RETRY_S = 2.0  # how soon a job store that refused a write is tried again
 
 
 class JobRunner:
@@ -70,6 +64,8 @@ class JobRunner:
         self._lock = threading.Lock()
         self._background: set[asyncio.Task[object]] = set()
         self._sem: asyncio.Semaphore | None = None
+        self.pool: WorkerPool | None = None
+        self._unsaved: dict[str, tuple[str, str, Any]] = {}  # job → failure the store did not take yet
         # Readiness as the runner sees it: still importing the model client; a model that did not load.
         self.starting = True
         self.model_problem: str | None = None
@@ -87,12 +83,14 @@ class JobRunner:
             try:
                 self.client = self._client_factory(self.settings)
                 self._sem = asyncio.Semaphore(self.settings.api_max_jobs)
+                self.pool = WorkerPool(self.settings.worker_processes)
             except BaseException as exc:
                 failure.append(exc)
                 ready.set()
                 loop.close()
                 return
             ready.set()
+            self._keep(loop.create_task(self.pool.start()))
             # litellm takes seconds to import: pay it here, not in the first job (HTTP is up meanwhile).
             with contextlib.suppress(Exception):
                 importlib.import_module("zhenggai.llm._litellm")
@@ -132,6 +130,8 @@ class JobRunner:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.pool is not None:
+            await self.pool.close()
         if self.client is not None:
             await self.client.aclose()
         await asyncio.get_running_loop().shutdown_default_executor()
@@ -178,6 +178,15 @@ class JobRunner:
             return
         await asyncio.wait([asyncio.wrap_future(fut)], timeout=timeout)
 
+    async def read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
+        """Read a submission in a worker (from the HTTP loop): ("ok", text) or ("error", ApiError fields).
+        A request that goes away cancels the read and frees its worker."""
+        assert self._loop is not None and self.pool is not None
+        if self.pool.alive == 0:  # the workers are still starting: do not hold submissions up for them
+            return await asyncio.to_thread(read_submission_text, args)
+        fut = asyncio.run_coroutine_threadsafe(self.pool.run("read", args), self._loop)
+        return await asyncio.wrap_future(fut)
+
     def running_ids(self) -> set[str]:
         with self._lock:
             return set(self._waiters)
@@ -204,37 +213,114 @@ class JobRunner:
             task.cancel()
 
     def _progress(self, job_id: str, done: int, total: int) -> None:
-        self._keep(asyncio.get_running_loop().create_task(asyncio.to_thread(self.store.progress, job_id, done, total)))
+        async def write() -> None:
+            with contextlib.suppress(StorageError):  # progress is a courtesy; the outcome is what must land
+                await asyncio.to_thread(self.store.progress, job_id, done, total)
+
+        self._keep(asyncio.get_running_loop().create_task(write()))
+
+    def _later(self, delay: float, fn: Callable[..., object], *args: object) -> None:
+        asyncio.get_running_loop().call_later(delay, fn, *args)
 
     async def _run(self, job_id: str) -> None:
-        assert self._sem is not None and self.client is not None
+        assert self._sem is not None and self.pool is not None
         async with self._sem:
-            inp = await asyncio.to_thread(self.store.start, job_id)
+            try:
+                inp = await asyncio.to_thread(self.store.start, job_id)
+            except StorageError as exc:  # cannot even say it runs: leave it queued, try again soon
+                event(log, "job_deferred", logging.WARNING, job=job_id, storage=exc.name)
+                self._later(_STORE_RETRY_S, self._spawn, job_id)
+                return
             if inp is None:  # cancelled while queued
                 return
             event(log, "job_started", job=job_id, attempt=inp.attempt)
-            try:
-                doc = await asyncio.to_thread(read_input, inp)
-                options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
-                record = await summarize_document(
-                    doc, self.client, self.settings, options, progress=lambda d, n: self._progress(job_id, d, n)
-                )
-                result = record.model_dump_json()
-            except NotARectificationReport as exc:  # readable, but not a report: say so, make nothing up
-                await self._fail(job_id, exc.reason, str(exc), {"reason": exc.reason}, exc)
-            except IngestError as exc:
-                await self._fail(job_id, "unreadable", str(exc), {"reason": exc.reason}, exc)
-            except LLMError as exc:
-                await self._fail(job_id, "model_error", f"{type(exc).__name__}: {exc}"[:1000], None, exc)
-            except Exception as exc:  # a bug must cost one job, not the runner
-                await self._fail(job_id, "internal", f"{type(exc).__name__}: {exc}"[:1000], None, exc)
-            else:
-                if await asyncio.to_thread(self.store.finish, job_id, result):
-                    event(log, "job_done", job=job_id)
+            calls: set[asyncio.Task[None]] = set()
 
-    async def _fail(self, job_id: str, type_: str, message: str, detail: object, exc: BaseException) -> None:
-        await asyncio.to_thread(self.store.fail, job_id, type_, message, detail)
+            def on_message(msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
+                if msg[0] == "progress":
+                    self._progress(job_id, msg[1], msg[2])
+                elif msg[0] == "call":
+                    task = asyncio.get_running_loop().create_task(self._serve_call(msg, reply))
+                    calls.add(task)
+                    task.add_done_callback(calls.discard)
+
+            options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
+            # what litellm's tables say about the model, looked up here where litellm is loaded: the
+            # worker renders and budgets prompts with them and never imports litellm (seconds per worker)
+            mode, window = await asyncio.to_thread(self._model_facts, inp.model)
+            settings = self.settings.model_copy(update={"structured_output": mode})
+            args = (
+                inp.source_kind,
+                inp.source,
+                inp.name,
+                inp.media_type,
+                inp.encoding,
+                settings,
+                options,
+                {inp.model: window},
+            )
+            try:
+                outcome: Outcome = await self.pool.run("job", args, on_message)
+            except WorkerDied as exc:
+                outcome = Outcome(error="internal", message=str(exc), exception="WorkerDied")
+            finally:  # cancelled or not: no model call of this job goes on
+                for task in list(calls):
+                    task.cancel()
+            if outcome.result is None:
+                await self._fail(job_id, outcome)
+                return
+            try:
+                stored = await asyncio.to_thread(self.store.finish, job_id, outcome.result)
+            except StorageError as exc:
+                message = f"the result could not be stored ({exc}); submit the report again later"
+                await self._fail(job_id, Outcome(error=exc.type, message=message, detail={"sqlite": exc.name}))
+                return
+            if stored:
+                event(log, "job_done", job=job_id)
+
+    def _model_facts(self, model: str) -> tuple[str, int]:
+        assert self.client is not None
+        return structured_mode(model, self.settings), self.client.context_window(model)
+
+    async def _serve_call(self, msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
+        """One model call a job's worker asked for, on the shared client."""
+        assert self.client is not None
+        _, n, shipped_prompt, shipped, variables, kwargs = msg
+        try:
+            prompt = shipped_prompt.load() if isinstance(shipped_prompt, ShippedPrompt) else shipped_prompt
+            response_model = shipped.build() if isinstance(shipped, ShippedModel) else shipped
+            res = await self.client.structured(prompt, response_model, variables, **kwargs)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reply(("reply", n, False, RemoteFailure.of(exc)))
+        else:
+            reply(("reply", n, True, (res.value.model_dump_json(), res.usage, res.text)))
+
+    async def _fail(self, job_id: str, outcome: Outcome) -> None:
+        type_, message = outcome.error or "internal", outcome.message
+        try:
+            await asyncio.to_thread(self.store.fail, job_id, type_, message, outcome.detail)
+        except StorageError as exc:  # the store refuses even this: keep it, write it once it can
+            event(log, "job_outcome_unsaved", logging.ERROR, job=job_id, type=type_, storage=exc.name)
+            if not self._unsaved:
+                self._later(_STORE_RETRY_S, self._retry_unsaved)
+            self._unsaved[job_id] = (type_, message, outcome.detail)
         if self.settings.api_log_details:
-            log.error("job %s failed (%s): %s", job_id, type_, message, exc_info=exc)
+            log.error("job %s failed (%s): %s", job_id, type_, message)
         else:  # messages may quote the document: only the kind of failure by default
-            event(log, "job_failed", logging.WARNING, job=job_id, type=type_, exception=type(exc).__name__)
+            event(log, "job_failed", logging.WARNING, job=job_id, type=type_, exception=outcome.exception)
+
+    def _retry_unsaved(self) -> None:
+        async def retry() -> None:
+            for job_id, (type_, message, detail) in list(self._unsaved.items()):
+                try:
+                    await asyncio.to_thread(self.store.fail, job_id, type_, message, detail)
+                except StorageError:
+                    continue
+                self._unsaved.pop(job_id, None)
+                event(log, "job_outcome_saved", job=job_id, type=type_)
+            if self._unsaved:
+                self._later(_STORE_RETRY_S, self._retry_unsaved)
+
+        self._keep(asyncio.get_running_loop().create_task(retry()))
