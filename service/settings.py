@@ -95,7 +95,10 @@ class Settings(BaseSettings):
     # --- HTTP service (`zhenggai serve`) ----------------------------------------------
     api_host: str = Field(default="127.0.0.1", description="interface the service listens on")
     api_port: int = Field(default=8000, ge=0, le=65535, description="port (0 = any free port)")
-    api_db: Path | None = Field(default=None, description="SQLite file of jobs and results [<cache_dir>/jobs.sqlite]")
+    api_db: Path | str | None = Field(
+        default=None,
+        description="the job store: a SQLite file, or a URL whose scheme names the engine [<cache_dir>/jobs.sqlite]",
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="accepted bearer keys, comma-separated; 'name:key' names the owner of a key's jobs "
@@ -144,7 +147,7 @@ class Settings(BaseSettings):
         return self.cache_dir / "responses.sqlite"
 
     @property
-    def jobs_db(self) -> Path:
+    def jobs_db(self) -> Path | str:
         return self.api_db or self.cache_dir / "jobs.sqlite"
 
     @property

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from zhenggai.api.jobs import JobStore, NewJob, QueueFullError
+from zhenggai.api.jobs import NewJob, QueueFullError
+from zhenggai.api.jobs import SQLiteJobStore as JobStore
 
 
 def _new(text: str = "一、整改情况\n报告正文。", owner: str = "team-a", **kw) -> NewJob:
@@ -119,7 +120,7 @@ def test_one_process_runs_a_databases_jobs(tmp_path):
     first.claim_runner()
     # a second serve on the same file (another process) refuses instead of taking over running jobs
     probe = (
-        "import sys\nfrom zhenggai.api.jobs import JobStore, StoreBusyError\n"
+        "import sys\nfrom zhenggai.api.jobs import SQLiteJobStore as JobStore, StoreBusyError\n"
         "try:\n    JobStore(sys.argv[1]).claim_runner()\nexcept StoreBusyError as e:\n"
         "    print(e); sys.exit(3)\n"
     )
@@ -144,3 +145,17 @@ def test_paging_cursors_tell_nothing_of_other_owners(store):
     # another owner's job id is no cursor into this owner's list
     theirs = store.list("team-b", limit=1)[0].id
     assert store.list("team-a", limit=5, before=theirs) == []
+
+
+def test_a_store_is_opened_by_path_or_url_and_an_unknown_engine_is_named(tmp_path):
+    from zhenggai.api.stores import UnknownStoreError, open_store
+
+    by_path = open_store(tmp_path / "a.sqlite")
+    by_url = open_store(f"sqlite://{tmp_path / 'b.sqlite'}")
+    for store in (by_path, by_url):
+        row, _reused = store.submit(_new(), max_pending=10)
+        assert store.get(row.id, "team-a").status == "queued"
+        store.close()
+    assert (tmp_path / "b.sqlite").exists()
+    with pytest.raises(UnknownStoreError, match="known: sqlite"):
+        open_store("mysql://db.example/jobs")

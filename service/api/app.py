@@ -26,11 +26,11 @@ from zhenggai.api.docs import docs
 from zhenggai.api.errors import install_handlers
 from zhenggai.api.health import Readiness
 from zhenggai.api.intake import prompt_versions
-from zhenggai.api.jobs import JobStore
 from zhenggai.api.limits import BodyLimitMiddleware
 from zhenggai.api.logs import RequestContextMiddleware, event, quiet_client_libraries
 from zhenggai.api.models import FILE_SUBMISSION_SCHEMA, TextSubmission
 from zhenggai.api.routes import health, router
+from zhenggai.api.stores import JobStore, open_store
 from zhenggai.api.worker import JobRunner
 from zhenggai.llm.client import LLMClient
 from zhenggai.settings import Settings
@@ -88,7 +88,7 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = await asyncio.to_thread(JobStore, settings.jobs_db)
+        store = await asyncio.to_thread(open_store, settings.jobs_db)
         await asyncio.to_thread(store.claim_runner)
         queued = await asyncio.to_thread(store.recover, settings.api_max_attempts)
         runner = JobRunner(store, settings, client_factory=client_factory)

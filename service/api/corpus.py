@@ -21,7 +21,7 @@ from zhenggai.api.errors import ErrorBody
 from zhenggai.corpus.summary import CorpusSummary, Filters
 
 if TYPE_CHECKING:
-    from zhenggai.api.jobs import JobStore
+    from zhenggai.api.stores import JobStore
 
 PAGE = 200
 Owner = Annotated[str, Depends(require_key)]

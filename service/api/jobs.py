@@ -1,4 +1,4 @@
-"""The job store: jobs, their inputs and their results in one SQLite file.
+"""The SQLite job store: jobs, their inputs and their results in one file (the seam: `stores.py`).
 
 Everything a job needs to run again after a restart is stored with it when it is accepted:
 the submitted bytes (re-read exactly as the first time), the normalised text (for
@@ -72,7 +72,6 @@ _BRIEF = (
     "seq, id, owner, status, name, model, prompt_version, characters, sha256, chunks_done, chunks_total, attempts,"
     " created_at, started_at, finished_at, error_type, error_message, error_detail"
 )
-PENDING = ("queued", "running")
 
 
 class QueueFullError(Exception):
@@ -168,7 +167,9 @@ class StoreBusyError(RuntimeError):
     """Another process already runs this job store's jobs."""
 
 
-class JobStore:
+class SQLiteJobStore:
+    """The embedded default store (`stores.JobStore`): one SQLite file, one process running its jobs."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()

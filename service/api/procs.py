@@ -84,14 +84,16 @@ class WorkerPool:
 
     @property
     def alive(self) -> int:
-        return sum(1 for w in self._all if w.proc.is_alive())
+        # read from the HTTP loop's thread while the runner's loop adds workers: iterate a copy
+        # (a set changing size under a Python-level iteration raises RuntimeError)
+        return sum(1 for w in list(self._all) if w.proc.is_alive())
 
     @property
     def idle(self) -> int:
-        return sum(1 for w in self._free._queue if not w.retired)  # type: ignore[attr-defined]
+        return sum(1 for w in list(self._free._queue) if not w.retired)  # type: ignore[attr-defined]
 
     def pids(self) -> set[int]:
-        return {w.proc.pid for w in self._all if w.proc.pid is not None}
+        return {w.proc.pid for w in list(self._all) if w.proc.pid is not None}
 
     async def start(self) -> None:
         await asyncio.gather(*(self._add() for _ in range(self.size)))

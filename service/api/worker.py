@@ -31,10 +31,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from zhenggai.api.jobs import JobStore, StorageError
+from zhenggai.api.jobs import StorageError
 from zhenggai.api.logs import event
 from zhenggai.api.procs import WorkerDied, WorkerPool
 from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel, ShippedPrompt, read_submission_text
+from zhenggai.api.stores import JobStore
 from zhenggai.llm.client import LLMClient
 from zhenggai.llm.registry import is_local, structured_mode
 from zhenggai.pipeline import PipelineOptions
@@ -186,10 +187,6 @@ class JobRunner:
             return await asyncio.to_thread(read_submission_text, args)
         fut = asyncio.run_coroutine_threadsafe(self.pool.run("read", args), self._loop)
         return await asyncio.wrap_future(fut)
-
-    def running_ids(self) -> set[str]:
-        with self._lock:
-            return set(self._waiters)
 
     # ------------------------------------------------------------------ on the runner's loop
 
