@@ -185,11 +185,15 @@ async def run_batch(
     async def one(path: Path) -> None:
         async with sem:
             events.on_start(path)
+            done: tuple[Path, SummaryRecord] | None = None
             try:
                 doc = await asyncio.to_thread(load_path, path)
                 record = await summarize_document(
                     doc, client, settings, options, progress=lambda d, n: events.on_chunks(path, d, n)
                 )
+                # summarized: the combined files carry it even if the run stops while its own files are written
+                done = (path, record)
+                result.records.append(done)
                 await asyncio.to_thread(write_outputs, out_dir, stems[path], record, doc.text, formats)
             except IngestError as e:
                 fail = Failure(str(path), e.reason, str(e))
@@ -200,9 +204,10 @@ async def run_batch(
             except Exception as e:  # a bug must cost one report, not the batch
                 fail = Failure(str(path), "internal", f"{type(e).__name__}: {e}")
             else:
-                result.records.append((path, record))
                 events.on_done(path, record, None)
                 return
+            if done is not None:  # summarized, then its files failed: a failure, not a record
+                result.records.remove(done)
             result.failures.append(fail)
             events.on_done(path, None, fail)
 

@@ -70,13 +70,15 @@ async def test_every_problem_gets_a_category_from_the_enumerated_list(judge_llm,
     sent = _categorize_requests(judge_llm)
     assert len(sent) == -(-len(problems) // BATCH)  # several problems per call
     # json_object mode for this fake: the strict schema travels in the system message, enum and all
-    system = sent[0]["messages"][0]["content"]
-    schema = json.loads(system[system.index("JSON schema:") + len("JSON schema:") :].strip().splitlines()[0])
     first, context = with_context(record.problems)[0]
+    # the batches go out at once, in any order: the one that shows the first problem as P1
+    body = next(b for b in sent if f"P1 所在标题：{context}" in b["messages"][-1]["content"])
+    system = body["messages"][0]["content"]
+    schema = json.loads(system[system.index("JSON schema:") + len("JSON schema:") :].strip().splitlines()[0])
     shown = candidates(load_taxonomy(), f"{first.title} {context}")
     assert schema["$defs"]["P1Category"]["enum"] == shown and shown[-1] == "other" and len(shown) <= 5
     assert set(shown) <= ids
-    prompt = sent[0]["messages"][-1]["content"]
+    prompt = body["messages"][-1]["content"]
     assert f"P1 所在标题：{context}" in prompt and first.area in prompt  # the heading path is the context
     assert f"P1 候选：{shown[0]}（" in prompt
     assert record.provenance.prompt_versions["categorize"] == "v1"
