@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from zhenggai.batch import BatchResult, Events, Failure
+from zhenggai.extract.tally import walk
 from zhenggai.schemas.record import SummaryRecord
 
 
@@ -58,7 +59,7 @@ class BatchDisplay:
             if failure:
                 self.console.print(f"[red]✗[/red] {path}: {failure.reason}")
             elif record is not None:
-                n = sum(1 for _ in _walk(record.problems))
+                n = len(walk(record.problems))
                 self.console.print(
                     f"[green]✓[/green] {path.name}: {n} problems, {len(record.provenance.warnings)} warnings, "
                     f"{record.provenance.wall_seconds:.1f}s"
@@ -77,9 +78,3 @@ class BatchDisplay:
                 table.add_row(f.path, f.reason, f.message[:160])
             self.console.print(table)
             self.console.print(f"details in {out / 'errors.jsonl'}")
-
-
-def _walk(problems):
-    for p in problems:
-        yield p
-        yield from _walk(p.children)
