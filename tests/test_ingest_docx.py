@@ -102,6 +102,9 @@ def test_lvl_text_templates_restarts_and_overrides():
     assert [n.label("5", lvl) for lvl, _ in seq] == [label for _, label in seq]
     assert n.label("6", 0) == "三、"  # its own list, started at 3
     assert n.label("9", 0) == "" and n.label("5", 4) == ""  # an unknown list or level has no label
+    # a hostile file's levels outside Word's 0..8 are ignored, not an IndexError
+    odd = _numbering(_lvl(20, "decimal", "%1.") + _lvl(-1, "decimal", "%1."), nums)
+    assert odd.label("5", 20) == "" and odd.label("5", -1) == ""
     # a level that never restarts runs on across its parents, as report items (1) (2) … often do
     run_on = _numbering(
         _lvl(0, "chineseCountingThousand", "（%1）") + _lvl(1, "decimal", "(%2)", extra='<w:lvlRestart w:val="0"/>'),

@@ -101,6 +101,9 @@ def _val(el, tag: str, default: str | None = None) -> str | None:
     return child.get(_W + "val", default) if child is not None else default
 
 
+_LEVELS = 9  # list levels in Word: ilvl 0..8
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
@@ -112,7 +115,10 @@ def _levels(abstract) -> dict[int, Level]:
     out = {}
     for lvl in abstract.iter(_W + "lvl"):
         restart = _val(lvl, "lvlRestart")
-        out[_int(lvl.get(_W + "ilvl"), 0)] = Level(
+        ilvl = _int(lvl.get(_W + "ilvl"), 0)
+        if not 0 <= ilvl < _LEVELS:  # Word has nine levels; a file claiming others is ignored there
+            continue
+        out[ilvl] = Level(
             start=_int(_val(lvl, "start"), 1),
             fmt=_val(lvl, "numFmt", "decimal") or "decimal",
             text=_val(lvl, "lvlText", "") or "",
@@ -153,11 +159,11 @@ class Numbering:
     def label(self, num_id: str, ilvl: int) -> str:
         """Count one paragraph of list `num_id` at level `ilvl` and return its label ('' if none)."""
         levels = self.lists.get(num_id)
-        if not levels or ilvl not in levels:
+        if not levels or ilvl not in levels:  # only 0..8 are ever in `levels`
             return ""
-        counts = self.counters.setdefault(num_id, [None] * 9)
+        counts = self.counters.setdefault(num_id, [None] * _LEVELS)
         counts[ilvl] = levels[ilvl].start if counts[ilvl] is None else counts[ilvl] + 1
-        for deeper in range(ilvl + 1, 9):
+        for deeper in range(ilvl + 1, _LEVELS):
             lv = levels.get(deeper)
             restart = deeper if lv is None or lv.restart is None else lv.restart
             if ilvl < restart:
