@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -29,6 +30,7 @@ class Verdict(BaseModel):
     evidence: int = Field(ge=0, description="sentence number S supporting the status; 0 when none")
 
 
+@cache
 def verdicts_model(n: int) -> type[BaseModel]:
     """An object with exactly the keys U1…Un: the schema (a grammar, locally) makes a small model
     answer for every unit instead of stopping after the first."""
@@ -153,6 +155,8 @@ _PROMPT_MARGIN = 0.9  # the token estimate is within 5% of the Qwen tokenizer; l
 def judging_batches(units: list[Unit], fits: Callable[[list[Unit]], bool]) -> list[list[Unit]]:
     """Units in document order, cut into the batches one judging call each can hold. A unit that
     does not fit even alone goes alone: its call fails on its own and costs only its judgement."""
+    if fits(units):  # the common case, one render: a prompt only grows with its units
+        return [units]
     batches: list[list[Unit]] = []
     for u in units:
         if batches and fits([*batches[-1], u]):
