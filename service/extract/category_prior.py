@@ -39,12 +39,13 @@ class Prior:
         return sorted(scores, key=lambda s: -s[1])
 
 
-_PRIORS: dict[int, Prior] = {}
+# keyed by identity, holding the taxonomy too, so an id is never reused for another one
+_PRIORS: dict[int, tuple[Taxonomy, Prior]] = {}
 
 
 def prior_for(taxonomy: Taxonomy) -> Prior:
     """One prior per loaded taxonomy (taxonomies are loaded once, `load_taxonomy` caches them)."""
     key = id(taxonomy)
     if key not in _PRIORS:
-        _PRIORS[key] = Prior(taxonomy)
-    return _PRIORS[key]
+        _PRIORS[key] = (taxonomy, Prior(taxonomy))
+    return _PRIORS[key][1]
