@@ -24,7 +24,7 @@ _FALLBACK_FONTS = (
 
 @lru_cache(maxsize=1)
 def cjk_font() -> Path:
-    """A font with Chinese glyphs on this machine (scripts/install-browser.sh installs one)."""
+    """A font with Chinese glyphs on this machine (scripts/install-test-deps.sh installs one)."""
     try:
         out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
@@ -33,7 +33,7 @@ def cjk_font() -> Path:
     for path in [*found, *map(Path, _FALLBACK_FONTS)]:
         if path.suffix.lower() in {".ttf", ".ttc", ".otf"} and path.exists():
             return path
-    raise FileNotFoundError("no CJK font: run scripts/install-browser.sh (fonts-wqy-zenhei)")
+    raise FileNotFoundError("no CJK font: run scripts/install-test-deps.sh (fonts-wqy-zenhei)")
 
 
 def report_paragraphs(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Real headless Chromium (Debian's, driven by Playwright) for tests of the HTML pages.
 
-Chromium comes from `scripts/install-browser.sh` (part of the README's test command); Playwright's
+Chromium comes from `scripts/install-test-deps.sh` (part of the README's test command); Playwright's
 own browser download is never used. The flags keep Chromium off this machine's closed network."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ ARTIFACTS = Path(os.environ.get("ZHENGGAI_TEST_ARTIFACTS", Path(__file__).resolv
 def chromium_path() -> str:
     path = os.environ.get("ZHENGGAI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        raise RuntimeError("Chromium not found: run scripts/install-browser.sh (or set ZHENGGAI_CHROMIUM)")
+        raise RuntimeError("Chromium not found: run scripts/install-test-deps.sh (or set ZHENGGAI_CHROMIUM)")
     return path
 
 

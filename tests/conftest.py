@@ -142,3 +142,22 @@ def llm_subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tests"), env.get("PYTHONPATH", "")]))
     return env
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL server for the session, on loopback (tests/pgserver.py)."""
+    from pgserver import PgUnavailable, launch
+
+    try:
+        server = launch()
+    except PgUnavailable as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh, empty database on the session's server: its URL."""
+    return pg_server.new_database()
