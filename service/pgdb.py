@@ -62,10 +62,9 @@ def run_migrations(context: Any) -> None:
     cfg = context.config
     version_table = cfg.attributes["version_table"]
     engine = create_engine(cfg.attributes["url"], poolclass=pool.NullPool)
-    with engine.connect() as conn:
-        with conn.begin():
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": version_table})
-            context.configure(connection=conn, version_table=version_table, transactional_ddl=True)
-            with context.begin_transaction():
-                context.run_migrations()
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": version_table})
+        context.configure(connection=conn, version_table=version_table, transactional_ddl=True)
+        with context.begin_transaction():
+            context.run_migrations()
     engine.dispose()

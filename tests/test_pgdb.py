@@ -22,13 +22,11 @@ def _migrate(url: str) -> None:
 
 def test_concurrent_migrations_apply_each_revision_once(pg_url):
     """Four processes (API processes and workers starting together) and two threads of a fifth."""
-    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as procs:
-        with ThreadPoolExecutor(2) as threads:
-            done = [procs.submit(_migrate, pg_url) for _ in range(4)] + [
-                threads.submit(_migrate, pg_url) for _ in range(2)
-            ]
-            for f in done:
-                f.result()
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(4, mp_context=spawn) as procs, ThreadPoolExecutor(2) as threads:
+        done = [procs.submit(_migrate, pg_url) for _ in range(4)] + [threads.submit(_migrate, pg_url) for _ in range(2)]
+        for f in done:
+            f.result()
     migrate(pg_url, FOLDER, "things_version")  # and again later: nothing to do
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT version_num FROM things_version").fetchall() == [("0002",)]
