@@ -33,3 +33,63 @@ def test_a_title_over_its_source_line_stays_its_own_line() -> None:
     assert lines[1].startswith("来源:青禾县文化馆")
     # a line wrapped inside a paragraph of a blank-separated page is still joined
     assert any(line.endswith("明确责任人和完成时限,推动整改落地见效。") for line in lines)
+
+
+def _meta(text: str):
+    from zhenggai.extract.meta import report_meta
+    from zhenggai.structure.outline import parse_outline
+
+    doc = load_text(text)
+    return report_meta(doc, parse_outline(doc.text))
+
+
+def test_the_title_over_a_source_line_gives_title_and_publisher() -> None:
+    meta = _meta(PAGE)
+    assert meta.title == "中共青禾县文化馆支部委员会关于市委第一轮巡察整改进展情况的通报"
+    assert meta.publisher == "中共青禾县文化馆支部委员会"
+
+
+OPENINGS = {
+    # dotted dates
+    "根据县委统一安排,县委第一巡察组于2023.9.4—2023.10.27对青禾县图书馆党支部开展了常规巡察,"
+    "2023.11.15向馆党支部反馈了巡察意见。": ("2023-09-04", "2023-10-27", "2023-11-15"),
+    # ISO dates
+    "2022-05-09至2022-06-30,市委第三巡察组对青禾县档案馆党支部开展了巡察,2022-08-01向馆党支部反馈了巡察意见。": (
+        "2022-05-09",
+        "2022-06-30",
+        "2022-08-01",
+    ),
+    # Chinese numerals, the feedback's year carried from the period
+    "根据县委统一部署,二〇二三年十月九日至十一月三十日,县委第二巡察组对青禾县气象局党组开展了常规巡察。"
+    "十二月二十一日,县委第二巡察组向县气象局党组反馈了巡察意见。": ("2023-10-09", "2023-11-30", "2023-12-21"),
+}
+
+
+def test_dates_in_every_way_pages_write_them() -> None:
+    for opening, (start, end, feedback) in OPENINGS.items():
+        meta = _meta("青禾县某单位关于巡察整改进展情况的通报\n" + opening + "\n一、整改工作情况\n成立领导小组。")
+        assert meta.inspection_period is not None, opening
+        got = (meta.inspection_period.start.isoformat(), meta.inspection_period.end.isoformat())
+        assert got == (start, end), opening
+        assert meta.feedback_date is not None and meta.feedback_date.isoformat() == feedback, opening
+
+
+def test_a_month_in_chinese_numerals_alone_is_not_a_date() -> None:
+    from zhenggai.extract.meta.dates import date_tokens
+
+    assert date_tokens("三月份以来,每月召开一次推进会") == []
+    assert [t.date for t in date_tokens("3.7万元,2024.3版")] == []
+
+
+def test_a_year_round_a_cross_team_with_its_county_and_a_linked_inspection() -> None:
+    meta = _meta(
+        "青禾县妇女联合会党组关于巡察整改进展情况的通报\n"
+        "按照市委巡察工作领导小组关于2023年第二轮县区交叉巡察的统一安排,2023年4月10日至5月31日,"
+        "凤冈县委第二巡察组采取市县巡察上下联动方式,对青禾县妇女联合会党组开展了交叉巡察,"
+        "并于2023年7月4日向县妇联党组反馈了巡察意见。\n一、整改工作情况\n成立领导小组。"
+    )
+    assert meta.inspection_round == "2023年第二轮"
+    assert meta.inspection_team == "凤冈县委第二巡察组"
+    assert meta.inspection_forms == ["交叉", "联动"]
+    # a team whose level word follows no known place keeps its minimal name
+    assert _meta("根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察。").inspection_team == "县委第一巡察组"

@@ -35,7 +35,8 @@ class Prior:
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Categories by decreasing score (ties in taxonomy order); all zero when nothing is shared."""
         grams = bigrams(text)
-        scores = [(cid, sum(self.idf[g] for g in grams & bag)) for cid, bag in self.bags.items()]
+        # fsum: exact whatever order the set yields its bigrams, so ties break the same in every run
+        scores = [(cid, math.fsum(self.idf[g] for g in grams & bag)) for cid, bag in self.bags.items()]
         return sorted(scores, key=lambda s: -s[1])
 
 
