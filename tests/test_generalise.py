@@ -93,3 +93,25 @@ def test_a_year_round_a_cross_team_with_its_county_and_a_linked_inspection() -> 
     assert meta.inspection_forms == ["交叉", "联动"]
     # a team whose level word follows no known place keeps its minimal name
     assert _meta("根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察。").inspection_team == "县委第一巡察组"
+
+
+async def test_a_heading_closing_with_its_status_in_brackets_tells_it(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    text = (
+        "青禾县图书馆党支部关于巡察整改进展情况的通报\n"
+        "根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察,并反馈了巡察意见。\n"
+        "一、整改工作情况\n馆党支部成立整改工作领导小组,逐条制定整改措施。\n"
+        "二、反馈问题整改情况\n"
+        "1.理论学习不够深入,学习流于形式(已完成)\n整改措施:修订学习制度,每月集中学习1次。\n"
+        "2.图书采购程序不规范(持续整改)\n整改措施:修订采购办法,建立采购台账。\n"
+    )
+    async with LLMClient(llm_fake_settings) as client:
+        options = PipelineOptions(with_abstract=False)
+        record = await summarize_document(load_text(text), client, llm_fake_settings, options)
+    got = [(p.title, p.status.value, p.status_evidence.text if p.status_evidence else None) for p in record.problems]
+    assert got == [
+        ("理论学习不够深入,学习流于形式", "completed", "(已完成)"),
+        ("图书采购程序不规范", "in_progress", "(持续整改)"),
+    ]
