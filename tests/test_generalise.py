@@ -115,3 +115,40 @@ async def test_a_heading_closing_with_its_status_in_brackets_tells_it(judge_llm,
         ("理论学习不够深入,学习流于形式", "completed", "(已完成)"),
         ("图书采购程序不规范", "in_progress", "(持续整改)"),
     ]
+
+
+CELL_TABLE = """青禾县文化馆党支部关于巡察整改进展情况的通报
+根据县委统一部署,县委第一巡察组对青禾县文化馆党支部开展了巡察,并反馈了巡察意见。
+一、整改工作情况
+馆党支部成立整改工作领导小组,逐条制定整改措施。
+二、问题整改台账
+序号 存在问题 整改措施 责任人 完成情况
+1
+文物藏品账目不清
+开展藏品清点,建立电子台账
+张三
+已完成
+2
+场馆免费开放时间不足
+延长周末开放时间
+李四
+持续整改
+三、下一步工作
+持续巩固整改成果。
+"""
+
+
+async def test_a_table_copied_one_cell_per_line_reads_as_rows(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    doc = load_text(CELL_TABLE)
+    assert "1 文物藏品账目不清\t开展藏品清点,建立电子台账\t张三\t已完成\n2 场馆免费开放时间不足\t" in doc.text
+    assert len(doc.text) == len(CELL_TABLE.rstrip("\n"))  # each break became one character: nothing moved
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings, PipelineOptions(with_abstract=False))
+    got = [(p.path, p.title, p.status.value, [m.text for m in p.measures]) for p in record.problems]
+    assert got == [
+        ("二.1", "文物藏品账目不清", "completed", ["开展藏品清点,建立电子台账"]),
+        ("二.2", "场馆免费开放时间不足", "in_progress", ["延长周末开放时间"]),
+    ]
