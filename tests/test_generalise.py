@@ -152,3 +152,20 @@ async def test_a_table_copied_one_cell_per_line_reads_as_rows(judge_llm, llm_fak
         ("二.1", "文物藏品账目不清", "completed", ["开展藏品清点,建立电子台账"]),
         ("二.2", "场馆免费开放时间不足", "in_progress", ["延长周末开放时间"]),
     ]
+
+
+def test_an_area_heading_with_nothing_under_it_is_no_problem() -> None:
+    from zhenggai.extract.units import build_units
+    from zhenggai.structure.outline import parse_outline
+
+    page = (
+        "青禾县委关于巡视整改进展情况的通报\n"
+        "根据省委统一部署,省委第三巡视组对青禾县开展了常规巡视,并反馈了巡视意见。\n"
+        "一、整改工作情况\n县委成立整改工作领导小组,逐条制定整改措施。\n"
+        "二、反馈问题整改情况\n"
+        "(一)关于落实意识形态工作责任制方面\n1.意识形态阵地管理不严\n修订阵地管理办法。\n"
+        "(二)关于贯彻落实党中央决策部署方面\n"
+    )
+    doc = load_text(page)
+    paths = [u.path for u in build_units(doc.text, parse_outline(doc.text))]
+    assert paths == ["二.(一)", "二.(一).1"]  # the cut-off area (二) is left out; one with items stays

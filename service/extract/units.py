@@ -184,6 +184,14 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
             and not _SHORTCOMING_RE.search(s.title)
         ):
             return  # (一)加强组织领导…: organisation work inside the details, not a problem
+        if (
+            s.level >= 2
+            and not s.children
+            and s.title.rstrip("。").endswith("方面")
+            and not text[s.title_span.end : s.span.end].strip(" 。;:\n")
+            and not PROBLEM_WORDS_RE.search(s.title)
+        ):
+            return  # (一)关于…方面 and nothing under it (a page cut off after it): an area, no problem
         own = subtract(s.span, [c.span for c in s.children])
         extra = _unnumbered(text, s, own)
         own_without = subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])
