@@ -169,3 +169,29 @@ def test_an_area_heading_with_nothing_under_it_is_no_problem() -> None:
     doc = load_text(page)
     paths = [u.path for u in build_units(doc.text, parse_outline(doc.text))]
     assert paths == ["二.(一)", "二.(一).1"]  # the cut-off area (二) is left out; one with items stays
+
+
+async def test_measures_numbered_after_a_field_label_or_circled(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    text = (
+        "青禾县图书馆党支部关于巡察整改进展情况的通报\n"
+        "根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察,并反馈了巡察意见。\n"
+        "一、整改工作情况\n馆党支部成立整改工作领导小组,逐条制定整改措施。\n"
+        "二、反馈问题整改情况\n"
+        "问题一:图书采购程序不规范。\n"
+        "整改措施:1.修订图书采购办法,明确比选程序;2.建立采购台账,逐笔登记;3.开展采购专项检查。\n"
+        "问题二:读者服务不够便利。\n"
+        "①延长周末开放时间,增设夜间阅览区。②开通线上借阅平台。③设立读者意见箱。该问题已整改完成。\n"
+    )
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_text(text), client, llm_fake_settings, PipelineOptions(with_abstract=False)
+        )
+    got = [[m.text for m in p.measures] for p in record.problems]
+    assert got == [
+        ["1.修订图书采购办法,明确比选程序", "2.建立采购台账,逐笔登记", "3.开展采购专项检查"],
+        # ① opens its line, so it is read as a heading under 问题二; ② and ③ run on in its text
+        ["延长周末开放时间,增设夜间阅览区", "②开通线上借阅平台", "③设立读者意见箱"],
+    ]

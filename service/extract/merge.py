@@ -61,7 +61,8 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
     return out
 
 
-_INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。, \n]))(\d{1,2})[.、](?=[\u4e00-\u9fff《“])")
+# 1.… 2.… after a stop, a space or a field label (整改措施:1.…;2.…), or ①…②…
+_INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。,: \n]))(?:(\d{1,2})[.、](?=[\u4e00-\u9fff《“])|([①-⑳]))")
 
 
 # A cell that is a deadline, not a measure: 2025年1月, 2024年12月31日前, 长期坚持, 立行立改.
@@ -82,12 +83,17 @@ def _measure_cells(text: str, pos: int, line: str) -> list[tuple[int, int]]:
 
 
 def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A line's measures: its run of 1.…;2.…;3.… items (a table cell, a run-in list), else the line."""
+    """A line's measures: its run of 1.…;2.…;3.… or ①…②… items (a table cell, a field, a run-in
+    list), else the line."""
     marks: list[int] = []
+    first = 0
     for m in _INLINE_ITEM_RE.finditer(text, start, end):
-        if int(m.group(1)) == len(marks) + 1:
+        n = int(m.group(1)) if m.group(1) else ord(m.group(2)) - ord("①") + 1
+        # a circled run may go on from the item the line belongs to (①… as a heading, ②③ in its text)
+        if n == (first or 1) + len(marks) or (not marks and m.group(2)):
+            first = first or n
             marks.append(m.start())
-    if len(marks) < 2:
+    if len(marks) < 2 and not (marks and first > 1):
         return [(start, end)]
     cuts = [*marks, end]
     head = [(start, marks[0])] if text[start : marks[0]].strip() else []
