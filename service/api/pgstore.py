@@ -132,7 +132,9 @@ class PgJobStore:
             open=False,
             check=ConnectionPool.check_connection,  # a connection broken by a restart is replaced, not lent
             timeout=timeout_s,
-            reconnect_timeout=0,  # keep trying for as long as the server is away
+            # a failed reconnect is given up at once and the next call tries again: the pool's own
+            # backoff would keep it away for many seconds after the server is back
+            reconnect_timeout=0,
             name="zhenggai-jobs",
         )
         self._pool.open(wait=False)
