@@ -65,6 +65,7 @@ _INPUT = "j.name, j.media_type, j.encoding, j.source_kind, i.source, j.model, j.
 _UNAVAILABLE_CLASSES = ("08", "53", "57", "40")
 _UNAVAILABLE_STATES = ("25006", "55P03")
 _FULL_STATES = ("53100",)  # disk_full
+_PROBE_TIMEOUT_S = 2  # a direct connection attempt while the server is away
 
 
 class PgStorageError(StorageError):
@@ -138,11 +139,22 @@ class PgJobStore:
             name="zhenggai-jobs",
         )
         self._pool.open(wait=False)
+        self._away = False  # the last call found the server unreachable
 
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on a pooled connection; committed on success. A server that is down,
-        restarting, full or read-only raises PgStorageError."""
+        restarting, full or read-only raises PgStorageError.
+
+        Once the server was found away, each call first tries one direct connection: refused at
+        once while it is down (a 503 in milliseconds, not after the pool's wait for a connection),
+        and the pool is used again as soon as one succeeds."""
+        if self._away:
+            try:
+                psycopg.connect(self.url, connect_timeout=_PROBE_TIMEOUT_S).close()
+            except psycopg.Error as exc:
+                raise storage_error(exc) or PgStorageError(type(exc).__name__, str(exc)) from exc
+            self._away = False
         try:
             with self._pool.connection() as conn:
                 yield conn
@@ -150,6 +162,8 @@ class PgJobStore:
             mapped = storage_error(exc)
             if mapped is None:
                 raise
+            if isinstance(exc, PoolTimeout) or (getattr(exc, "sqlstate", None) or "08")[:2] in ("08", "57"):
+                self._away = True
             raise mapped from exc
 
     @staticmethod
@@ -440,4 +454,16 @@ class PgJobStore:
             c.execute("DELETE FROM probe")
 
     def close(self) -> None:
+        """End the leases this store's own id holds (a process stopping cleanly: its runner left
+        them `running`), so the next `recover` on any process requeues them at once, or fails them
+        by attempts, exactly as after a SQLite restart; then close the connections. A process that
+        dies instead leaves its leases to run out."""
+        try:
+            with self._tx() as c:
+                c.execute(
+                    f"UPDATE jobs SET lease_until = {NOW} WHERE worker_id = %s AND status = 'running'",
+                    (self.worker_id,),
+                )
+        except StorageError as exc:
+            log.warning("could not end this process's leases on close (%s); they will run out", exc.name)
         self._pool.close()
