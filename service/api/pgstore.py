@@ -32,7 +32,9 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +68,7 @@ _UNAVAILABLE_CLASSES = ("08", "53", "57", "40")
 _UNAVAILABLE_STATES = ("25006", "55P03")
 _FULL_STATES = ("53100",)  # disk_full
 _PROBE_TIMEOUT_S = 2  # a direct connection attempt while the server is away
+_CHECK_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
 
 
 class PgStorageError(StorageError):
@@ -118,6 +121,7 @@ class PgJobStore:
         self.url = libpq_url(url)
         self.lease_s = lease_s
         self.worker_id = worker_id or default_worker_id()
+        self._last_used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
         try:
             migrate(self.url, MIGRATIONS, VERSION_TABLE)
         except Exception as exc:  # SQLAlchemy wraps the driver's error
@@ -131,7 +135,8 @@ class PgJobStore:
             min_size=1,
             max_size=max_connections,
             open=False,
-            check=ConnectionPool.check_connection,  # a connection broken by a restart is replaced, not lent
+            check=self._check,  # a connection broken by a restart is replaced, not lent
+            reset=self._returned,
             timeout=timeout_s,
             # a failed reconnect is given up at once and the next call tries again: the pool's own
             # backoff would keep it away for many seconds after the server is back
@@ -140,6 +145,16 @@ class PgJobStore:
         )
         self._pool.open(wait=False)
         self._away = False  # the last call found the server unreachable
+
+    def _check(self, conn: psycopg.Connection[Any]) -> None:
+        """Before a connection is lent: one round trip to see that it is alive, unless it was in use
+        a moment ago (a call that then meets a broken connection is a 503, and the pool drops it)."""
+        used = self._last_used.get(conn)
+        if used is None or time.monotonic() - used > _CHECK_IDLE_S:
+            ConnectionPool.check_connection(conn)
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        self._last_used[conn] = time.monotonic()
 
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:
