@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import psycopg
 import pytest
 from api_server import AUTH, ERROR_KEYS, OTHER_AUTH, QINGHE, Gate, LiveServer, api_settings, wait_for
 from fake_judge import responder
@@ -108,5 +109,33 @@ def test_the_database_restarted_under_a_running_service(serve, pg_server, judge_
     done = wait_for(api, job["id"])
     assert done["status"] == "done" and done["attempts"] == 1, done["error"]
     assert httpx.get(f"{url}/readyz").status_code == 200
-    fresh = api.post("/v1/summaries?wait=true", json={"text": QINGHE.replace("青禾", "青山")})
-    assert fresh.status_code == 200 and fresh.json()["status"] == "done"
+    fresh = api.post("/v1/summaries", json={"text": QINGHE.replace("青禾", "青山")})
+    assert fresh.status_code == 202 and wait_for(api, fresh.json()["id"])["status"] == "done"
+
+
+def test_a_read_only_database_is_503_until_it_takes_writes_again(serve, pg_server, pg_url):
+    """The server turned read-only under the service (as after a failover to a standby): writes
+    are refused with 503 and the reason, reads go on, and writes work again once it is writable."""
+    api = serve(api_db=pg_url)
+    url = str(api.base_url)
+    job = wait_for(api, api.post("/v1/summaries", json={"text": QINGHE}).json()["id"])
+    admin = pg_server.url()
+
+    def read_only(on: bool) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET default_transaction_read_only = {'on' if on else 'off'}")
+            conn.execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)  # every backend re-reads its configuration
+
+    read_only(True)
+    try:
+        r = api.post("/v1/summaries", json={"text": QINGHE.replace("青禾", "青山")})
+        assert r.status_code == 503 and r.json()["type"] == "storage_unavailable", r.text
+        assert r.json()["detail"] == {"postgresql": "ReadOnlySqlTransaction"} and r.headers["retry-after"]
+        ready = httpx.get(f"{url}/readyz")
+        assert ready.status_code == 503 and "read-only" in ready.json()["detail"]["checks"]["jobs_db"]["message"]
+        assert api.get(f"/v1/summaries/{job['id']}").json()["status"] == "done"  # reading still works
+    finally:
+        read_only(False)
+    assert api.post("/v1/summaries", json={"text": QINGHE.replace("青禾", "青山")}).status_code == 202
+    assert httpx.get(f"{url}/readyz").status_code == 200
