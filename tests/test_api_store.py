@@ -1,5 +1,5 @@
-"""The job store on its own: dedupe under concurrency, transitions that cannot overwrite each
-other, recovery after a stop, persistence, paging."""
+"""The job store contract, on every engine (SQLite, and PostgreSQL on a real server): dedupe under
+concurrency, transitions that cannot overwrite each other, recovery after a stop, persistence, paging."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import pytest
 
 from zhenggai.api.jobs import NewJob, QueueFullError
 from zhenggai.api.jobs import SQLiteJobStore as JobStore
+from zhenggai.api.stores import open_store
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def _new(text: str = "一、整改情况\n报告正文。", owner: str = "team-a", **kw) -> NewJob:
@@ -27,9 +30,27 @@ def _new(text: str = "一、整改情况\n报告正文。", owner: str = "team-a
     return NewJob(**values)
 
 
+@pytest.fixture(params=ENGINES)
+def target(request, tmp_path) -> str:
+    """Where a store lives: a SQLite file, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "jobs.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
+def _open(target: str):
+    """A store as a process that just started opens it; on PostgreSQL with leases that run out at
+    once, so the jobs a 'dead' process was running are the next start's to recover."""
+    if target.startswith("postgresql"):
+        from zhenggai.api.pgstore import PgJobStore
+
+        return PgJobStore(target, lease_s=0.0)
+    return open_store(target)
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = JobStore(tmp_path / "jobs.sqlite")
+def store(target):
+    s = open_store(target)
     yield s
     s.close()
 
@@ -70,9 +91,8 @@ def test_transitions_never_overwrite_a_cancel(store):
     assert not reused and again.id != job.id
 
 
-def test_recovery_requeues_or_fails_by_attempts(tmp_path):
-    path = tmp_path / "jobs.sqlite"
-    store = JobStore(path)
+def test_recovery_requeues_or_fails_by_attempts(target):
+    store = _open(target)
     a, _ = store.submit(_new("甲"), max_pending=10)
     b, _ = store.submit(_new("乙"), max_pending=10)
     c, _ = store.submit(_new("丙"), max_pending=10)
@@ -83,7 +103,7 @@ def test_recovery_requeues_or_fails_by_attempts(tmp_path):
     store.start(b.id)
     store.close()  # as if the process died here: a and b running, c queued
 
-    store = JobStore(path)
+    store = _open(target)
     assert store.recover(max_attempts=3) == [a.id, c.id]
     assert store.get(a.id).status == "queued" and store.get(a.id).attempts == 1
     failed = store.get(b.id)

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from zhenggai import __version__
-from zhenggai.api.auth import Authenticator, TokenBucket, parse_keys
+from zhenggai.api.auth import Authenticator, parse_keys, rate_buckets
 from zhenggai.api.corpus import router as corpus_router
 from zhenggai.api.docs import docs
 from zhenggai.api.errors import install_handlers
@@ -84,7 +84,7 @@ def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
 def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMClient] = LLMClient) -> FastAPI:
     """The service for these settings; raises ValueError without API keys."""
     quiet_client_libraries(settings.api_log_details)
-    auth = Authenticator(parse_keys(settings.api_keys), TokenBucket(settings.api_rate_per_s, settings.api_rate_burst))
+    auth = Authenticator(parse_keys(settings.api_keys), *rate_buckets(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +102,7 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
         finally:
             await asyncio.to_thread(runner.stop)
             await asyncio.to_thread(store.close)
+            await asyncio.to_thread(auth.close)
             event(log, "service_stopped")
 
     app = FastAPI(

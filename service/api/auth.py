@@ -1,5 +1,9 @@
 """Bearer keys from settings, and a token-bucket rate limit per key owner.
 
+The buckets live in the process (`TokenBucket`), or, when the job store is PostgreSQL, in its
+database (`limits.SharedTokenBucket`), so every API process on one database enforces one limit
+per key and one throttle of wrong keys per client address (`rate_buckets`).
+
 A key maps to an owner name (`name:key` in `ZHENGGAI_API_KEYS`, or a hash of a bare key);
 the owner, never the key, is what jobs are filed under and what the access log shows.
 Keys are compared in constant time, against every configured key.
@@ -12,14 +16,19 @@ import hmac
 import math
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from zhenggai.api.errors import ApiError
+from zhenggai.api.limits import SharedTokenBucket
 from zhenggai.api.logs import request_context
+from zhenggai.pgdb import is_postgres_url
+
+if TYPE_CHECKING:
+    from zhenggai.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,46 @@ class TokenBucket:
         return (1.0 - tokens) / self.rate
 
 
+class Bucket(Protocol):
+    rate: float
+    burst: float
+
+    def take(self, owner: str, now: float | None = None) -> float: ...
+
+
+WRONG_KEY_RATE_PER_S = 0.2
+WRONG_KEY_BURST = 10
+
+
+def rate_buckets(settings: Settings) -> tuple[Bucket, Bucket]:
+    """(requests per key, wrong keys per client address): in the process, or in the job store's
+    PostgreSQL database when it has one, each with the in-process bucket as its stand-in."""
+    requests = TokenBucket(settings.api_rate_per_s, settings.api_rate_burst)
+    failures = TokenBucket(WRONG_KEY_RATE_PER_S, WRONG_KEY_BURST)
+    target = str(settings.jobs_db)
+    if not is_postgres_url(target):
+        return requests, failures
+    return (
+        SharedTokenBucket(target, requests.rate, settings.api_rate_burst, name="requests", fallback=requests),
+        SharedTokenBucket(target, WRONG_KEY_RATE_PER_S, WRONG_KEY_BURST, name="wrong_keys", fallback=failures),
+    )
+
+
 class Authenticator:
-    def __init__(self, keys: list[ApiKey], bucket: TokenBucket, failures: TokenBucket | None = None) -> None:
+    def __init__(self, keys: list[ApiKey], bucket: Bucket, failures: Bucket | None = None) -> None:
         if not keys:
             raise ValueError("no API keys configured: set ZHENGGAI_API_KEYS (e.g. 'teamA:<long random key>')")
         self.keys = keys
         self.bucket = bucket
         # wrong keys per client address: a few mistakes pass, guessing keys does not
-        self.failures = failures or TokenBucket(rate=0.2, burst=10)
+        self.failures = failures or TokenBucket(rate=WRONG_KEY_RATE_PER_S, burst=WRONG_KEY_BURST)
+
+    def close(self) -> None:
+        """Let go of the shared buckets' database connections (reopened if used again)."""
+        for bucket in (self.bucket, self.failures):
+            close = getattr(bucket, "close", None)
+            if close is not None:
+                close()
 
     def owner_of(self, token: str) -> str | None:
         given = token.encode()

@@ -150,7 +150,7 @@ def storage_error(exc: StorageError) -> JSONResponse:
         status, message = 507, "the job store's disk is full: the submission was not stored; retry later"
     else:
         status, message = 503, "the job store cannot be written (read-only or failing); retry later"
-    detail = {"sqlite": exc.name}
+    detail = {getattr(exc, "engine", "sqlite"): exc.name}  # the engine's own name for the failure
     return error_response(status, exc.type, message, detail, {"Retry-After": str(STORAGE_RETRY_S)})
 
 

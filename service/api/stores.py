@@ -2,9 +2,13 @@
 
 The app, the runner and the corpus routes speak only to `JobStore` (a protocol); `open_store`
 picks the engine from the target: a path (or `sqlite:///path`) is the SQLite store in
-`jobs.py`, the embedded default. Another engine (PostgreSQL, for several processes on several
-machines) is one class with these methods and one entry in `STORES`, keyed by its URL scheme,
-and passes the same contract tests (`tests/test_api_store.py`).
+`jobs.py`, the embedded default; `postgresql://…` is the PostgreSQL store in `pgstore.py`, for
+several API processes and workers on several machines sharing one database. Each engine is one
+class with these methods and one entry in `STORES`, keyed by its URL scheme, and passes the same
+contract tests (`tests/test_api_store.py`).
+
+`WorkerStore` is what a store shared by many processes adds: jobs held by leases instead of the
+whole store by one process (`claim_runner`).
 """
 
 from __future__ import annotations
@@ -43,12 +47,46 @@ class JobStore(Protocol):
     def close(self) -> None: ...
 
 
+class WorkerStore(JobStore, Protocol):
+    """A store any number of workers share (PostgreSQL): each running job is held by one worker's
+    lease; a worker that stops renewing it loses the job to `recover`, which requeues it (or fails
+    it by attempts). `start`, `progress`, `finish` and `fail` take the holder's `worker_id` too:
+    given, they act only while that worker still holds the job."""
+
+    worker_id: str  # this store's own id, the holder of jobs `start`ed without one
+
+    def claim(self, worker_id: str, lease_s: float) -> tuple[str, JobInput] | None:
+        """queued → running for the oldest queued job no other worker is claiming (SKIP LOCKED),
+        under `worker_id`'s lease; None when nothing is queued."""
+        ...
+
+    def renew(self, job_id: str, worker_id: str, lease_s: float | None = None) -> bool:
+        """Extend the lease; False when the job is no longer this worker's (cancelled, finished,
+        taken over): stop working on it."""
+        ...
+
+    def release(self, job_id: str, worker_id: str) -> bool:
+        """running → queued when a worker stops before the job ends (the start still counts)."""
+        ...
+
+    def attempts(self, job_id: str) -> list[dict[str, Any]]:
+        """Every start of the job: attempt, worker_id, started_at, ended_at, outcome."""
+        ...
+
+
 def _sqlite(target: str) -> JobStore:
     return SQLiteJobStore(Path(target.removeprefix("sqlite://")))
 
 
+def _postgresql(target: str) -> JobStore:
+    from zhenggai.api.pgstore import PgJobStore  # psycopg is the `postgres` extra: imported only when used
+
+    return PgJobStore(target)
+
+
 STORES: dict[str, Callable[[str], JobStore]] = {
     "sqlite": _sqlite,
+    "postgresql": _postgresql,
 }
 
 

@@ -1,0 +1,5 @@
+from alembic import context
+
+from zhenggai.pgdb import run_migrations
+
+run_migrations(context)
