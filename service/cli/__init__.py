@@ -145,10 +145,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on [default: settings, 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: settings, 8000]")] = None,
     db: Annotated[
-        Path | None, typer.Option(help="SQLite file of jobs and results [default: <cache>/jobs.sqlite]")
+        str | None,
+        typer.Option(
+            help="SQLite file of jobs and results, or postgresql://… shared by many processes "
+            "[default: ZHENGGAI_API_DB, else <cache>/jobs.sqlite]"
+        ),
     ] = None,
     jobs: Annotated[int | None, typer.Option(min=1, help="Jobs summarized at once [default: settings, 2]")] = None,
     model: Annotated[str | None, typer.Option(help="Default model [default: settings]")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="On postgresql://, also run jobs here (else HTTP only)")
+    ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
     """Run the HTTP service (OpenAPI page at /docs). API keys come from ZHENGGAI_API_KEYS."""
@@ -157,7 +164,14 @@ def serve(
     from zhenggai.api.app import create_app
     from zhenggai.api.logs import configure_logging
 
-    settings = _settings(api_host=host, api_port=port, api_db=db, api_max_jobs=jobs, model=model)
+    settings = _settings(
+        api_host=host,
+        api_port=port,
+        api_db=_db_target(db),
+        api_max_jobs=jobs,
+        model=model,
+        api_worker=None if worker else False,
+    )
     if not settings.api_keys:
         err_console.print(
             "[red]no API keys[/red]: set ZHENGGAI_API_KEYS, e.g. ZHENGGAI_API_KEYS='team-a:<long random key>'"
@@ -172,6 +186,36 @@ def serve(
         access_log=False,  # ours is structured, with request ids and without query strings
         timeout_graceful_shutdown=10,
     )
+
+
+def _db_target(db: str | None) -> Path | str | None:
+    """A URL stays a string (a Path would fold its `//`); anything else is a file."""
+    if db is None:
+        return None
+    return db if "://" in db else Path(db)
+
+
+@app.command()
+def worker(
+    db: Annotated[
+        str | None, typer.Option(help="postgresql://… of the shared job store [default: ZHENGGAI_API_DB]")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Jobs run at once [default: settings, 2]")] = None,
+    lease: Annotated[float | None, typer.Option(min=1, help="Seconds a job is leased, renewed every quarter")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run jobs of a shared (PostgreSQL) job store, each under a lease, until SIGTERM or Ctrl-C
+    (running jobs go back to the queue). Any number of workers, on any number of machines."""
+    from zhenggai.api.logs import configure_logging
+    from zhenggai.queue.run import NotSharedError, run_worker
+
+    settings = _settings(api_db=_db_target(db), api_max_jobs=jobs, api_lease_s=lease)
+    configure_logging(log_level)
+    try:
+        run_worker(settings, console=err_console)
+    except NotSharedError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
 
 
 @app.command("eval")
