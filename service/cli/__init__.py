@@ -101,6 +101,11 @@ def summarize(
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached answers (store the new ones)")] = False,
     abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Write the Chinese abstract")] = True,
     chunk_tokens: Annotated[int | None, typer.Option(help="Chunk token budget")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option(help="postgresql://… of a shared job store: enqueue the files there for `zhenggai worker`s"),
+    ] = None,
+    owner: Annotated[str, typer.Option(help="With --queue: whose jobs they are (export by it)")] = "batch",
 ) -> None:
     """Summarize reports into JSON, JSONL, CSV, Markdown, HTML review pages; failures are listed, the rest complete."""
     import asyncio
@@ -122,6 +127,9 @@ def summarize(
         cache_refresh=True if refresh else None,
         chunk_tokens=chunk_tokens,
     )
+    if queue is not None:
+        _summarize_queued(queue, paths, out, settings.model, prompt_version, chosen, owner)
+        return
     options = PipelineOptions(model=settings.model, judge_version=prompt_version, with_abstract=abstract)
     display = BatchDisplay(err_console)
     # SIGTERM (a service manager, `kill`) stops the batch the way Ctrl-C does: the reports done so
@@ -138,6 +146,74 @@ def summarize(
         signal.signal(signal.SIGTERM, previous)
     display.summary(result, out)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _summarize_queued(
+    url: str, paths: list[Path], out: Path, model: str, prompt_version: str | None, formats: list[str], owner: str
+) -> None:
+    """Enqueue on the shared store, follow to the end, export like a local batch; exit 1 if any failed."""
+    from zhenggai.api.stores import open_store
+    from zhenggai.pgdb import redact
+    from zhenggai.queue import dispatch
+
+    store = open_store(url)
+    try:
+        sent = dispatch.enqueue(store, paths, owner=owner, model=model, prompt_version=prompt_version)
+        err_console.print(
+            f"{len(sent.jobs)} job(s) on {redact(url)} for {owner!r} ({sent.reused} already there), "
+            f"{len(sent.failures)} file(s) unreadable"
+        )
+        last: list[str] = [""]
+
+        def shown(counts: dict[str, int]) -> None:
+            line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            if line != last[0]:
+                err_console.print(f"[dim]{line}[/dim]")
+                last[0] = line
+
+        dispatch.follow(store, list(sent.jobs), on_update=shown)
+        result = dispatch.export(
+            store, out, owner=owner, job_ids=list(sent.jobs), formats=formats, failures=sent.failures
+        )
+    finally:
+        store.close()
+    _print_export(result, out)
+
+
+def _print_export(result, out: Path) -> None:
+    err_console.print(f"{len(result.records)} summarized, {len(result.failures)} failed → {out}")
+    for f in result.failures:
+        err_console.print(f"[red]failed[/red] {f.path} ({f.reason}): {f.message}"[:300])
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def export(
+    queue: Annotated[str, typer.Option(help="postgresql://… of the shared job store")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    owner: Annotated[str, typer.Option(help="Whose jobs (the --owner of summarize --queue)")] = "batch",
+    formats: Annotated[
+        str | None, typer.Option("--format", "-f", help="Comma list of output formats [default: json,jsonl,csv,md]")
+    ] = None,
+) -> None:
+    """Write the outputs of a local batch from the owner's jobs on a shared store (newest job per file)."""
+    from zhenggai.api.stores import open_store
+    from zhenggai.outputs.formats import DEFAULT_FORMATS, OUTPUT_FORMATS, unknown_formats
+    from zhenggai.queue import dispatch
+
+    chosen = _comma(formats) or list(DEFAULT_FORMATS)
+    unknown = unknown_formats(chosen)
+    if unknown:
+        err_console.print(
+            f"[red]unknown format(s)[/red]: {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}"
+        )
+        raise typer.Exit(2)
+    store = open_store(queue)
+    try:
+        result = dispatch.export(store, out, owner=owner, formats=chosen)
+    finally:
+        store.close()
+    _print_export(result, out)
 
 
 @app.command()

@@ -222,7 +222,8 @@ class WorkerHandle:
         self._submit = submit
         self._url = url
         self._tasks: list[asyncio.Task[Any]] = []
-        submit(self._start()).result(timeout=30)
+        # not waited for: the runner's loop may still be importing the model client (seconds)
+        self._started = submit(self._start())
 
     async def _start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -232,7 +233,7 @@ class WorkerHandle:
 
     @property
     def alive(self) -> bool:
-        return bool(self._tasks) and not self._tasks[1].done()
+        return not self._started.done() or (bool(self._tasks) and not self._tasks[1].done())
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop taking jobs; release the running ones to the queue."""
@@ -243,4 +244,5 @@ class WorkerHandle:
                 await asyncio.gather(t, return_exceptions=True)
 
         with contextlib.suppress(Exception):
+            self._started.result(timeout=timeout)
             self._submit(halt()).result(timeout=timeout)
