@@ -9,6 +9,7 @@ import httpx
 import pytest
 from api_server import AUTH, QINGHE, Gate, LiveServer, api_settings, wait_for
 from fake_judge import responder
+from fake_llm import Step
 
 from zhenggai.api import create_app
 
@@ -53,3 +54,25 @@ def test_a_cancel_reaches_the_worker_of_another_process(tmp_path, pg_url, fake_l
         gate.open()
         worker.stop()
         http_only.stop()
+
+
+def test_a_transient_model_failure_is_retried_after_a_backoff(tmp_path, pg_url, fake_llm):
+    broken = {"left": 2}  # the model is down for the first calls: the job's first attempt fails transiently
+
+    def flaky(body):
+        if broken["left"] > 0:
+            broken["left"] -= 1
+            return Step(status=503)
+        return responder(body)
+
+    fake_llm.responder = flaky
+    settings = api_settings(tmp_path, fake_llm.url, api_db=pg_url, transient_retries=1, api_wait_max_s=120)
+    srv = LiveServer(create_app(settings)).start(60)
+    try:
+        api = _client(srv)
+        job = wait_for(api, api.post("/v1/summaries", json={"text": QINGHE}).json()["id"], timeout=180)
+        assert job["status"] == "done" and job["attempts"] >= 2
+        outcomes = [a["outcome"] for a in srv.server.config.app.state.service.store.attempts(job["id"])]
+        assert outcomes == ["released"] * (len(outcomes) - 1) + ["done"]  # retried, not failed
+    finally:
+        srv.stop()

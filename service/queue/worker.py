@@ -149,6 +149,8 @@ class QueueWorker:
                 await self._release(job_id)
                 raise
             # the job's task was cancelled (a client cancel, or the lease was lost): nothing to write
+        except Exception:  # a bug costs this attempt, not the worker: the lease runs out, the sweep requeues it
+            log.exception("job %s: the runner failed", job_id)
         finally:
             beat.cancel()
             self.running.pop(job_id, None)
