@@ -13,6 +13,12 @@ from api_server import ERROR_KEYS, KEY, OTHER_AUTH, QINGHE, Gate, wait_for
 from fake_judge import responder
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request) -> dict[str, str]:
+    """Service settings for a job store of each engine (the rate limits live in PostgreSQL's)."""
+    return {} if request.param == "sqlite" else {"api_db": request.getfixturevalue("pg_url")}
+
+
 def _error(r: httpx.Response, status: int, type_: str) -> dict:
     assert r.status_code == status, r.text
     body = r.json()
@@ -118,8 +124,8 @@ def test_multipart_without_a_file_is_refused(serve):
     _error(r, 422, "validation_error")
 
 
-def test_request_rate_is_limited_per_key(serve):
-    api = serve(api_rate_per_s=0.5, api_rate_burst=3)
+def test_request_rate_is_limited_per_key(serve, db):
+    api = serve(api_rate_per_s=0.5, api_rate_burst=3, **db)
     for _ in range(3):
         assert api.get("/v1/summaries").status_code == 200
     r = api.get("/v1/summaries")
@@ -163,10 +169,10 @@ def test_logs_have_request_ids_but_no_keys_or_text(serve, caplog):
     assert any('"event": "job_done"' in rec.getMessage() for rec in caplog.records)
 
 
-def test_wrong_keys_from_one_address_are_throttled_over_http(serve):
+def test_wrong_keys_from_one_address_are_throttled_over_http(serve, db):
     """Guessing keys at the service's speed is refused with 429 and Retry-After before keys are
     compared; the right key from that address still works, and other requests are unaffected."""
-    api = serve()
+    api = serve(**db)
     wrong = {"Authorization": "Bearer sk-guess-0000"}
     codes = [api.get("/v1/summaries", headers=wrong).status_code for _ in range(12)]
     assert codes[0] == 401 and codes[-1] == 429 and set(codes) == {401, 429}

@@ -32,7 +32,9 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +67,8 @@ _INPUT = "j.name, j.media_type, j.encoding, j.source_kind, i.source, j.model, j.
 _UNAVAILABLE_CLASSES = ("08", "53", "57", "40")
 _UNAVAILABLE_STATES = ("25006", "55P03")
 _FULL_STATES = ("53100",)  # disk_full
+_PROBE_TIMEOUT_S = 2  # a direct connection attempt while the server is away
+_CHECK_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
 
 
 class PgStorageError(StorageError):
@@ -117,6 +121,7 @@ class PgJobStore:
         self.url = libpq_url(url)
         self.lease_s = lease_s
         self.worker_id = worker_id or default_worker_id()
+        self._last_used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
         try:
             migrate(self.url, MIGRATIONS, VERSION_TABLE)
         except Exception as exc:  # SQLAlchemy wraps the driver's error
@@ -130,7 +135,8 @@ class PgJobStore:
             min_size=1,
             max_size=max_connections,
             open=False,
-            check=ConnectionPool.check_connection,  # a connection broken by a restart is replaced, not lent
+            check=self._check,  # a connection broken by a restart is replaced, not lent
+            reset=self._returned,
             timeout=timeout_s,
             # a failed reconnect is given up at once and the next call tries again: the pool's own
             # backoff would keep it away for many seconds after the server is back
@@ -138,11 +144,32 @@ class PgJobStore:
             name="zhenggai-jobs",
         )
         self._pool.open(wait=False)
+        self._away = False  # the last call found the server unreachable
+
+    def _check(self, conn: psycopg.Connection[Any]) -> None:
+        """Before a connection is lent: one round trip to see that it is alive, unless it was in use
+        a moment ago (a call that then meets a broken connection is a 503, and the pool drops it)."""
+        used = self._last_used.get(conn)
+        if used is None or time.monotonic() - used > _CHECK_IDLE_S:
+            ConnectionPool.check_connection(conn)
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        self._last_used[conn] = time.monotonic()
 
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on a pooled connection; committed on success. A server that is down,
-        restarting, full or read-only raises PgStorageError."""
+        restarting, full or read-only raises PgStorageError.
+
+        Once the server was found away, each call first tries one direct connection: refused at
+        once while it is down (a 503 in milliseconds, not after the pool's wait for a connection),
+        and the pool is used again as soon as one succeeds."""
+        if self._away:
+            try:
+                psycopg.connect(self.url, connect_timeout=_PROBE_TIMEOUT_S).close()
+            except psycopg.Error as exc:
+                raise storage_error(exc) or PgStorageError(type(exc).__name__, str(exc)) from exc
+            self._away = False
         try:
             with self._pool.connection() as conn:
                 yield conn
@@ -150,11 +177,9 @@ class PgJobStore:
             mapped = storage_error(exc)
             if mapped is None:
                 raise
+            if isinstance(exc, PoolTimeout) or (getattr(exc, "sqlstate", None) or "08")[:2] in ("08", "57"):
+                self._away = True
             raise mapped from exc
-
-    @staticmethod
-    def _notify(c: psycopg.Connection[Any], job_id: str, status: str) -> None:
-        c.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{job_id} {status}"))
 
     @staticmethod
     def _select(c: psycopg.Connection[Any], where: str, args: tuple[Any, ...], *, with_result: bool) -> JobRow | None:
@@ -173,21 +198,24 @@ class PgJobStore:
         The queue bound is read before the insert, without a lock: processes submitting at the same
         instant may pass it by one each, never the dedupe (the unique index decides that)."""
         key = new.dedupe_key
-        find = f"SELECT id FROM jobs WHERE owner = %s AND dedupe_key = %s AND status IN {_LIVE}"
+        find = f"(SELECT id FROM jobs WHERE owner = %s AND dedupe_key = %s AND status IN {_LIVE})"
         with self._tx() as c:
-            found = c.execute(find, (new.owner, key)).fetchone()
+            found, pending = c.execute(
+                f"SELECT {find}, (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running'))", (new.owner, key)
+            ).fetchone()
             if found is None:
-                (pending,) = c.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')").fetchone()
                 if pending >= max_pending:
                     raise QueueFullError(f"{pending} jobs are waiting")
-                job_id = uuid.uuid4().hex
-                inserted = c.execute(
-                    "INSERT INTO jobs (id, owner, dedupe_key, status, name, media_type, encoding, source_kind,"
-                    f" sha256, characters, model, prompt_version, created_at)"
+                # one statement: the job, its input and the notification, or nothing on a duplicate
+                row = c.execute(
+                    "WITH j AS (INSERT INTO jobs (id, owner, dedupe_key, status, name, media_type, encoding,"
+                    " source_kind, sha256, characters, model, prompt_version, created_at)"
                     f" VALUES (%s, %s, %s, 'queued', %s, %s, %s, %s, %s, %s, %s, %s, {NOW})"
-                    f" ON CONFLICT (owner, dedupe_key) WHERE status IN {_LIVE} DO NOTHING RETURNING id",
+                    f" ON CONFLICT (owner, dedupe_key) WHERE status IN {_LIVE} DO NOTHING RETURNING *),"
+                    " i AS (INSERT INTO inputs (job_id, source, text) SELECT id, %s, %s FROM j)"
+                    f" SELECT {_BRIEF}, NULL, pg_notify(%s, j.id || ' queued') FROM j",
                     (
-                        job_id,
+                        uuid.uuid4().hex,
                         new.owner,
                         key,
                         new.name,
@@ -198,20 +226,20 @@ class PgJobStore:
                         len(new.text),
                         new.model,
                         new.prompt_version,
+                        new.source,
+                        new.text,
+                        CHANNEL,
                     ),
                 ).fetchone()
-                if inserted is None:  # another process stored it between our look and our insert
-                    found = c.execute(find, (new.owner, key)).fetchone()
-                    if found is None:  # and it was cancelled at once: rare enough to ask the client again
-                        raise PgStorageError("SerializationFailure", "a duplicate submission raced; retry")
-                else:
-                    c.execute(
-                        "INSERT INTO inputs (job_id, source, text) VALUES (%s, %s, %s)", (job_id, new.source, new.text)
-                    )
-                    self._notify(c, job_id, "queued")
-            job = self._select(c, "j.id = %s", (found[0] if found else job_id,), with_result=True)
+                if row is not None:
+                    return JobRow(*row[:-1]), False
+                # another process stored it between our look and our insert
+                (found,) = c.execute(f"SELECT {find}", (new.owner, key)).fetchone()
+                if found is None:  # and it was cancelled at once: rare enough to ask the client again
+                    raise PgStorageError("SerializationFailure", "a duplicate submission raced; retry")
+            job = self._select(c, "j.id = %s", (found,), with_result=True)
         assert job is not None
-        return job, found is not None
+        return job, True
 
     def get(self, job_id: str, owner: str | None = None, *, with_result: bool = False) -> JobRow | None:
         with self._tx() as c:
@@ -242,17 +270,17 @@ class PgJobStore:
     def cancel(self, job_id: str, owner: str) -> tuple[JobRow | None, bool]:
         """Cancel a queued or running job; (the job as it is now, whether this call cancelled it)."""
         with self._tx() as c:
-            cancelled = c.execute(
+            cancelled = self._end(
+                c,
                 f"UPDATE jobs SET status = 'cancelled', finished_at = {NOW}, error_type = 'cancelled',"
                 " error_message = 'cancelled by the client', worker_id = NULL, lease_until = NULL"
-                " WHERE id = %s AND owner = %s AND status IN ('queued', 'running') RETURNING attempts",
+                " WHERE id = %s AND owner = %s AND status IN ('queued', 'running')",
                 (job_id, owner),
-            ).fetchone()
-            if cancelled is not None:
-                self._end_attempt(c, job_id, cancelled[0], "cancelled")
-                self._notify(c, job_id, "cancelled")
+                status="cancelled",
+                outcome="cancelled",
+            )
             row = self._select(c, "j.id = %s AND j.owner = %s", (job_id, owner), with_result=False)
-        return row, cancelled is not None
+        return row, cancelled
 
     def pending(self) -> int:
         with self._tx() as c:
@@ -261,54 +289,68 @@ class PgJobStore:
     # ------------------------------------------------------------------ runner side
 
     @staticmethod
-    def _end_attempt(c: psycopg.Connection[Any], job_id: str, attempt: int, outcome: str) -> None:
-        c.execute(
-            f"UPDATE attempts SET ended_at = {NOW}, outcome = %s"
-            " WHERE job_id = %s AND attempt = %s AND ended_at IS NULL",
-            (outcome, job_id, attempt),
-        )
+    def _end(
+        c: psycopg.Connection[Any],
+        update: str,
+        args: tuple[Any, ...],
+        *,
+        status: str,
+        outcome: str,
+        also: str = "",
+        also_args: tuple[Any, ...] = (),
+    ) -> bool:
+        """One statement: `update` (an UPDATE of jobs, conditional on the state it leaves), then,
+        only if it moved the job, `also` (a CTE reading `d`), the end of the attempt and the
+        notification. True when the job moved."""
+        row = c.execute(
+            f"WITH d AS ({update} RETURNING id, attempts){also},"
+            f" a AS (UPDATE attempts SET ended_at = {NOW}, outcome = %s FROM d"
+            " WHERE attempts.job_id = d.id AND attempts.attempt = d.attempts AND attempts.ended_at IS NULL)"
+            " SELECT pg_notify(%s, d.id || %s) FROM d",
+            (*args, *also_args, outcome, CHANNEL, f" {status}"),
+        ).fetchone()
+        return row is not None
 
-    def _started(self, c: psycopg.Connection[Any], job_id: str, worker_id: str) -> JobInput:
-        row = c.execute(f"SELECT {_INPUT} FROM jobs j JOIN inputs i ON i.job_id = j.id WHERE j.id = %s", (job_id,))
-        inp = JobInput(*row.fetchone())
-        c.execute(
-            f"INSERT INTO attempts (job_id, attempt, worker_id, started_at) VALUES (%s, %s, %s, {NOW})"
-            " ON CONFLICT (job_id, attempt) DO NOTHING",
-            (job_id, inp.attempt, worker_id),
-        )
-        self._notify(c, job_id, "running")
-        return inp
+    @staticmethod
+    def _run(
+        c: psycopg.Connection[Any], started: str, args: tuple[Any, ...], worker_id: str
+    ) -> tuple[str, JobInput] | None:
+        """One statement: `started` (a CTE named s: an UPDATE to running, RETURNING the job's row),
+        the attempt's row, the notification, and the input the runner needs."""
+        row = c.execute(
+            f"WITH {started},"
+            " a AS (INSERT INTO attempts (job_id, attempt, worker_id, started_at)"
+            f" SELECT id, attempts, %s, {NOW} FROM s ON CONFLICT (job_id, attempt) DO NOTHING)"
+            " SELECT s.name, s.media_type, s.encoding, s.source_kind, i.source, s.model, s.prompt_version,"
+            " s.attempts, s.id, pg_notify(%s, s.id || ' running') FROM s JOIN inputs i ON i.job_id = s.id",
+            (*args, worker_id, CHANNEL),
+        ).fetchone()
+        return None if row is None else (row[8], JobInput(*row[:8]))
+
+    _RUNNING = (
+        f"status = 'running', attempts = jobs.attempts + 1, started_at = {NOW}, chunks_done = 0,"
+        f" worker_id = %s, lease_s = %s, lease_until = {NOW} + %s"
+    )
 
     def start(self, job_id: str, *, worker_id: str | None = None, lease_s: float | None = None) -> JobInput | None:
         """queued → running under a lease held by `worker_id` (this store's own id by default);
         the job's input, or None when it is no longer queued (cancelled, or another worker has it)."""
         worker = worker_id or self.worker_id
         lease = self.lease_s if lease_s is None else lease_s
+        started = f"s AS (UPDATE jobs SET {self._RUNNING} WHERE id = %s AND status = 'queued' RETURNING *)"
         with self._tx() as c:
-            started = c.execute(
-                f"UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = {NOW}, chunks_done = 0,"
-                f" worker_id = %s, lease_s = %s, lease_until = {NOW} + %s"
-                " WHERE id = %s AND status = 'queued' RETURNING id",
-                (worker, lease, lease, job_id),
-            ).fetchone()
-            if started is None:
-                return None
-            return self._started(c, job_id, worker)
+            got = self._run(c, started, (worker, lease, lease, job_id), worker)
+        return None if got is None else got[1]
 
     def claim(self, worker_id: str, lease_s: float) -> tuple[str, JobInput] | None:
         """The oldest queued job, now running under `worker_id`'s lease for `lease_s` seconds; None
         when nothing is queued. Workers skip each other's locked rows instead of waiting on them."""
+        started = (
+            "next AS (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED),"
+            f" s AS (UPDATE jobs SET {self._RUNNING} FROM next WHERE jobs.id = next.id RETURNING jobs.*)"
+        )
         with self._tx() as c:
-            row = c.execute(
-                "WITH next AS (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                f" UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = {NOW},"
-                f" chunks_done = 0, worker_id = %s, lease_s = %s, lease_until = {NOW} + %s"
-                " FROM next WHERE j.id = next.id RETURNING j.id",
-                (worker_id, lease_s, lease_s),
-            ).fetchone()
-            if row is None:
-                return None
-            return row[0], self._started(c, row[0], worker_id)
+            return self._run(c, started, (worker_id, lease_s, lease_s), worker_id)
 
     def renew(self, job_id: str, worker_id: str, lease_s: float | None = None) -> bool:
         """Extend `worker_id`'s lease on a running job; False when the job is no longer its own
@@ -325,15 +367,14 @@ class PgJobStore:
         """running → queued for a worker that stops before the job ends (a graceful shutdown);
         the start still counts as an attempt."""
         with self._tx() as c:
-            released = c.execute(
+            return self._end(
+                c,
                 "UPDATE jobs SET status = 'queued', worker_id = NULL, lease_until = NULL"
-                " WHERE id = %s AND worker_id = %s AND status = 'running' RETURNING attempts",
+                " WHERE id = %s AND worker_id = %s AND status = 'running'",
                 (job_id, worker_id),
-            ).fetchone()
-            if released is not None:
-                self._end_attempt(c, job_id, released[0], "released")
-                self._notify(c, job_id, "queued")
-            return released is not None
+                status="queued",
+                outcome="released",
+            )
 
     @staticmethod
     def _holder(worker_id: str | None) -> tuple[str, tuple[Any, ...]]:
@@ -354,17 +395,16 @@ class PgJobStore:
         already finished by another run), so a result is stored once."""
         held, args = self._holder(worker_id)
         with self._tx() as c:
-            done = c.execute(
+            return self._end(
+                c,
                 f"UPDATE jobs SET status = 'done', finished_at = {NOW}, chunks_done = COALESCE(chunks_total, 0),"
-                f" worker_id = NULL, lease_until = NULL WHERE id = %s AND status = 'running'{held} RETURNING attempts",
+                f" worker_id = NULL, lease_until = NULL WHERE id = %s AND status = 'running'{held}",
                 (job_id, *args),
-            ).fetchone()
-            if done is None:
-                return False
-            c.execute("INSERT INTO results (job_id, result) VALUES (%s, %s)", (job_id, result_json))
-            self._end_attempt(c, job_id, done[0], "done")
-            self._notify(c, job_id, "done")
-        return True
+                status="done",
+                outcome="done",
+                also=", r AS (INSERT INTO results (job_id, result) SELECT id, %s FROM d)",
+                also_args=(result_json,),
+            )
 
     def fail(
         self,
@@ -378,17 +418,14 @@ class PgJobStore:
     ) -> bool:
         held, args = self._holder(worker_id)
         with self._tx() as c:
-            failed = c.execute(
+            return self._end(
+                c,
                 f"UPDATE jobs SET status = 'failed', finished_at = {NOW}, error_type = %s, error_message = %s,"
-                " error_detail = %s, worker_id = NULL, lease_until = NULL"
-                f" WHERE id = %s AND status = %s{held} RETURNING attempts",
+                f" error_detail = %s, worker_id = NULL, lease_until = NULL WHERE id = %s AND status = %s{held}",
                 (type_, message, json.dumps(detail) if detail is not None else None, job_id, from_status, *args),
-            ).fetchone()
-            if failed is None:
-                return False
-            self._end_attempt(c, job_id, failed[0], f"failed: {type_}")
-            self._notify(c, job_id, "failed")
-        return True
+                status="failed",
+                outcome=f"failed: {type_}",
+            )
 
     def claim_runner(self) -> None:
         """Nothing to claim: any number of processes share this database, each job is held by a
@@ -440,4 +477,16 @@ class PgJobStore:
             c.execute("DELETE FROM probe")
 
     def close(self) -> None:
+        """End the leases this store's own id holds (a process stopping cleanly: its runner left
+        them `running`), so the next `recover` on any process requeues them at once, or fails them
+        by attempts, exactly as after a SQLite restart; then close the connections. A process that
+        dies instead leaves its leases to run out."""
+        try:
+            with self._tx() as c:
+                c.execute(
+                    f"UPDATE jobs SET lease_until = {NOW} WHERE worker_id = %s AND status = 'running'",
+                    (self.worker_id,),
+                )
+        except StorageError as exc:
+            log.warning("could not end this process's leases on close (%s); they will run out", exc.name)
         self._pool.close()
