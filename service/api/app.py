@@ -4,6 +4,10 @@ Lifespan: open the job store, put jobs that were running when the service stoppe
 the queue (or fail them, see `JobStore.recover`), start the job runner with the one shared
 LLM client, and hand every queued job to it; on shutdown stop the runner (running jobs stay
 `running`, to be resumed by the next start) and close the store.
+
+On a shared store (PostgreSQL) nothing is recovered or handed over at startup: queue workers claim
+jobs from the database under leases (`zhenggai.queue.worker`), this process's embedded one unless
+`api_worker` is off (`serve --no-worker`), and `?wait=true` listens for the store's NOTIFY.
 """
 
 from __future__ import annotations
