@@ -50,3 +50,9 @@ def test_a_queued_folder_gives_the_outputs_of_a_local_batch(tmp_path, pg_url, ju
     again = run_cli("export", "--queue", pg_url, "--out", str(tmp_path / "e"), env=env)  # later, from the store alone
     assert again.returncode == 0, again.stderr[-2000:]  # the store holds jobs only: the unreadable file is not there
     assert _rows(tmp_path / "e" / "problems.csv") == _rows(tmp_path / "l" / "problems.csv")
+
+
+def test_a_worker_needs_a_shared_store(tmp_path):
+    got = run_cli("worker", "--db", str(tmp_path / "jobs.sqlite"))
+    assert got.returncode == 2
+    assert "postgresql://" in got.stderr and "shared store" in got.stderr
