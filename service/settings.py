@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     )
     api_max_pending: int = Field(default=1000, ge=1, description="queued + running jobs before submissions get 503")
     api_max_attempts: int = Field(default=3, ge=1, description="starts of one job (restarts included) before it fails")
+    api_worker: bool = Field(
+        default=True, description="on a shared (PostgreSQL) store, `serve` also runs jobs (False: HTTP only)"
+    )
+    api_lease_s: float = Field(
+        default=60.0, gt=0, description="a worker's lease on a job of a shared store; renewed every quarter of it"
+    )
     api_warmup: bool = Field(default=True, description="load an embedded model at startup instead of on the first job")
     api_log_details: bool = Field(
         default=False, description="log error messages and tracebacks of failed jobs (they may quote the document)"

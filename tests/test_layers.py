@@ -1,8 +1,8 @@
 """The layout is the data flow: no module imports a later stage or a shell (walks every import).
 
 vocab → settings/sqlitedb → schemas.document, llm → ingest → structure → chunks → schemas.record →
-extract → pipeline → outputs → corpus → shells (batch, api) → evals → cli. A module may import its
-own layer and earlier ones only; the shells do not import each other; `outputs` holds pure
+extract → pipeline → outputs → corpus, queue → shells (batch, api) → queue.run/dispatch, evals →
+cli. A module may import its own layer and earlier ones only; the shells do not import each other; `outputs` holds pure
 renderers (terminal views live in `cli`).
 """
 
@@ -32,8 +32,11 @@ LAYERS: list[tuple[str, int]] = [
     ("zhenggai.pipeline", 8),
     ("zhenggai.outputs", 9),
     ("zhenggai.corpus", 10),
+    ("zhenggai.queue", 10),  # the queue worker and notifications: the API shell runs one embedded
     ("zhenggai.batch", 11),
     ("zhenggai.api", 11),
+    ("zhenggai.queue.run", 12),  # `zhenggai worker` and the folder dispatch compose the shells
+    ("zhenggai.queue.dispatch", 12),
     ("zhenggai.evals", 12),
     ("zhenggai.cli", 13),
 ]

@@ -4,6 +4,10 @@ Lifespan: open the job store, put jobs that were running when the service stoppe
 the queue (or fail them, see `JobStore.recover`), start the job runner with the one shared
 LLM client, and hand every queued job to it; on shutdown stop the runner (running jobs stay
 `running`, to be resumed by the next start) and close the store.
+
+On a shared store (PostgreSQL) nothing is recovered or handed over at startup: queue workers claim
+jobs from the database under leases (`zhenggai.queue.worker`), this process's embedded one unless
+`api_worker` is off (`serve --no-worker`), and `?wait=true` listens for the store's NOTIFY.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from zhenggai.api.routes import health, router
 from zhenggai.api.stores import JobStore, open_store
 from zhenggai.api.worker import JobRunner
 from zhenggai.llm.client import LLMClient
+from zhenggai.pgdb import redact
+from zhenggai.queue.listen import JobEvents
+from zhenggai.queue.worker import QueueWorker, WorkerHandle, options_from
 from zhenggai.settings import Settings
 
 log = logging.getLogger("zhenggai.api")
@@ -49,13 +56,16 @@ Every `/v1` call needs `Authorization: Bearer <key>`. Every error has the body
 
 @dataclass
 class Service:
-    """What the routes use, one per app."""
+    """What the routes use, one per app. `events` (a shared store's notifications) is set when
+    other processes run the jobs: the routes then wait on the database, not on this runner."""
 
     settings: Settings
     store: JobStore
     runner: JobRunner
     auth: Authenticator
     readiness: Readiness
+    events: JobEvents | None = None
+    worker: WorkerHandle | None = None  # the embedded queue worker, on a shared store
 
 
 def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
@@ -81,6 +91,16 @@ def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
     return build
 
 
+def shared(store: JobStore) -> bool:
+    """A store many processes share, its jobs held by leases (PostgreSQL), not by one runner."""
+    return hasattr(store, "claim")
+
+
+def _embedded_worker(store: Any, runner: JobRunner, settings: Settings) -> WorkerHandle:
+    worker = QueueWorker(store, runner.execute, store.worker_id, options_from(settings), None)
+    return WorkerHandle(worker, runner.submit, str(settings.jobs_db))
+
+
 def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMClient] = LLMClient) -> FastAPI:
     """The service for these settings; raises ValueError without API keys."""
     quiet_client_libraries(settings.api_log_details)
@@ -89,6 +109,10 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await asyncio.to_thread(open_store, settings.jobs_db)
+        if shared(store):
+            async with serve_shared(app, store) as running:
+                yield running
+            return
         await asyncio.to_thread(store.claim_runner)
         queued = await asyncio.to_thread(store.recover, settings.api_max_attempts)
         runner = JobRunner(store, settings, client_factory=client_factory)
@@ -100,6 +124,29 @@ def create_app(settings: Settings, *, client_factory: Callable[[Settings], LLMCl
         try:
             yield
         finally:
+            await asyncio.to_thread(runner.stop)
+            await asyncio.to_thread(store.close)
+            await asyncio.to_thread(auth.close)
+            event(log, "service_stopped")
+
+    @asynccontextmanager
+    async def serve_shared(app: FastAPI, store: JobStore) -> AsyncIterator[None]:
+        """A shared store: any number of processes; jobs are claimed under leases by workers (this
+        process's own embedded one unless `api_worker` is off), waits are woken by NOTIFY."""
+        runner = JobRunner(store, settings, client_factory=client_factory)
+        await asyncio.to_thread(runner.start)
+        events = JobEvents(str(settings.jobs_db))
+        listening = asyncio.get_running_loop().create_task(events.run())
+        worker = await asyncio.to_thread(_embedded_worker, store, runner, settings) if settings.api_worker else None
+        app.state.service = Service(settings, store, runner, auth, Readiness(), events=events, worker=worker)
+        event(log, "service_started", model=settings.model, db=redact(str(settings.jobs_db)), worker=worker is not None)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await asyncio.to_thread(worker.stop)
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
             await asyncio.to_thread(runner.stop)
             await asyncio.to_thread(store.close)
             await asyncio.to_thread(auth.close)

@@ -30,6 +30,7 @@ from zhenggai.api.models import (
     Submission,
 )
 from zhenggai.outputs.formats import SERVED_FORMATS, OutputFormat
+from zhenggai.queue.listen import wait_finished
 from zhenggai.schemas.record import SummaryRecord
 
 if TYPE_CHECKING:
@@ -171,10 +172,10 @@ async def submit(
         raise ApiError(
             503, "queue_full", "too many jobs are waiting; retry later", None, headers={"Retry-After": "10"}
         ) from None
-    if not reused:
+    if not reused and svc.events is None:  # on a shared store a worker claims it from the database
         svc.runner.enqueue(row.id)
     if wait and not JobStatus(row.status).finished:
-        await svc.runner.wait(row.id, svc.settings.api_wait_max_s)
+        await _wait(svc, row)
         row = await asyncio.to_thread(svc.store.get, row.id, with_result=True) or row
     return _job_response(
         row,
@@ -182,6 +183,20 @@ async def submit(
         headers={"Location": f"/v1/summaries/{row.id}"},
         reused=reused,
     )
+
+
+async def _wait(svc: Service, row: JobRow) -> None:
+    """Until the job ends or `api_wait_max_s` passes: woken by the database's NOTIFY when other
+    processes may run the job (a shared store), else by this process's runner."""
+    if svc.events is None:
+        await svc.runner.wait(row.id, svc.settings.api_wait_max_s)
+        return
+
+    def status() -> str | None:
+        now = svc.store.get(row.id)
+        return None if now is None else now.status
+
+    await wait_finished(svc.events, row.id, svc.settings.api_wait_max_s, status)
 
 
 CURSOR_REGEX = "[A-Za-z0-9_-]{1,200}"
@@ -290,7 +305,7 @@ async def cancel_job(request: Request, job_id: JobId, owner: Owner) -> Response:
     row, changed = await asyncio.to_thread(svc.store.cancel, job_id, owner)
     if row is None:
         raise ApiError(404, "not_found", f"no job {job_id!r}", None)
-    if changed:
+    if changed and svc.events is None:  # on a shared store the worker holding it hears the NOTIFY
         svc.runner.cancel(job_id)
     elif row.status != JobStatus.cancelled:
         raise ApiError(409, "already_finished", f"job {job_id} is already {row.status}", {"status": row.status})

@@ -25,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import importlib
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
-from zhenggai.api.jobs import StorageError
+from zhenggai.api.jobs import JobInput, StorageError
 from zhenggai.api.logs import event
 from zhenggai.api.procs import WorkerDied, WorkerPool
 from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel, ShippedPrompt, read_submission_text
@@ -44,6 +45,10 @@ from zhenggai.settings import Settings
 log = logging.getLogger("zhenggai.api.jobs")
 
 _STORE_RETRY_S = 2.0  # how soon a job store that refused a write is tried again
+
+_FINISH_PATIENCE_S = 30.0  # how long a leased job's result is offered to a store that refuses it
+
+T = TypeVar("T")
 
 
 class JobRunner:
@@ -209,10 +214,10 @@ class JobRunner:
         if task is not None:
             task.cancel()
 
-    def _progress(self, job_id: str, done: int, total: int) -> None:
+    def _progress(self, job_id: str, done: int, total: int, held: dict[str, Any]) -> None:
         async def write() -> None:
             with contextlib.suppress(StorageError):  # progress is a courtesy; the outcome is what must land
-                await asyncio.to_thread(self.store.progress, job_id, done, total)
+                await asyncio.to_thread(functools.partial(self.store.progress, job_id, done, total, **held))
 
         self._keep(asyncio.get_running_loop().create_task(write()))
 
@@ -220,7 +225,7 @@ class JobRunner:
         asyncio.get_running_loop().call_later(delay, fn, *args)
 
     async def _run(self, job_id: str) -> None:
-        assert self._sem is not None and self.pool is not None
+        assert self._sem is not None
         async with self._sem:
             try:
                 inp = await asyncio.to_thread(self.store.start, job_id)
@@ -230,50 +235,81 @@ class JobRunner:
                 return
             if inp is None:  # cancelled while queued
                 return
-            event(log, "job_started", job=job_id, attempt=inp.attempt)
-            calls: set[asyncio.Task[None]] = set()
+            await self.execute(job_id, inp)
 
-            def on_message(msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
-                if msg[0] == "progress":
-                    self._progress(job_id, msg[1], msg[2])
-                elif msg[0] == "call":
-                    task = asyncio.get_running_loop().create_task(self._serve_call(msg, reply))
-                    calls.add(task)
-                    task.add_done_callback(calls.discard)
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the runner's loop (from any thread): a queue worker runs here, so its
+        jobs share this runner's model client and worker processes."""
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
-            options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
-            # what litellm's tables say about the model, looked up here where litellm is loaded: the
-            # worker renders and budgets prompts with them and never imports litellm (seconds per worker)
-            mode, window = await asyncio.to_thread(self._model_facts, inp.model)
-            settings = self.settings.model_copy(update={"structured_output": mode})
-            args = (
-                inp.source_kind,
-                inp.source,
-                inp.name,
-                inp.media_type,
-                inp.encoding,
-                settings,
-                options,
-                {inp.model: window},
-            )
+    async def execute(
+        self,
+        job_id: str,
+        inp: JobInput,
+        holder: str | None = None,
+        keep: Callable[[Outcome], bool] | None = None,
+    ) -> Outcome:
+        """Run a started job to its end (on the runner's loop) and write its outcome. `holder` is
+        the worker id of a leased job (a shared store): only the lease's holder writes it, and a
+        result the store refuses is offered again for a while (a database restarting), not lost.
+        A failure `keep` says will be retried is returned unwritten."""
+        assert self.pool is not None
+        event(log, "job_started", job=job_id, attempt=inp.attempt)
+        held: dict[str, Any] = {} if holder is None else {"worker_id": holder}
+        calls: set[asyncio.Task[None]] = set()
+
+        def on_message(msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
+            if msg[0] == "progress":
+                self._progress(job_id, msg[1], msg[2], held)
+            elif msg[0] == "call":
+                task = asyncio.get_running_loop().create_task(self._serve_call(msg, reply))
+                calls.add(task)
+                task.add_done_callback(calls.discard)
+
+        options = PipelineOptions(model=inp.model, judge_version=inp.prompt_version)
+        # what litellm's tables say about the model, looked up here where litellm is loaded: the
+        # worker renders and budgets prompts with them and never imports litellm (seconds per worker)
+        mode, window = await asyncio.to_thread(self._model_facts, inp.model)
+        settings = self.settings.model_copy(update={"structured_output": mode})
+        args = (
+            inp.source_kind,
+            inp.source,
+            inp.name,
+            inp.media_type,
+            inp.encoding,
+            settings,
+            options,
+            {inp.model: window},
+        )
+        try:
+            outcome: Outcome = await self.pool.run("job", args, on_message)
+        except WorkerDied as exc:
+            outcome = Outcome(error="internal", message=str(exc), exception="WorkerDied")
+        finally:  # cancelled or not: no model call of this job goes on
+            for task in list(calls):
+                task.cancel()
+        if outcome.result is None:
+            if keep is None or not keep(outcome):
+                await self._fail(job_id, outcome, held)
+            return outcome
+        patience = asyncio.get_running_loop().time() + (_FINISH_PATIENCE_S if holder is not None else 0.0)
+        while True:
             try:
-                outcome: Outcome = await self.pool.run("job", args, on_message)
-            except WorkerDied as exc:
-                outcome = Outcome(error="internal", message=str(exc), exception="WorkerDied")
-            finally:  # cancelled or not: no model call of this job goes on
-                for task in list(calls):
-                    task.cancel()
-            if outcome.result is None:
-                await self._fail(job_id, outcome)
-                return
-            try:
-                stored = await asyncio.to_thread(self.store.finish, job_id, outcome.result)
+                stored = await asyncio.to_thread(functools.partial(self.store.finish, job_id, outcome.result, **held))
+                break
             except StorageError as exc:
+                if asyncio.get_running_loop().time() < patience:
+                    await asyncio.sleep(_STORE_RETRY_S / 4)
+                    continue
                 message = f"the result could not be stored ({exc}); submit the report again later"
-                await self._fail(job_id, Outcome(error=exc.type, message=message, detail={"sqlite": exc.name}))
-                return
-            if stored:
-                event(log, "job_done", job=job_id)
+                failed = Outcome(error=exc.type, message=message, detail={"sqlite": exc.name}, exception="StorageError")
+                if keep is None or not keep(failed):
+                    await self._fail(job_id, failed, held)
+                return failed
+        if stored:
+            event(log, "job_done", job=job_id)
+        return outcome
 
     def _model_facts(self, model: str) -> tuple[str, int]:
         assert self.client is not None
@@ -294,10 +330,10 @@ class JobRunner:
         else:
             reply(("reply", n, True, (res.value.model_dump_json(), res.usage, res.text)))
 
-    async def _fail(self, job_id: str, outcome: Outcome) -> None:
+    async def _fail(self, job_id: str, outcome: Outcome, held: dict[str, Any]) -> None:
         type_, message = outcome.error or "internal", outcome.message
         try:
-            await asyncio.to_thread(self.store.fail, job_id, type_, message, outcome.detail)
+            await asyncio.to_thread(functools.partial(self.store.fail, job_id, type_, message, outcome.detail, **held))
         except StorageError as exc:  # the store refuses even this: keep it, write it once it can
             event(log, "job_outcome_unsaved", logging.ERROR, job=job_id, type=type_, storage=exc.name)
             if not self._unsaved:

@@ -101,6 +101,11 @@ def summarize(
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached answers (store the new ones)")] = False,
     abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Write the Chinese abstract")] = True,
     chunk_tokens: Annotated[int | None, typer.Option(help="Chunk token budget")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option(help="postgresql://… of a shared job store: enqueue the files there for `zhenggai worker`s"),
+    ] = None,
+    owner: Annotated[str, typer.Option(help="With --queue: whose jobs they are (export by it)")] = "batch",
 ) -> None:
     """Summarize reports into JSON, JSONL, CSV, Markdown, HTML review pages; failures are listed, the rest complete."""
     import asyncio
@@ -122,6 +127,9 @@ def summarize(
         cache_refresh=True if refresh else None,
         chunk_tokens=chunk_tokens,
     )
+    if queue is not None:
+        _summarize_queued(queue, paths, out, settings.model, prompt_version, chosen, owner)
+        return
     options = PipelineOptions(model=settings.model, judge_version=prompt_version, with_abstract=abstract)
     display = BatchDisplay(err_console)
     # SIGTERM (a service manager, `kill`) stops the batch the way Ctrl-C does: the reports done so
@@ -140,15 +148,90 @@ def summarize(
     raise typer.Exit(0 if result.ok else 1)
 
 
+def _summarize_queued(
+    url: str, paths: list[Path], out: Path, model: str, prompt_version: str | None, formats: list[str], owner: str
+) -> None:
+    """Enqueue on the shared store, follow to the end, export like a local batch; exit 1 if any failed."""
+    from zhenggai.api.stores import open_store
+    from zhenggai.pgdb import redact
+    from zhenggai.queue import dispatch
+
+    store = open_store(url)
+    try:
+        sent = dispatch.enqueue(store, paths, owner=owner, model=model, prompt_version=prompt_version)
+        err_console.print(
+            f"{len(sent.jobs)} job(s) on {redact(url)} for {owner!r} ({sent.reused} already there), "
+            f"{len(sent.failures)} file(s) unreadable"
+        )
+        last: list[str] = [""]
+
+        def shown(counts: dict[str, int]) -> None:
+            line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            if line != last[0]:
+                err_console.print(f"[dim]{line}[/dim]")
+                last[0] = line
+
+        dispatch.follow(store, list(sent.jobs), on_update=shown)
+        result = dispatch.export(
+            store, out, owner=owner, job_ids=list(sent.jobs), formats=formats, failures=sent.failures
+        )
+    finally:
+        store.close()
+    _print_export(result, out)
+
+
+def _print_export(result, out: Path) -> None:
+    err_console.print(f"{len(result.records)} summarized, {len(result.failures)} failed → {out}")
+    for f in result.failures:
+        err_console.print(f"[red]failed[/red] {f.path} ({f.reason}): {f.message}"[:300])
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def export(
+    queue: Annotated[str, typer.Option(help="postgresql://… of the shared job store")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    owner: Annotated[str, typer.Option(help="Whose jobs (the --owner of summarize --queue)")] = "batch",
+    formats: Annotated[
+        str | None, typer.Option("--format", "-f", help="Comma list of output formats [default: json,jsonl,csv,md]")
+    ] = None,
+) -> None:
+    """Write the outputs of a local batch from the owner's jobs on a shared store (newest job per file)."""
+    from zhenggai.api.stores import open_store
+    from zhenggai.outputs.formats import DEFAULT_FORMATS, OUTPUT_FORMATS, unknown_formats
+    from zhenggai.queue import dispatch
+
+    chosen = _comma(formats) or list(DEFAULT_FORMATS)
+    unknown = unknown_formats(chosen)
+    if unknown:
+        err_console.print(
+            f"[red]unknown format(s)[/red]: {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}"
+        )
+        raise typer.Exit(2)
+    store = open_store(queue)
+    try:
+        result = dispatch.export(store, out, owner=owner, formats=chosen)
+    finally:
+        store.close()
+    _print_export(result, out)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on [default: settings, 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: settings, 8000]")] = None,
     db: Annotated[
-        Path | None, typer.Option(help="SQLite file of jobs and results [default: <cache>/jobs.sqlite]")
+        str | None,
+        typer.Option(
+            help="SQLite file of jobs and results, or postgresql://… shared by many processes "
+            "[default: ZHENGGAI_API_DB, else <cache>/jobs.sqlite]"
+        ),
     ] = None,
     jobs: Annotated[int | None, typer.Option(min=1, help="Jobs summarized at once [default: settings, 2]")] = None,
     model: Annotated[str | None, typer.Option(help="Default model [default: settings]")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="On postgresql://, also run jobs here (else HTTP only)")
+    ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
     """Run the HTTP service (OpenAPI page at /docs). API keys come from ZHENGGAI_API_KEYS."""
@@ -157,7 +240,14 @@ def serve(
     from zhenggai.api.app import create_app
     from zhenggai.api.logs import configure_logging
 
-    settings = _settings(api_host=host, api_port=port, api_db=db, api_max_jobs=jobs, model=model)
+    settings = _settings(
+        api_host=host,
+        api_port=port,
+        api_db=_db_target(db),
+        api_max_jobs=jobs,
+        model=model,
+        api_worker=None if worker else False,
+    )
     if not settings.api_keys:
         err_console.print(
             "[red]no API keys[/red]: set ZHENGGAI_API_KEYS, e.g. ZHENGGAI_API_KEYS='team-a:<long random key>'"
@@ -172,6 +262,36 @@ def serve(
         access_log=False,  # ours is structured, with request ids and without query strings
         timeout_graceful_shutdown=10,
     )
+
+
+def _db_target(db: str | None) -> Path | str | None:
+    """A URL stays a string (a Path would fold its `//`); anything else is a file."""
+    if db is None:
+        return None
+    return db if "://" in db else Path(db)
+
+
+@app.command()
+def worker(
+    db: Annotated[
+        str | None, typer.Option(help="postgresql://… of the shared job store [default: ZHENGGAI_API_DB]")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Jobs run at once [default: settings, 2]")] = None,
+    lease: Annotated[float | None, typer.Option(min=1, help="Seconds a job is leased, renewed every quarter")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run jobs of a shared (PostgreSQL) job store, each under a lease, until SIGTERM or Ctrl-C
+    (running jobs go back to the queue). Any number of workers, on any number of machines."""
+    from zhenggai.api.logs import configure_logging
+    from zhenggai.queue.run import NotSharedError, run_worker
+
+    settings = _settings(api_db=_db_target(db), api_max_jobs=jobs, api_lease_s=lease)
+    configure_logging(log_level)
+    try:
+        run_worker(settings, console=err_console)
+    except NotSharedError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
 
 
 @app.command("eval")
