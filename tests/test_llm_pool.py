@@ -181,7 +181,9 @@ async def test_slots_of_a_cooled_down_deployment_are_waited_for_not_failed(serve
     servers["C"].responder = failing(500)
     for name in "AB":
         servers[name].responder = answering(delay=0.2)
-    pool = write_pool(tmp_path / "pool.yaml", {GROUP: [deployment(n, servers[n], max_parallel_requests=2) for n in "ABC"]})
+    pool = write_pool(
+        tmp_path / "pool.yaml", {GROUP: [deployment(n, servers[n], max_parallel_requests=2) for n in "ABC"]}
+    )
     with LLMClient(pool_settings(pool)) as client:
         results = await ask_many(client, 18)
     assert all(not isinstance(r, BaseException) for r in results), results
@@ -234,9 +236,8 @@ async def test_keys_reach_the_endpoint_and_nowhere_else(servers, pool_settings, 
     )
     pool = write_pool(tmp_path / "pool.yaml", {GROUP: [deployment("A", servers["A"])]})
     settings = pool_settings(pool)
-    with LLMClient(settings) as client:
-        with pytest.raises(PermanentLLMError) as exc:
-            await client.structured(PROMPT, Answer, {"text": "钥匙"})
+    with LLMClient(settings) as client, pytest.raises(PermanentLLMError) as exc:
+        await client.structured(PROMPT, Answer, {"text": "钥匙"})
     pool = write_pool(tmp_path / "pool2.yaml", {GROUP: [deployment(n, servers[n]) for n in "BC"]})
     settings2 = pool_settings(pool)
     with LLMClient(settings2) as client:
@@ -246,7 +247,9 @@ async def test_keys_reach_the_endpoint_and_nowhere_else(servers, pool_settings, 
     assert f"Bearer {KEYS['A']}" in sent and f"Bearer {KEYS['B']}" in sent  # they were used ...
     out, err = capfd.readouterr()
     db = sqlite3.connect(settings.responses_db)
-    log_rows = json.dumps(db.execute("SELECT * FROM calls").fetchall() + db.execute("SELECT * FROM responses").fetchall())
+    log_rows = json.dumps(
+        db.execute("SELECT * FROM calls").fetchall() + db.execute("SELECT * FROM responses").fetchall()
+    )
     seen = "\n".join([caplog.text, out, err, log_rows, str(exc.value), repr(exc.value), repr(settings), repr(client)])
     for key in KEYS.values():  # ... and are nowhere else
         assert key not in seen
