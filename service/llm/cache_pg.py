@@ -7,13 +7,15 @@ its own). Runtime SQL goes through psycopg 3 and a small connection pool that ch
 connection before lending it, so a restarted server costs one failed statement at most.
 
 The cache is a saving, not a source of truth: when the server cannot be reached, a read is a
-miss and a write is dropped, each with a warning (the URL's password redacted), and the model
-call goes on. Two writers of one key: `ON CONFLICT DO UPDATE`, one row, the last answer.
+miss and a write is dropped, and the model call goes on. One warning per outage (the URL's
+password redacted); for `retry_after_s` after a failure the store does not even try, so a batch
+does not wait on a connect timeout per call. Two writers of one key: `ON CONFLICT DO UPDATE`, one row, the last answer.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -25,12 +27,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "zhenggai_cache_version"
 
 log = logging.getLogger("zhenggai.llm.cache")
+_CONNECT_TIMEOUT_S = 3.0  # longest a statement waits for a connection
 
 T = TypeVar("T")
 
 
 class PostgresCacheStore:
-    def __init__(self, url: str, *, max_connections: int = 4) -> None:
+    def __init__(self, url: str, *, max_connections: int = 4, retry_after_s: float = 5.0) -> None:
         from psycopg_pool import ConnectionPool
 
         self.url = libpq_url(url)
@@ -46,19 +49,34 @@ class PostgresCacheStore:
             open=True,
         )
         self.failures = 0  # statements that could not reach the server (reads missed, writes dropped)
+        self.retry_after_s = retry_after_s
+        self._down_until = 0.0
 
     def _run(self, what: str, fn: Callable[..., T], default: T) -> T:
         import psycopg
+        from psycopg_pool import PoolTimeout
 
-        try:
-            with self._pool.connection(timeout=10.0) as conn:
-                return fn(conn)
-        except (psycopg.OperationalError, psycopg.InterfaceError, TimeoutError) as exc:
+        if time.monotonic() < self._down_until:
             self.failures += 1
-            log.warning(
-                "response cache %s: %s skipped (%s); the model call goes on", self.where, what, type(exc).__name__
-            )
             return default
+        try:
+            with self._pool.connection(timeout=_CONNECT_TIMEOUT_S) as conn:
+                result = fn(conn)
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            self.failures += 1
+            if self._down_until == 0.0:
+                log.warning(
+                    "response cache %s unreachable (%s): %s skipped, the model calls go on without the cache",
+                    self.where,
+                    type(exc).__name__,
+                    what,
+                )
+            self._down_until = time.monotonic() + self.retry_after_s
+            return default
+        if self._down_until:
+            log.warning("response cache %s reachable again", self.where)
+            self._down_until = 0.0
+        return result
 
     def get(self, key: str) -> CachedResponse | None:
         def q(conn):
@@ -149,7 +167,7 @@ class PostgresCacheStore:
     def count(self, table: str) -> int:
         if table not in ("responses", "calls"):
             raise ValueError(table)
-        with self._pool.connection(timeout=10.0) as conn:
+        with self._pool.connection(timeout=_CONNECT_TIMEOUT_S) as conn:
             return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def close(self) -> None:
