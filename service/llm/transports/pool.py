@@ -50,6 +50,7 @@ class PoolTransport:
         self._secrets = self.config.secrets()
         self._model_list = self.config.model_list(self._secrets)
         self._local = LitellmTransport(settings)
+        self.slot_waits = 0  # times a request found every slot of its group taken and waited
         self._routers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         variables = sorted({d.key_variable for ds in self.config.models.values() for d in ds if d.key_variable})
         self._auth_hint = f"check the keys of {settings.model_pool} ({', '.join(variables) or 'none set'})"
@@ -111,6 +112,7 @@ class PoolTransport:
                 break
             except Exception as exc:
                 if _all_slots_taken(exc) and deadline - loop.time() > _SLOT_WAIT_S:
+                    self.slot_waits += 1
                     await asyncio.sleep(_SLOT_WAIT_S)
                     continue
                 # `from None`: the provider's own exception text may quote a key; ours is redacted
