@@ -294,3 +294,32 @@ def test_example_pool_file_is_valid(monkeypatch):
     entries = config.model_list(config.secrets())
     assert {e["model_name"] for e in entries} == set(config.models)
     assert all(e["litellm_params"]["max_retries"] == 0 for e in entries)
+
+
+# ---------------------------------------------------------------- the pipeline over a pool
+
+
+async def test_a_report_through_a_pool_is_the_report_through_one_endpoint(
+    servers, pool_settings, tmp_path, judge_llm, llm_fake_settings
+):
+    """The judging calls of one seed-like report spread over two rule-following deployments, and the
+    record is the one a single endpoint gives (the pool changes where requests go, nothing else)."""
+    from _paths import EXAMPLES_DIR
+    from fake_judge import responder
+
+    from zhenggai.ingest.document import load_path
+    from zhenggai.pipeline import summarize_document
+
+    doc = load_path(EXAMPLES_DIR / "qinghe_county_2023.txt")
+    async with LLMClient(llm_fake_settings) as client:
+        single = await summarize_document(doc, client, llm_fake_settings)
+    for name in "AB":
+        servers[name].responder = responder
+    pool = write_pool(tmp_path / "pool.yaml", {GROUP: [deployment(n, servers[n]) for n in "AB"]})
+    settings = pool_settings(pool)
+    async with LLMClient(settings) as client:
+        pooled = await summarize_document(doc, client, settings)
+    assert [p.model_dump() for p in pooled.problems] == [p.model_dump() for p in single.problems]
+    assert pooled.abstract == single.abstract
+    assert servers["A"].requests and servers["B"].requests
+    assert pooled.provenance.usage.calls == len(servers["A"].requests) + len(servers["B"].requests)
