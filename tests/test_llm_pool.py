@@ -284,16 +284,21 @@ def test_pool_file_errors_say_where(tmp_path, monkeypatch):
         load_pool(tmp_path / "missing.yaml")
 
 
-def test_example_pool_file_is_valid(monkeypatch):
+async def test_example_pool_file_is_valid_and_litellm_takes_it(monkeypatch, tmp_path):
+    from zhenggai.llm.transports.pool import PoolTransport
+
     example = Path(__file__).resolve().parents[1] / "examples" / "pool.yaml"
     config = load_pool(example)
     for d in (d for ds in config.models.values() for d in ds):
         if d.key_variable:
-            monkeypatch.setenv(d.key_variable, "sk-example")
-    assert config.secrets()
-    entries = config.model_list(config.secrets())
-    assert {e["model_name"] for e in entries} == set(config.models)
-    assert all(e["litellm_params"]["max_retries"] == 0 for e in entries)
+            monkeypatch.setenv(d.key_variable, f"sk-example-{d.name}")
+    transport = PoolTransport(llm_test_settings(model="qwen2.5-7b", model_pool=example, cache_dir=tmp_path))
+    router = transport._router()  # litellm accepts every field the file uses (weights, rpm, ollama_chat)
+    assert sorted(d["model_info"]["id"] for d in router.get_model_list()) == ["gpu-a", "gpu-b", "hosted", "ollama-c"]
+    assert config.capacity("qwen2.5-7b") == 14 and config.capacity("qwen2.5-7b-hosted") == 60
+    assert all(e["litellm_params"]["max_retries"] == 0 for e in config.model_list(config.secrets()))
+    ollama = next(e for e in config.model_list(config.secrets()) if e["model_info"]["id"] == "ollama-c")
+    assert ollama["litellm_params"]["api_key"] == "sk-no-key"  # never a provider key of the environment
 
 
 # ---------------------------------------------------------------- the pipeline over a pool
