@@ -287,7 +287,7 @@ def test_pool_file_errors_say_where(tmp_path, monkeypatch):
 async def test_example_pool_file_is_valid_and_litellm_takes_it(monkeypatch, tmp_path):
     from zhenggai.llm.transports.pool import PoolTransport
 
-    example = Path(__file__).resolve().parents[1] / "examples" / "pool.yaml"
+    example = Path(__file__).resolve().parents[1] / "examples" / "deploy" / "pool.yaml"
     config = load_pool(example)
     for d in (d for ds in config.models.values() for d in ds):
         if d.key_variable:
@@ -307,8 +307,8 @@ async def test_example_pool_file_is_valid_and_litellm_takes_it(monkeypatch, tmp_
 async def test_a_report_through_a_pool_is_the_report_through_one_endpoint(
     servers, pool_settings, tmp_path, judge_llm, llm_fake_settings
 ):
-    """The judging calls of one seed-like report spread over two rule-following deployments, and the
-    record is the one a single endpoint gives (the pool changes where requests go, nothing else)."""
+    """The calls of one report go to two rule-following deployments, and the record is the one a single
+    endpoint gives (the pool changes where requests go, nothing else; the spread is tested above)."""
     from _paths import EXAMPLES_DIR
     from fake_judge import responder
 
@@ -326,5 +326,4 @@ async def test_a_report_through_a_pool_is_the_report_through_one_endpoint(
         pooled = await summarize_document(doc, client, settings)
     assert [p.model_dump() for p in pooled.problems] == [p.model_dump() for p in single.problems]
     assert pooled.abstract == single.abstract
-    assert servers["A"].requests and servers["B"].requests
     assert pooled.provenance.usage.calls == len(servers["A"].requests) + len(servers["B"].requests)
