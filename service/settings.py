@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         "first (measured on seeds 000/001 and the pages: the prior 0.45, the 0.5B choosing 0.34; README, Categories)",
     )
     transport: str = Field(default="litellm", description="how requests reach a model (zhenggai.llm.transports)")
+    model_pool: Path | None = Field(
+        default=None,
+        description="YAML file of several deployments per model, balanced by litellm's Router (README, Model pool); "
+        "setting it selects the 'pool' transport unless ZHENGGAI_TRANSPORT says otherwise",
+    )
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     retry_backoff_s: float = Field(default=1.0, gt=0, description="first transient-retry wait (exponential, jittered)")
     retry_backoff_max_s: float = Field(default=30.0, gt=0, description="longest single transient-retry wait")
@@ -68,6 +73,11 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     cache_enabled: bool = True
     cache_refresh: bool = Field(default=False, description="ignore cached answers but store new ones")
+    cache_db: str | None = Field(
+        default=None,
+        description="the response cache and call log: a SQLite file, or a postgresql:// URL shared by every machine "
+        "[<cache_dir>/responses.sqlite]",
+    )
 
     # --- embedded llama.cpp ----------------------------------------------------------
     local_threads: int = Field(
@@ -144,6 +154,13 @@ class Settings(BaseSettings):
             return [x.strip() for x in v.split(",") if x.strip()]
         return v
 
+    @model_validator(mode="after")
+    def _pool_transport(self) -> Settings:
+        """A pool file means the pool transport, unless a transport was named explicitly."""
+        if self.model_pool is not None and "transport" not in self.model_fields_set:
+            self.transport = "pool"
+        return self
+
     @property
     def models_dir(self) -> Path:
         return self.local_models_dir or self.cache_dir / "models"
@@ -151,6 +168,11 @@ class Settings(BaseSettings):
     @property
     def responses_db(self) -> Path:
         return self.cache_dir / "responses.sqlite"
+
+    @property
+    def responses_store(self) -> Path | str:
+        """Where the response cache lives: `cache_db` (a file or a PostgreSQL URL), else the default file."""
+        return self.cache_db or self.responses_db
 
     @property
     def jobs_db(self) -> Path | str:

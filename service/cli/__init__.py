@@ -77,7 +77,19 @@ def outline(
 def _settings(**overrides):
     from zhenggai.settings import Settings
 
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    if settings.model_pool is not None:  # a bad pool file is a clear message before any work starts
+        from zhenggai.llm.pool import PoolConfigError, load_pool
+
+        try:
+            load_pool(settings.model_pool).secrets()
+        except PoolConfigError as e:
+            err_console.print(f"[red]{e}[/red]")
+            raise typer.Exit(2) from None
+    return settings
+
+
+_POOL_HELP = "YAML file of model deployments balanced by litellm's Router [default: ZHENGGAI_MODEL_POOL]"
 
 
 @app.command()
@@ -106,6 +118,7 @@ def summarize(
         typer.Option(help="postgresql://… of a shared job store: enqueue the files there for `zhenggai worker`s"),
     ] = None,
     owner: Annotated[str, typer.Option(help="With --queue: whose jobs they are (export by it)")] = "batch",
+    pool: Annotated[Path | None, typer.Option(help=_POOL_HELP)] = None,
 ) -> None:
     """Summarize reports into JSON, JSONL, CSV, Markdown, HTML review pages; failures are listed, the rest complete."""
     import asyncio
@@ -126,6 +139,7 @@ def summarize(
         cache_enabled=False if no_cache else None,
         cache_refresh=True if refresh else None,
         chunk_tokens=chunk_tokens,
+        model_pool=pool,
     )
     if queue is not None:
         _summarize_queued(queue, paths, out, settings.model, prompt_version, chosen, owner)
@@ -233,6 +247,7 @@ def serve(
         bool, typer.Option("--worker/--no-worker", help="On postgresql://, also run jobs here (else HTTP only)")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    pool: Annotated[Path | None, typer.Option(help=_POOL_HELP)] = None,
 ) -> None:
     """Run the HTTP service (OpenAPI page at /docs). API keys come from ZHENGGAI_API_KEYS."""
     import uvicorn
@@ -247,6 +262,7 @@ def serve(
         api_max_jobs=jobs,
         model=model,
         api_worker=None if worker else False,
+        model_pool=pool,
     )
     if not settings.api_keys:
         err_console.print(
@@ -325,6 +341,7 @@ def eval_(
     margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Largest allowed drop of a metric")] = 0.02,
     abstract: Annotated[bool, typer.Option("--abstract/--no-abstract", help="Also write (unscored) abstracts")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache")] = False,
+    pool: Annotated[Path | None, typer.Option(help=_POOL_HELP)] = None,
 ) -> None:
     """Compare judging prompts and models on the annotated reports: Markdown, HTML and JSON, and a regression gate.
 
@@ -337,7 +354,7 @@ def eval_(
     from zhenggai.evals.runner import load_suite, resolve_sets, run_matrix, write_suite
     from zhenggai.evals.sets import custom_set
 
-    settings = _settings(cache_enabled=False if no_cache else None)
+    settings = _settings(cache_enabled=False if no_cache else None, model_pool=pool)
     model_list = _comma(models) or [settings.model]
     prompt_list: list[str | None] = list(_comma(prompts)) or [None]
     base = None

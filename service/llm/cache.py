@@ -1,9 +1,14 @@
-"""Persistent response cache and call log, one SQLite file (stdlib sqlite3, WAL mode).
+"""Persistent response cache and call log: one SQLite file by default, or PostgreSQL shared by machines.
+
+Where the two tables live is a store (`cache_sqlite.SqliteCacheStore`, the default file;
+`cache_pg.PostgresCacheStore` for a `postgresql://` `ZHENGGAI_CACHE_DB`, so API processes and
+workers on several machines reuse each other's answers); keys, records and the cost read-back
+are the same whichever store holds them.
 
 - `responses`: validated answers only, keyed by `cache_key()`: a sha256 over model identity,
   prompt id + version + content hash, response schema, rendered messages and sampling
-  parameters. Any change to any of them is a miss. WAL + a busy timeout make one file safe
-  for several processes (readers never block the writer; writers queue).
+  parameters. Any change to any of them is a miss. Two writers of one key leave one row (the
+  last answer; both validated), never an error.
 - `calls`: one row per request sent to a model (and per cache hit), in the spirit of
   simonw/llm's logs.db: prompt id/version, model, messages hash and messages, response text,
   tokens, latency, error. Cheap debugging and eval material. API keys never reach this
@@ -17,45 +22,15 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from zhenggai.sqlitedb import connect
 from zhenggai.vocab.usage import Usage
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS responses (
-    key TEXT PRIMARY KEY,
-    model TEXT NOT NULL,
-    prompt_id TEXT NOT NULL,
-    prompt_version TEXT NOT NULL,
-    response_text TEXT NOT NULL,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts REAL NOT NULL,
-    cache_key TEXT,
-    prompt_id TEXT,
-    prompt_version TEXT,
-    model TEXT,
-    messages_hash TEXT,
-    messages_json TEXT,
-    response_text TEXT,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_s REAL,
-    attempt INTEGER,
-    cache_hit INTEGER NOT NULL DEFAULT 0,
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_prompt ON calls(prompt_id, prompt_version);
-CREATE INDEX IF NOT EXISTS calls_key ON calls(cache_key);
-"""
+# A calls row as stores read it back for `computed_cost`: prompt tokens, completion tokens,
+# latency, error (in the order the requests were logged).
+CostRow = tuple[int | None, int | None, float | None, str | None]
 
 
 def canonical_json(obj: Any) -> str:
@@ -114,37 +89,62 @@ class CallRecord(BaseModel):
     attempt: int | None = None
     cache_hit: bool = False
     error: str | None = None
+    deployment: str | None = None  # which deployment of a model pool answered
+
+
+class CacheStore(Protocol):
+    """Where the `responses` and `calls` tables live. Every method is safe from any thread."""
+
+    def get(self, key: str) -> CachedResponse | None: ...
+
+    def put(self, response: CachedResponse, prompt_id: str, prompt_version: str) -> None:
+        """Insert or replace: two writers of one key leave one row and no error."""
+        ...
+
+    def delete(self, key: str) -> None: ...
+
+    def log(self, rec: CallRecord, ts: float, messages_json: str | None, messages_hash: str | None) -> None: ...
+
+    def cost_rows(self, key: str) -> list[CostRow]:
+        """The computed (not cache-hit) calls of `key`, oldest first."""
+        ...
+
+    def count(self, table: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(target: Path | str) -> CacheStore:
+    """A `postgresql://` URL opens the shared store, anything else names a SQLite file."""
+    from zhenggai.pgdb import is_postgres_url
+
+    if isinstance(target, str) and is_postgres_url(target):
+        from zhenggai.llm.cache_pg import PostgresCacheStore
+
+        return PostgresCacheStore(target)
+    from zhenggai.llm.cache_sqlite import SqliteCacheStore
+
+    return SqliteCacheStore(Path(target))
 
 
 class ResponseCache:
-    """The SQLite store behind the client: `get`/`put` answers, `log` calls, count hits."""
+    """The cache behind the client: `get`/`put` answers, `log` calls, count hits, read back costs."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, target: Path | str) -> None:
+        """`target`: a SQLite file, or a PostgreSQL URL (`Settings.responses_store`)."""
         self.hits = 0
         self.misses = 0
-        self._lock = threading.Lock()
-        self._conn = connect(self.path, _SCHEMA)
+        self._counts = threading.Lock()
+        self.store = open_store(target)
 
     def get(self, key: str) -> CachedResponse | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT key, model, response_text, prompt_tokens, completion_tokens, created_at"
-                " FROM responses WHERE key = ?",
-                (key,),
-            ).fetchone()
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return CachedResponse(
-            key=row[0],
-            model=row[1],
-            response_text=row[2],
-            prompt_tokens=row[3],
-            completion_tokens=row[4],
-            created_at=row[5],
-        )
+        found = self.store.get(key)
+        with self._counts:
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return found
 
     def put(
         self,
@@ -158,52 +158,28 @@ class ResponseCache:
         completion_tokens: int,
     ) -> None:
         """Store a validated answer (callers must only pass answers that validated)."""
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, model, prompt_id, prompt_version, response_text, prompt_tokens, completion_tokens, time.time()),
-            )
+        response = CachedResponse(
+            key=key,
+            model=model,
+            response_text=response_text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            created_at=time.time(),
+        )
+        self.store.put(response, prompt_id, prompt_version)
 
     def delete(self, key: str) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM responses WHERE key = ?", (key,))
+        self.store.delete(key)
 
     def log(self, rec: CallRecord) -> None:
         messages_json = canonical_json(rec.messages) if rec.messages is not None else None
         messages_hash = hashlib.sha256(messages_json.encode()).hexdigest() if messages_json else None
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO calls (ts, cache_key, prompt_id, prompt_version, model, messages_hash, messages_json,"
-                " response_text, finish_reason, prompt_tokens, completion_tokens, latency_s, attempt, cache_hit, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    time.time(),
-                    rec.cache_key,
-                    rec.prompt_id,
-                    rec.prompt_version,
-                    rec.model,
-                    messages_hash,
-                    messages_json,
-                    rec.response_text,
-                    rec.finish_reason,
-                    rec.prompt_tokens,
-                    rec.completion_tokens,
-                    rec.latency_s,
-                    rec.attempt,
-                    int(rec.cache_hit),
-                    rec.error,
-                ),
-            )
+        self.store.log(rec, time.time(), messages_json, messages_hash)
 
     def computed_cost(self, key: str) -> Usage | None:
         """What the answer for `key` cost when computed: the requests of the latest episode that ended
         in an answer (None if the log has none)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT prompt_tokens, completion_tokens, latency_s, error FROM calls"
-                " WHERE cache_key = ? AND cache_hit = 0 ORDER BY id",
-                (key,),
-            ).fetchall()
+        rows = self.store.cost_rows(key)
         successes = [i for i, r in enumerate(rows) if r[3] is None]
         if not successes:
             return None
@@ -222,9 +198,7 @@ class ResponseCache:
     def count(self, table: str = "responses") -> int:
         if table not in ("responses", "calls"):
             raise ValueError(table)
-        with self._lock:
-            return self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return self.store.count(table)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.store.close()

@@ -57,7 +57,7 @@ from zhenggai.llm.errors import (
 )
 from zhenggai.llm.prompts import Prompt, load_prompt
 from zhenggai.llm.registry import ResolvedModel, is_local, resolve_model
-from zhenggai.llm.transports import Transport, TransportRequest, transport_for
+from zhenggai.llm.transports import Transport, TransportRequest, transport_capacity, transport_for
 from zhenggai.llm.usage import CallUsage
 from zhenggai.settings import Settings
 from zhenggai.vocab.usage import Usage
@@ -97,6 +97,7 @@ class _Reply:
     prompt_tokens: int
     completion_tokens: int
     seconds: float
+    deployment: str | None = None
 
 
 def response_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -179,7 +180,7 @@ class LLMClient:
         self.settings = settings or Settings()
         self.transport = transport or transport_for(self.settings)
         self._owns_cache = cache is None
-        self.cache = cache or ResponseCache(self.settings.responses_db)
+        self.cache = cache or ResponseCache(self.settings.responses_store)
         self._stats_lock = threading.Lock()
         self.stats = Usage()  # lifetime totals, for run summaries and benchmarks; per report: the calls' own usage
         self._servers: dict[str, LocalServer] = {}
@@ -294,6 +295,7 @@ class LLMClient:
                     latency_s=reply.seconds,
                     attempt=usage.requests,
                     error=None if error is None else f"validation: {error}",
+                    deployment=reply.deployment,
                 )
             )
             if value is not None:
@@ -429,7 +431,8 @@ class LLMClient:
             per_model = self._semaphores[loop] = {}
         sem = per_model.get(rm.requested)
         if sem is None:
-            limit = self.settings.concurrency
+            # A pool states its deployments' slots: that many requests, not the single-endpoint default.
+            limit = transport_capacity(self.transport, rm) or self.settings.concurrency
             if rm.local is not None:
                 # More requests than llama.cpp has slots only queue inside the server, where the
                 # wall-time cap of each call would count the waiting.
@@ -600,4 +603,8 @@ class LLMClient:
         usage.model_seconds += seconds
         usage.prompt_tokens += reply.prompt_tokens
         usage.completion_tokens += reply.completion_tokens
-        return _Reply(reply.text, reply.finish_reason, reply.prompt_tokens, reply.completion_tokens, seconds)
+        if reply.deployment is not None:
+            usage.deployment = reply.deployment
+        return _Reply(
+            reply.text, reply.finish_reason, reply.prompt_tokens, reply.completion_tokens, seconds, reply.deployment
+        )

@@ -20,6 +20,7 @@ class CallUsage(Usage):
     calls: int = 1
     latency_s: float = 0.0  # wall time of the call, queueing for a model slot included
     cache_key: str = ""  # finds the call in the log
+    deployment: str | None = None  # the pool deployment that sent the last answer (None: not a pool)
 
     @property
     def cache_hit(self) -> bool:

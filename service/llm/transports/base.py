@@ -24,6 +24,7 @@ class Reply:
     finish_reason: str | None
     prompt_tokens: int
     completion_tokens: int
+    deployment: str | None = None  # which deployment of a pool answered (None: the only one)
 
 
 class Transport(Protocol):
@@ -31,3 +32,10 @@ class Transport(Protocol):
         """Send once (no retries: the client owns them). Raise `TransientLLMError` for what may
         pass (timeouts, connection, 429, 5xx), `PermanentLLMError` for what cannot."""
         ...
+
+
+def transport_capacity(transport: object, rm: ResolvedModel) -> int | None:
+    """Requests a transport can have in flight to a model, if it knows (a pool: its deployments'
+    slots); None leaves the client's own cap (`Settings.concurrency`)."""
+    capacity = getattr(transport, "capacity", None)
+    return capacity(rm) if callable(capacity) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from zhenggai.llm.errors import LLMError, LLMTimeoutError, PermanentLLMError, TransientLLMError
@@ -18,17 +19,10 @@ class LitellmTransport:
         from zhenggai.llm._litellm import litellm
 
         rm = request.rm
-        if rm.mode == "json_schema":
-            response_format: dict[str, Any] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
-            }
-        else:
-            response_format = {"type": "json_object"}
         kwargs: dict[str, Any] = {
             "model": rm.litellm_model,
             "messages": request.messages,
-            "response_format": response_format,
+            "response_format": response_format(request),
             "timeout": request.timeout,
             "num_retries": 0,  # the client owns retries ...
             "max_retries": 0,  # ... and so the OpenAI SDK must not retry on its own
@@ -58,38 +52,54 @@ class LitellmTransport:
         return text[:600]
 
     def _classify(self, exc: BaseException, where: str, timeout: float) -> LLMError:
-        """Map litellm/openai/httpx exceptions onto transient vs permanent."""
-        from zhenggai.llm._litellm import litellm
+        return classify(exc, where, timeout, self._redact)
 
-        if isinstance(exc, LLMError):
-            return exc
-        name = type(exc).__name__
-        msg = self._redact(str(exc))
-        if isinstance(exc, asyncio.TimeoutError | litellm.Timeout):
-            return LLMTimeoutError(f"{where}: no answer within {timeout:g}s ({name})")
-        if isinstance(exc, litellm.ContextWindowExceededError):
-            return PermanentLLMError(f"{where}: the prompt does not fit the context window: {msg}")
-        transient = (
-            litellm.RateLimitError,
-            litellm.APIConnectionError,
-            litellm.InternalServerError,
-            litellm.ServiceUnavailableError,
-            litellm.BadGatewayError,
-        )
-        if isinstance(exc, transient):
-            return TransientLLMError(f"{where}: {name}: {msg}")
-        if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError):
-            return PermanentLLMError(
-                f"{where}: authentication failed ({name}); check ZHENGGAI_API_KEY or the provider's own key "
-                f"variable (e.g. OPENAI_API_KEY, DEEPSEEK_API_KEY): {msg}"
-            )
-        status = getattr(exc, "status_code", None)
-        if isinstance(status, int):
-            if status in (408, 409, 429) or status >= 500:
-                return TransientLLMError(f"{where}: HTTP {status} {name}: {msg}")
-            return PermanentLLMError(f"{where}: HTTP {status} {name}: {msg}")
-        import httpx
 
-        if isinstance(exc, httpx.TransportError | ConnectionError):
-            return TransientLLMError(f"{where}: {name}: {msg}")
-        return PermanentLLMError(f"{where}: {name}: {msg}")
+def response_format(request: TransportRequest) -> dict[str, Any]:
+    """A strict JSON schema where the model enforces one, JSON mode otherwise."""
+    if request.rm.mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
+        }
+    return {"type": "json_object"}
+
+
+_AUTH_HINT = "check ZHENGGAI_API_KEY or the provider's own key variable (e.g. OPENAI_API_KEY, DEEPSEEK_API_KEY)"
+
+
+def classify(
+    exc: BaseException, where: str, timeout: float, redact: Callable[[str], str], auth_hint: str = _AUTH_HINT
+) -> LLMError:
+    """Map litellm/openai/httpx exceptions onto transient vs permanent (`redact` cleans their texts)."""
+    from zhenggai.llm._litellm import litellm
+
+    if isinstance(exc, LLMError):
+        return exc
+    name = type(exc).__name__
+    msg = redact(str(exc))
+    if isinstance(exc, asyncio.TimeoutError | litellm.Timeout):
+        return LLMTimeoutError(f"{where}: no answer within {timeout:g}s ({name})")
+    if isinstance(exc, litellm.ContextWindowExceededError):
+        return PermanentLLMError(f"{where}: the prompt does not fit the context window: {msg}")
+    transient = (
+        litellm.RateLimitError,
+        litellm.APIConnectionError,
+        litellm.InternalServerError,
+        litellm.ServiceUnavailableError,
+        litellm.BadGatewayError,
+    )
+    if isinstance(exc, transient):
+        return TransientLLMError(f"{where}: {name}: {msg}")
+    if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError):
+        return PermanentLLMError(f"{where}: authentication failed ({name}); {auth_hint}: {msg}")
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        if status in (408, 409, 429) or status >= 500:
+            return TransientLLMError(f"{where}: HTTP {status} {name}: {msg}")
+        return PermanentLLMError(f"{where}: HTTP {status} {name}: {msg}")
+    import httpx
+
+    if isinstance(exc, httpx.TransportError | ConnectionError):
+        return TransientLLMError(f"{where}: {name}: {msg}")
+    return PermanentLLMError(f"{where}: {name}: {msg}")
