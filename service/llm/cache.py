@@ -72,6 +72,11 @@ class CachedResponse(BaseModel):
     completion_tokens: int
     created_at: float
 
+    @classmethod
+    def from_row(cls, row: tuple) -> CachedResponse:
+        """From `SELECT key, model, response_text, prompt_tokens, completion_tokens, created_at`, either engine."""
+        return cls(**dict(zip(cls.model_fields, row, strict=True)))
+
 
 class CallRecord(BaseModel):
     """One row of the call log."""

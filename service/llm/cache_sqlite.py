@@ -69,14 +69,7 @@ class SqliteCacheStore:
             ).fetchone()
         if row is None:
             return None
-        return CachedResponse(
-            key=row[0],
-            model=row[1],
-            response_text=row[2],
-            prompt_tokens=row[3],
-            completion_tokens=row[4],
-            created_at=row[5],
-        )
+        return CachedResponse.from_row(row)
 
     def put(self, response: CachedResponse, prompt_id: str, prompt_version: str) -> None:
         r = response
