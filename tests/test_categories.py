@@ -12,7 +12,7 @@ from fake_judge import responder as judge_responder
 from fake_llm import Step, error_body
 from pydantic import ValidationError
 
-from zhenggai.extract.categories import BATCH, candidates, with_context
+from zhenggai.extract.categories import BATCH, candidates, choice_models, choose, placed, with_context
 from zhenggai.ingest.document import load_path
 from zhenggai.llm.client import LLMClient
 from zhenggai.outputs.writers import walk
@@ -26,6 +26,8 @@ QINGHE = EXAMPLES_DIR / "qinghe_county_2023.txt"
 
 def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
     t = load_taxonomy("v1")
+    assert load_taxonomy().version == "v2" and load_taxonomy("v2").ids == t.ids  # v2 added keywords only
+    assert all(c.keywords for c in load_taxonomy("v2").categories if c.id != "other")
     assert len(t.ids) == len(set(t.ids)) >= 15 and "other" in t.ids
     # the areas the issue names are all there, by their Chinese labels
     labels = "".join(c.label for c in t.categories)
@@ -61,9 +63,9 @@ async def test_every_problem_gets_a_category_from_the_enumerated_list(judge_llm,
     ids = set(load_taxonomy().ids)
     assert problems and all(p.category in ids and p.category_source == CategorySource.model for p in problems)
     # the fake chooses by rule among the candidates shown: the record holds what it chose
-    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
+    where = {id(x.problem): x for x in placed(record.problems)}
     for p in problems:
-        shown = candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")
+        shown = candidates(load_taxonomy(), p.title, where[id(p)].parents, where[id(p)].area)
         assert p.category == fake_category(p.title[:120], shown), (p.path, p.title)
         assert p.category_secondary == ""
     assert len({p.category for p in problems}) > 1
@@ -75,14 +77,16 @@ async def test_every_problem_gets_a_category_from_the_enumerated_list(judge_llm,
     body = next(b for b in sent if f"P1 所在标题：{context}" in b["messages"][-1]["content"])
     system = body["messages"][0]["content"]
     schema = json.loads(system[system.index("JSON schema:") + len("JSON schema:") :].strip().splitlines()[0])
-    shown = candidates(load_taxonomy(), f"{first.title} {context}")
+    x = placed(record.problems)[0]
+    shown = candidates(load_taxonomy(), x.problem.title, x.parents, x.area)
     assert schema["$defs"]["P1Category"]["enum"] == shown and shown[-1] == "other" and len(shown) <= 5
     assert set(shown) <= ids
     prompt = body["messages"][-1]["content"]
     assert f"P1 所在标题：{context}" in prompt and first.area in prompt  # the heading path is the context
     assert f"P1 候选：{shown[0]}（" in prompt
     assert record.provenance.prompt_versions["categorize"] == "v1"
-    assert record.provenance.taxonomy_version == "v1"
+    assert record.provenance.taxonomy_version == "v2"
+    assert f"taxonomy v2 {load_taxonomy().digest}" in system  # in the schema, so in the cache key
 
 
 async def test_a_failed_categorize_call_costs_only_the_models_choice(fake_llm, llm_fake_settings) -> None:
@@ -96,9 +100,9 @@ async def test_a_failed_categorize_call_costs_only_the_models_choice(fake_llm, l
     async with LLMClient(llm_fake_settings) as client:
         record = await summarize_document(doc, client, llm_fake_settings, BY_MODEL)
     problems = list(walk(record.problems))
-    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
-    for p in problems:  # the prior's first candidate, said to be the prior's
-        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+    for x in placed(record.problems):  # the prior's choice, said to be the prior's
+        p = x.problem
+        assert (p.category, p.category_secondary) == choose(load_taxonomy(), p.title, x.parents, x.area)
         assert p.category_source == CategorySource.heading
     assert any(p.status.value != "not_stated" for p in problems)  # the rest of the record stands
     failed = [w for w in record.provenance.warnings if w.code == "categorize_failed"]
@@ -119,9 +123,18 @@ async def test_the_prior_alone_needs_no_call(judge_llm, llm_fake_settings) -> No
         record = await summarize_document(
             load_path(QINGHE), client, llm_fake_settings, PipelineOptions(categories_by_model=False)
         )
-    contexts = dict((id(p), ctx) for p, ctx in with_context(record.problems))
     problems = list(walk(record.problems))
     assert problems and not _categorize_requests(judge_llm)
-    for p in problems:
-        assert p.category == candidates(load_taxonomy(), f"{p.title} {contexts[id(p)]}")[0]
+    for x in placed(record.problems):
+        p = x.problem
+        assert (p.category, p.category_secondary) == choose(load_taxonomy(), p.title, x.parents, x.area)
+        assert p.category == candidates(load_taxonomy(), p.title, x.parents, x.area)[0]
         assert p.category_source == CategorySource.heading
+    assert len({p.category for p in problems}) > 1
+
+
+def test_a_changed_taxonomy_changes_the_categorize_schema_and_so_its_cache_key() -> None:
+    ids = [["cadres", "other"]]
+    v1, v2 = (choice_models(ids, load_taxonomy(v)).model_json_schema() for v in ("v1", "v2"))
+    assert v1["$defs"] == v2["$defs"] and v1 != v2
+    assert load_taxonomy("v1").digest != load_taxonomy("v2").digest

@@ -2,9 +2,9 @@
 
 Two signals, both from the taxonomy's own words:
 - keywords (taxonomy v2 on): the terms of art by which reports name an area (选人用人, 三会一课,
-  营商环境), matched longest first so a longer term owns its characters (安全生产主体责任 is
-  risk_safety's 安全生产, never also main_responsibility's 主体责任; 村级集体经济 is not
-  集体经济组织);
+  营商环境), matched longest first so a longer term owns its characters (村级集体经济 is rural's,
+  not also 集体经济 of another); a responsibility right after another area's term is that area's
+  (安全生产主体责任 is risk_safety, 意识形态工作责任 ideology, not main_responsibility);
 - bigrams: the Chinese character bigrams of each category's label, definition, examples and
   keywords, each weighted by how few categories share it (idf), a weak fallback for wording no
   keyword covers.
@@ -30,15 +30,17 @@ from zhenggai.schemas.taxonomy import OTHER, Taxonomy
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CLAUSE_END = re.compile(r"[,，;；:：。]")
+# a lead clause that only sets the scene: 随着…, 在…过程中 / 在…进程中
+_SETTING = re.compile(r"随着|在[^,，;；:：。]{0,30}[过进]程中$")
 
 KEYWORD = 1.0  # a keyword of two characters; each further character adds LONGER
 LONGER = 0.25
 BIGRAM = 0.08  # per idf unit of a shared bigram: a tie-breaker beside the keywords
 LEAD = 1.0  # the problem's lead clause
 REST = 0.6  # the rest of its own words
-PARENT = 0.9  # its nearest parent problem's first category
-AREA = 0.7  # the first category of the area heading it stands under
-SECONDARY = 0.6  # a second category's own-word score, as a share of the first's, to be named
+PARENT = 0.6  # its nearest parent problem's first category (a vote, however many words it has)
+AREA = 0.4  # the area heading's first category: the two together weigh one short keyword
+SECONDARY = 0.8  # a second category's own-word score, as a share of the first's, to be named (GUIDE: "as much about")
 
 
 def bigrams(text: str) -> set[str]:
@@ -79,15 +81,25 @@ class Prior:
         text = simplified(text)
         scores = dict.fromkeys(self.ids, 0.0)
         covered = bytearray(len(text))
+        found: list[tuple[int, int, str, list[str]]] = []
         for word, cids in self.keywords:
             start = text.find(word)
             while start >= 0:
                 end = start + len(word)
                 if not any(covered[start:end]):
                     covered[start:end] = b"\x01" * len(word)
-                    for cid in cids:
-                        scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
+                    found.append((start, end, word, cids))
                 start = text.find(word, end)
+        ends = {end: cids for _s, end, _w, cids in found}
+        for start, _end, word, cids in found:
+            # a responsibility for an area is about that area: 安全生产主体责任, 意识形态工作责任
+            before = ends.get(start)
+            if before is None and text[start - 2 : start] == "工作":
+                before = ends.get(start - 2)
+            if word.endswith("责任") and before and not set(before) & set(cids):
+                continue
+            for cid in cids:
+                scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
         grams = bigrams(text)
         for cid, bag in self.bags.items():
             scores[cid] += BIGRAM * sum(self.idf[g] for g in grams & bag)
@@ -96,6 +108,9 @@ class Prior:
     def own(self, title: str) -> dict[str, float]:
         """The problem's own words: its lead clause counts more than the symptoms after it."""
         cut = _CLAUSE_END.search(title)
+        if cut and _SETTING.match(title[: cut.start()]):  # 随着城市化进程不断发展,… sets the scene
+            title = title[cut.end() :]
+            cut = _CLAUSE_END.search(title)
         lead, rest = (title[: cut.start()], title[cut.end() :]) if cut else (title, "")
         a, b = self.lexical(lead), self.lexical(rest)
         return {cid: LEAD * a[cid] + REST * b[cid] for cid in self.ids}
@@ -108,10 +123,11 @@ class Prior:
         for text, weight in ((parents[-1] if parents else "", PARENT), (area, AREA)):
             # a heading votes for its own first category with a fixed weight, however many of
             # that area's words it piles up (贯彻落实党中央重大决策部署和省委工作要求方面)
+            # a heading votes only when a keyword speaks (班子“头雁效应”发挥不充分 names no area)
             heading = self.lexical(text) if text else {}
             best = max(heading.values(), default=0.0)
             for cid, score in heading.items():
-                if best > 0 and score == best:
+                if best >= KEYWORD and score == best:
                     total[cid] += weight
         ranked = [Ranked(cid, total[cid], own[cid]) for cid in self.ids]
         return sorted(ranked, key=lambda r: -r.score)
