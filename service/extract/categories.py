@@ -9,6 +9,11 @@ decoding a small model can only name one of them and answers for every problem. 
 problems go in one call (`BATCH`) to keep the 0.5B/1.5B cost small. A failed call costs only
 the model's choice: those problems keep the prior's first category (`category_source:
 heading`) and a warning says so; the record is never lost.
+
+The model is asked only where the prior is unsure: a problem whose prior leads its runner-up by
+`ASK_MARGIN` or more keeps the prior's choice (source `heading`). On the seeds and layouts the
+prior is right for 94% of the problems it is sure of and 56% of the 16% it is not (gold is among
+the top four of those for 95%), so the model has only those to decide, and few calls to make.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from zhenggai.schemas.record import CategorySource, Problem, Warning
 from zhenggai.schemas.taxonomy import OTHER, Taxonomy
 
 BATCH = 8  # problems per call: the 0.5B keeps its answers apart up to about this many
-CANDIDATES = 4  # the prior's top four hold gold's category for 89% of the development set
+CANDIDATES = 4  # the prior's top four hold gold's category for 95% of the problems it is unsure of
+ASK_MARGIN = 0.5  # the prior's lead over its runner-up under which the model is asked (about one short keyword's half)
 NONE = "none"
 _CONTEXT_CHARS = 40
 _TITLE_CHARS = 120
@@ -48,6 +54,12 @@ def candidates(
 def choose(taxonomy: Taxonomy, title: str, parents: list[str] | None = None, area: str = "") -> tuple[str, str]:
     """The prior's primary and secondary ('' for none) for this problem, with no call."""
     return prior_for(taxonomy).choose(title, parents, area)
+
+
+def unsure(taxonomy: Taxonomy, x: Placed, margin: float = ASK_MARGIN) -> bool:
+    """Whether the prior's first category leads its runner-up by less than `margin`."""
+    ranked = prior_for(taxonomy).scores(x.problem.title, x.parents, x.area)
+    return len(ranked) < 2 or ranked[0].score - ranked[1].score < margin
 
 
 def _keep_prior(taxonomy: Taxonomy, x: Placed) -> None:
@@ -157,15 +169,17 @@ async def categorize(
     model: str | None = None,
     batch: int = BATCH,
     use_model: bool = True,
+    ask_margin: float = ASK_MARGIN,
 ) -> tuple[list[Warning], list[CallUsage]]:
     """Set `category`, `category_secondary`, `category_source` on every problem (in place);
-    `use_model=False` keeps the prior's first category for each, with no call. Returns the
-    warnings and the calls' usage (charged to the report)."""
-    items = placed(problems)
-    if not use_model:
-        for x in items:
-            _keep_prior(taxonomy, x)
-        return [], []
+    `use_model=False` keeps the prior's choice for each, with no call; otherwise the model
+    chooses for the problems where the prior leads by less than `ask_margin` (`math.inf`: all).
+    Returns the warnings and the calls' usage (charged to the report)."""
+    items = []
+    for x in placed(problems):
+        _keep_prior(taxonomy, x)
+        if use_model and unsure(taxonomy, x, ask_margin):
+            items.append(x)
     batches = [items[i : i + batch] for i in range(0, len(items), batch)]
     results = await asyncio.gather(*(_one_batch(client, prompt, taxonomy, b, model) for b in batches))
     return [w for ws, _u in results for w in ws], [u for _ws, u in results if u is not None]
