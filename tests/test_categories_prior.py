@@ -31,9 +31,9 @@ def test_own_words_win_over_the_area_and_an_empty_line_inherits_it(prior: Prior)
     # under a 贯彻落实决策部署 area, a line about industry is development, one about rivers environment
     assert prior.choose("新兴产业规模偏小,龙湾新区产出效益不高", [], AREA_DECISIONS)[0] == "development"
     assert prior.choose("部分河道水质反复", [], AREA_DECISIONS)[0] == "environment"
-    # a line that names no area takes its heading's
-    assert prior.choose("推进力度不够,成效不明显", [], AREA_DECISIONS)[0] == "central_decisions"
-    assert prior.choose("推进力度不够,成效不明显", [], AREA_STRICT)[0] == "main_responsibility"
+    # a line that shares (next to) nothing with any category takes its heading's
+    assert prior.choose("个别事项迟迟未办结", [], AREA_DECISIONS)[0] == "central_decisions"
+    assert prior.choose("个别事项迟迟未办结", [], AREA_STRICT)[0] == "main_responsibility"
     # a parent problem's title speaks before the area
     assert prior.choose("个别单位执行有偏差", ["选人用人工作不规范"], AREA_STRICT)[0] == "cadres"
 

@@ -12,8 +12,8 @@ Two signals, both from the taxonomy's own words:
 A problem is scored on its own words first (its lead clause, up to the first comma, counts more
 than the rest: reports state the problem there and add its symptoms after) and then on its
 heading path with less weight: the nearest parent problem's title, then the area heading
-(〔一〕贯彻落实…方面). So a problem whose own words name nothing inherits its area, and one whose
-own words clearly name another area keeps its own (产业转型升级缓慢 under a 贯彻落实决策部署 area is
+(〔一〕贯彻落实…方面). So a problem whose own words share next to nothing with any category
+inherits its area, and one whose own words clearly name another area keeps its own (产业转型升级缓慢 under a 贯彻落实决策部署 area is
 development). The weights were set on the seeds and the layouts and measured untouched on the
 pages and the holdout (README, Categories). No rule here names a report or a phrase of one.
 """
