@@ -5,7 +5,9 @@ The development set is three sets, scored side by side because they answer diffe
 openings from other publishers: metadata, and problems where the excerpt reaches them) and
 `layouts` (fictional reports the team wrote, one per layout family the real set lacks), and
 `holdout` (fictional reports written by a team member who had not read the code, each mixing
-several families' habits: how the rules fare on a layout they were not fitted to). The
+several families' habits: how the rules fare on a layout they were not fitted to), and
+`holdout_pages` (sixteen fictional report openings written blind to the code by another team
+member, in the variety of templates the real population has: the pages set's kind of check). The
 report texts of the first two stay in ../shared; only their gold is in the repo.
 """
 
@@ -19,7 +21,7 @@ from zhenggai.evals.gold_schema import GoldReport
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 REPO = Path(__file__).resolve().parents[1]
-SET_NAMES = ("seeds", "pages", "layouts", "holdout")
+SET_NAMES = ("seeds", "pages", "layouts", "holdout", "holdout_pages")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ def known_set(name: str) -> EvalSet:
         return EvalSet("layouts", REPO / "evals" / "layouts", GOLD_DIR / "layouts")
     if name == "holdout":
         return EvalSet("holdout", REPO / "evals" / "holdout", GOLD_DIR / "holdout")
+    if name == "holdout_pages":
+        return EvalSet("holdout_pages", REPO / "evals" / "holdout_pages", GOLD_DIR / "holdout_pages")
     raise ValueError(f"unknown report set {name!r}; expected one of {', '.join(SET_NAMES)}")
 
 

@@ -29,7 +29,7 @@ from zhenggai.llm.client import LLMClient
 from zhenggai.llm.prompts import load_prompt
 from zhenggai.llm.usage import CallUsage
 from zhenggai.schemas.document import Outline
-from zhenggai.schemas.record import Provenance, Span, SummaryRecord, Usage, Warning
+from zhenggai.schemas.record import Problem, Provenance, Span, SummaryRecord, Usage, Warning
 from zhenggai.schemas.taxonomy import DEFAULT_VERSION as TAXONOMY_VERSION
 from zhenggai.schemas.taxonomy import load_taxonomy
 from zhenggai.settings import Settings
@@ -188,23 +188,32 @@ async def summarize_traced(
 
 def _completeness(record: SummaryRecord, text: str, outline: Outline) -> tuple[SummaryRecord, list[Warning]]:
     """A cut-off page keeps its problems up to the cut and says so; a whole one has its declared
-    totals set against what was found."""
+    totals set against what was found. Returns a new record, like every other stage."""
     warnings: list[Warning] = []
     if is_truncated(text, outline):
-        record.report.truncated = True
-        last = record.problems[-1] if record.problems and cut_inside_details(outline) else None
-        while last is not None:
-            last.truncated = True
-            last = last.children[-1] if last.children else None
+        problems = record.problems
+        if problems and cut_inside_details(outline):
+            problems = [*problems[:-1], _cut_off(problems[-1])]
+        record = record.model_copy(
+            update={"report": record.report.model_copy(update={"truncated": True}), "problems": problems}
+        )
         warnings.append(
             Warning(
                 code="truncated",
                 message="the text stops before the report ends"
-                + ("; its last problem is cut off" if record.problems and record.problems[-1].truncated else ""),
+                + ("; its last problem is cut off" if problems and problems[-1].truncated else ""),
                 span=Span(start=len(text.rstrip()), end=len(text.rstrip())),
             )
         )
     checks, mismatches = check_totals(record)
-    record.overview.checks = checks
+    record = record.model_copy(update={"overview": record.overview.model_copy(update={"checks": checks})})
     warnings.extend(mismatches)
     return record, warnings
+
+
+def _cut_off(problem: Problem) -> Problem:
+    """The problem the text stops inside, and its last descendant down the line of last children."""
+    children = problem.children
+    if children:
+        children = [*children[:-1], _cut_off(children[-1])]
+    return problem.model_copy(update={"truncated": True, "children": children})

@@ -13,9 +13,10 @@ A problem is scored on its own words first (its lead clause, up to the first com
 than the rest: reports state the problem there and add its symptoms after) and then on its
 heading path with less weight: the nearest parent problem's title, then the area heading
 (〔一〕贯彻落实…方面). So a problem whose own words share next to nothing with any category
-inherits its area, and one whose own words clearly name another area keeps its own (产业转型升级缓慢 under a 贯彻落实决策部署 area is
-development). The weights were set on the seeds and the layouts and measured untouched on the
-pages and the holdout (README, Categories). No rule here names a report or a phrase of one.
+inherits its area, and one whose own words clearly name another area keeps its own
+(产业转型升级缓慢 under a 贯彻落实决策部署 area is development). The weights were set on the
+seeds and the layouts and measured untouched on the pages and the holdout (README,
+Categories). No rule here names a report or a phrase of one.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class Prior:
                 scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
         grams = bigrams(text)
         for cid, bag in self.bags.items():
-            scores[cid] += BIGRAM * sum(self.idf[g] for g in grams & bag)
+            # fsum: exact whatever order the set yields its bigrams, so ties break the same in every run
+            scores[cid] += BIGRAM * math.fsum(self.idf[g] for g in grams & bag)
         return scores
 
     def own(self, title: str) -> dict[str, float]:

@@ -46,6 +46,10 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
             start += _BOILERPLATE_RE.match(text, start).end() - start
         pos = start
         for k, line in enumerate(text[start : part.end].split("\n")):
+            if "\t" in line:  # a table row's cells (ingest/linebreaks.py): the measures are cells of words
+                out += [_measure(text, Span(start=a, end=b)) for a, b in _measure_cells(text, pos, line)]
+                pos += len(line) + 1
+                continue
             # the rest of a heading line ("着重从两个方面抓好整改。") is not a measure unless it says more
             on_heading = k == 0 and part.start <= u.title_span.start
             skip = _field_skip(line)
@@ -58,6 +62,23 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
 
 
 _INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。, \n]))(\d{1,2})[.、](?=[\u4e00-\u9fff《“])")
+
+
+# A cell that is a deadline, not a measure: 2025年1月, 2024年12月31日前, 长期坚持, 立行立改.
+_DEADLINE_CELL_RE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:前|底|内)?|长期坚持|立行立改|持续推进|长期")
+
+
+def _measure_cells(text: str, pos: int, line: str) -> list[tuple[int, int]]:
+    """The measures among a table row's cells: those of more than a few words that are neither a
+    status (已完成), a deadline nor a name."""
+    out: list[tuple[int, int]] = []
+    at = pos
+    for cell in line.split("\t"):
+        words = cell.strip()
+        if len(words) > 6 and head_status(words) is None and not _DEADLINE_CELL_RE.fullmatch(words):
+            out += _inline_items(text, at, at + len(cell))
+        at += len(cell) + 1
+    return out
 
 
 def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:

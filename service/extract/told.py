@@ -22,6 +22,7 @@ from zhenggai.structure.signals import (
     field_at,
     head_status,
     status_group,
+    status_tail,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +73,18 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
                     status=status, span=Span(start=sent.start, end=sent.end), scope=StatusScope.own, source="field"
                 )
     return None
+
+
+def _heading_status(text: str, unit: Unit) -> StatusTold | None:
+    """A status the heading's own line closes with, in brackets: 1.…流于形式(已完成)."""
+    start = text.rfind("\n", 0, unit.title_span.start) + 1
+    end = text.find("\n", unit.title_span.start)
+    end = len(text) if end < 0 else end
+    tail = status_tail(text[start:end])
+    if tail is None:
+        return None
+    status, a, b = tail
+    return StatusTold(status=status, span=Span(start=start + a, end=start + b), scope=StatusScope.own, source="field")
 
 
 def _lines(text: str, part: Span) -> list[tuple[int, str]]:
@@ -151,7 +164,7 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     for u in units:
         if u.prior:
             continue
-        field = _field_status(text, u.own)
+        field = _field_status(text, u.own) or _heading_status(text, u)
         if field is not None:
             u.told.append(field)
         parent = by_path.get(u.parent_path)

@@ -18,7 +18,7 @@ from zhenggai.extract.told import StatusTold, attach_told, subtract
 from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
 from zhenggai.structure.numbering import find_enumerations
-from zhenggai.structure.signals import field_at, is_organisation_heading, is_problem_heading, status_group
+from zhenggai.structure.signals import field_at, is_organisation_heading, is_problem_heading, status_group, status_tail
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
 _SUFFIX_RE = re.compile(
@@ -83,8 +83,12 @@ class Unit(BaseModel):
 
 
 def clean_title(text: str, span: Span) -> tuple[str, Span]:
-    """Strip the 关于“…”的问题 wrapper, keeping the exact span of what remains."""
+    """Strip the 关于“…”的问题 wrapper and a closing (已完成), keeping the exact span of what remains."""
     title = span.slice(text)
+    tail = status_tail(title)
+    if tail is not None:
+        title = title[: tail[1]]
+        span = Span(start=span.start, end=span.start + len(title))
     suffix = _SUFFIX_RE.search(title)
     if suffix:
         title = title[: suffix.start()]
@@ -180,6 +184,14 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
             and not _SHORTCOMING_RE.search(s.title)
         ):
             return  # (一)加强组织领导…: organisation work inside the details, not a problem
+        if (
+            s.level >= 2
+            and not s.children
+            and s.title.rstrip("。").endswith("方面")
+            and not text[s.title_span.end : s.span.end].strip(" 。;:\n")
+            and not PROBLEM_WORDS_RE.search(s.title)
+        ):
+            return  # (一)关于…方面 and nothing under it (a page cut off after it): an area, no problem
         own = subtract(s.span, [c.span for c in s.children])
         extra = _unnumbered(text, s, own)
         own_without = subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])

@@ -20,7 +20,7 @@ from zhenggai.schemas.document import Debris, DebrisKind
 from zhenggai.vocab.spans import Span
 
 _DATE_RE = re.compile(r"(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE_RE = re.compile(
     r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
@@ -125,23 +125,24 @@ def parse_date(text: str) -> dt.date | None:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         m = _CN_DATE_RE.search(text)
         if m:
-            year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-            return dt.date(year, _cn_small(m.group(2)), _cn_small(m.group(3)))
+            year = int("".join(str(CN_DIGITS[c]) for c in m.group(1)))
+            return dt.date(year, cn_small(m.group(2)), cn_small(m.group(3)))
     except ValueError:
         return None
     return None
 
 
-def _cn_small(s: str) -> int:
+def cn_small(s: str) -> int:
+    """一 … 三十一 as a number (a month or a day written in Chinese numerals)."""
     if s == "十":
         return 10
     if s.startswith("十"):
-        return 10 + _CN_DIGITS[s[1]]
+        return 10 + CN_DIGITS[s[1]]
     if s.endswith("十"):
-        return 10 * _CN_DIGITS[s[0]]
+        return 10 * CN_DIGITS[s[0]]
     if "十" in s:
-        return 10 * _CN_DIGITS[s[0]] + _CN_DIGITS[s[2]]
-    return _CN_DIGITS[s]
+        return 10 * CN_DIGITS[s[0]] + CN_DIGITS[s[2]]
+    return CN_DIGITS[s]
 
 
 def _is_trail(text: str, near_start: bool) -> bool:

@@ -10,7 +10,9 @@ a new part starts, and nowhere else:
 - a break goes before a heading label (一、 (一) 1. (1) ① 问题1: 整改措施: …) that follows a sentence
   end (。;!?), a space, or the end of a quoted title, and at a space after a sentence end or after a
   short heading, so run-in text like `2020年1.5亿元` or `第1.` is never split;
-- a table flattened to text (序号 问题 整改措施 完成情况 1 … 2 …) gets one row per line.
+- a table flattened to text (序号 问题 整改措施 完成情况 1 … 2 …) gets one row per line, and so
+  does one copied a cell per line (序号 问题 …, then `1`, its cells, `2`, …): each row's cells are
+  run into one line, a tab between cells (each break becomes one character, so nothing moves).
 
 A space that becomes a line break keeps its place; an inserted break maps to the position it was
 inserted at, so every offset still leads back to the original.
@@ -199,6 +201,50 @@ def _table_breaks(line: str) -> set[int]:
     return spaces
 
 
+def _header_columns(line: str) -> int:
+    """Columns of a table header line (序号 问题 整改措施 完成情况 → 4), 0 when it is not one."""
+    tokens = line.split(" ")
+    if tokens[0] != "序号" or not 3 <= len(tokens) <= 12:
+        return 0
+    return len(tokens) if all(_COLUMN.fullmatch(t) for t in tokens[1:]) else 0
+
+
+def _cell_table_joins(lines: list[str]) -> dict[int, str]:
+    """Line breaks to turn into a space or a tab: a table copied one cell per line (its header,
+    then each row as a line holding just its number, 1, 2, … in order, and at most as many lines
+    of cells as the header has columns) becomes one line per row, `1 <cell>\t<cell>\t…`, as a
+    flattened table reads; the tab keeps the cells apart (a title ends at it)."""
+    joins: dict[int, str] = {}
+    base = 0
+    k = 0
+    while k < len(lines):
+        columns = _header_columns(lines[k])
+        if not columns or k + 1 >= len(lines) or lines[k + 1] != "1":
+            base += len(lines[k]) + 1
+            k += 1
+            continue
+        row, j = 1, k + 1
+        pos = base + len(lines[k]) + 1  # where line j starts
+        while j < len(lines) and lines[j] == str(row):
+            cells = 1
+            while (
+                j + cells < len(lines)
+                and cells < columns
+                and lines[j + cells] != str(row + 1)
+                and not _MAJOR.match(lines[j + cells])
+            ):
+                cells += 1
+            for c in range(cells - 1):  # the break after the row's last cell stays
+                pos += len(lines[j + c]) + 1
+                joins[pos - 1] = " " if c == 0 else "\t"
+            pos += len(lines[j + cells - 1]) + 1
+            j += cells
+            row += 1
+        base = pos
+        k = j
+    return joins
+
+
 def rebreak(text: str, twin: str | None = None) -> Rebroken:
     """`text` with line breaks where its lines ran parts of the report together.
 
@@ -208,6 +254,10 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
     if twin is not None and len(twin) != len(text):
         raise ValueError("the twin text must have the same length")
     lines = text.split("\n")
+    joins = _cell_table_joins(lines) if "序号 " in text else {}
+    if joins:
+        text, twin = _join(text, joins), (_join(twin, joins) if twin is not None else None)
+        lines = text.split("\n")
     run_on = lacks_line_structure(lines)
     spaces: list[int] = []
     inserts: list[int] = []
@@ -222,9 +272,18 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
         base += len(line) + 1
     if not spaces and not inserts:
         return Rebroken(text=text, offsets=OffsetMap.identity(len(text)), lines_added=0, twin=twin)
+    # (a joined table's rows are counted among the lines added, though its cells lost theirs)
     new_text, omap = _apply(text, spaces, inserts)
     new_twin = _apply(twin, spaces, inserts)[0] if twin is not None else None
     return Rebroken(text=new_text, offsets=omap, lines_added=len(spaces) + len(inserts), twin=new_twin)
+
+
+def _join(text: str, joins: dict[int, str]) -> str:
+    """`text` with the line breaks at `joins` turned into a space or a tab (same length: offsets stay)."""
+    chars = list(text)
+    for p, ch in joins.items():
+        chars[p] = ch
+    return "".join(chars)
 
 
 def _apply(text: str, spaces: list[int], inserts: list[int]) -> tuple[str, OffsetMap]:

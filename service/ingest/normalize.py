@@ -31,6 +31,12 @@ _HEADING_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.]|\([一二三四五六七八九十百]+\)|\d{1,3}[.、](?!\d)|\(\d{1,3}\)|[①-⑳])"
 )
 
+# Lines that stand alone whatever their neighbours: a line ending like a title (`…的通报`), and
+# one that opens with a field's label (`来源:`, `发布时间:`, `整改措施:`) or a bracketed button
+# (`【打印】`). A web page's title over its source line is never one wrapped paragraph.
+_TITLE_LINE_END_RE = re.compile(r"(?:通报|报告|公告)$")
+_FIELD_START_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}:|【)")
+
 
 @dataclass
 class Normalised:
@@ -107,7 +113,12 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     length = 0
     for k, pieces in enumerate(lines):
         if k:
-            open_ended = not plain[k - 1].endswith(_TERMINAL) and not _HEADING_START_RE.match(plain[k])
+            open_ended = (
+                not plain[k - 1].endswith(_TERMINAL)
+                and not _HEADING_START_RE.match(plain[k])
+                and not _FIELD_START_RE.match(plain[k])
+                and not _TITLE_LINE_END_RE.search(plain[k - 1])
+            )
             join = open_ended and (
                 (width is not None and width - 2 <= len(plain[k - 1]) and not _HEADING_START_RE.match(plain[k - 1]))
                 or (blank_separated and not after_blank[k] and len(plain[k - 1]) >= 20)

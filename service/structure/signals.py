@@ -139,6 +139,19 @@ def head_status(text: str) -> Status | None:
     return None
 
 
+# A heading that ends by giving its status in brackets: 1.理论学习流于形式(已完成) / (持续整改中)
+_STATUS_TAIL_RE = re.compile(r"\(([^()\n]{2,12})\)[。.]?$")
+
+
+def status_tail(heading: str) -> tuple[Status, int, int] | None:
+    """(status, start, end of the bracketed words) when a heading line closes with its status."""
+    m = _STATUS_TAIL_RE.search(heading)
+    if m is None:
+        return None
+    status = head_status(m.group(1))
+    return (status, m.start(), m.end()) if status is not None else None
+
+
 # --------------------------------------------------------------------------- whole-problem statements
 
 # A sentence about the problem itself: 该问题已完成整改 / 基本完成整改 / 该问题需长期坚持.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_STOPS = set("。;!?:")
+_STOPS = set("。;!?:\t")  # a tab: the end of a table cell (ingest/linebreaks.py)
 _OPEN = {"“": "”", "‘": "’", "《": "》", "(": ")", "「": "」", "『": "』", '"': '"'}
 MAX_TITLE = 160
 

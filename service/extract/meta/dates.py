@@ -4,7 +4,9 @@
 its cue (`2020年1月3日,中央巡视组向…反馈了巡视意见`, `并于7月21日向…反馈了`, `并于7月26日召开了巡察反馈
 会议`). A year written once applies to the dates after it; a date that would fall before the one
 it follows is in the next year. A month without a day (`2024年9月至12月`, `8月下旬`) is not a
-date: it gives a year to later dates but no day of its own.
+date: it gives a year to later dates but no day of its own. The same in the other ways pages
+write dates: `2024.3.12—2024.4.26`, `2024-03-12`, `2024/3/12`, and Chinese numerals
+(`二〇二四年三月十二日至四月三十日`, `五月二十一日`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ import re
 from dataclasses import dataclass
 
 from zhenggai.extract.meta.region import Region
+from zhenggai.ingest.debris import CN_DIGITS, cn_small
 from zhenggai.schemas.record import DateRange, Evidence
 
+_PART = r"上旬|中旬|下旬|初|底|末|中"
+_CN_DAY = r"三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九]"
 _DATE_RE = re.compile(
-    r"(?:(?<!\d)(?P<y>\d{4})\s?年\s?)?(?<!\d)(?P<m>\d{1,2})\s?月\s?"
-    r"(?:(?P<d>\d{1,2})\s?[日号]|(?P<part>上旬|中旬|下旬|初|底|末|中))?"
+    # 2024年3月12日, 3月12日, 2024年9月, 8月下旬
+    rf"(?:(?<!\d)(?P<y>\d{{4}})\s?年\s?)?(?<!\d)(?P<m>\d{{1,2}})\s?月\s?(?:(?P<d>\d{{1,2}})\s?[日号]|(?P<part>{_PART}))?"
+    # 2024.3.12, 2024/3/12, 2024-03-12 (a day always: 2024.3 is a number)
+    r"|(?<![\d.])(?P<ny>\d{4})(?P<sep>[./-])(?P<nm>\d{1,2})(?P=sep)(?P<nd>\d{1,2})(?![\d.])"
+    # 二〇二四年三月十二日, 五月二十一日, 三月中旬
+    rf"|(?:(?P<cy>[〇○零一二三四五六七八九]{{4}})年)?(?P<cm>十[一二]?|[一二三四五六七八九])月"
+    rf"(?:(?P<cd>{_CN_DAY})[日号]|(?P<cpart>{_PART}))?"
 )
 _RANGE_SEP_RE = re.compile(r"\s?起?(?:至|到|—|–|-|－|~|～)\s?")
 _FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)")
@@ -40,16 +50,19 @@ def date_tokens(text: str, year: int | None = None) -> list[DateToken]:
     out: list[DateToken] = []
     last: dt.date | None = None
     for m in _DATE_RE.finditer(text):
-        month = int(m.group("m"))
+        fields = _fields(m)
+        if fields is None:
+            continue
+        y, month, day = fields
         if not 1 <= month <= 12:
             continue
-        explicit = m.group("y") is not None
+        explicit = y is not None
         if explicit:
-            year = int(m.group("y"))
+            year = y
         date = None
-        if m.group("d") and year:
+        if day and year:
             try:
-                date = dt.date(year, month, int(m.group("d")))
+                date = dt.date(year, month, day)
             except ValueError:
                 date = None
             if date and not explicit and last and date < last:
@@ -66,6 +79,23 @@ def date_tokens(text: str, year: int | None = None) -> list[DateToken]:
             last = max(last or dt.date(year, month, 1), dt.date(year, month, 1))
         out.append(DateToken(m.start(), m.end(), date, year, explicit))
     return out
+
+
+def _fields(m: re.Match[str]) -> tuple[int | None, int, int | None] | None:
+    """(year, month, day) of a date match, whichever way it is written; None for Chinese numerals
+    naming a month alone (`三月` in running text is seldom a date)."""
+    if m.group("m"):
+        return (
+            (int(m.group("y")) if m.group("y") else None),
+            int(m.group("m")),
+            (int(m.group("d")) if m.group("d") else None),
+        )
+    if m.group("ny"):
+        return int(m.group("ny")), int(m.group("nm")), int(m.group("nd"))
+    if m.group("cy") is None and m.group("cd") is None and m.group("cpart") is None:
+        return None
+    year = int("".join(str(CN_DIGITS[c]) for c in m.group("cy"))) if m.group("cy") else None
+    return year, cn_small(m.group("cm")), (cn_small(m.group("cd")) if m.group("cd") else None)
 
 
 def parse_date(text: str, year: int | None = None) -> dt.date | None:

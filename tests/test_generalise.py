@@ -1,0 +1,171 @@
+"""General rules found by the blind page set (`evals/holdout_pages`), each on a fictional snippet
+of its own, not on the page that showed it."""
+
+from __future__ import annotations
+
+from zhenggai.ingest.document import load_text
+
+PAGE = """中共青禾县文化馆支部委员会关于市委第一轮巡察整改进展情况的通报
+来源:青禾县文化馆 发布时间:2025-03-02 浏览次数:88
+
+根据市委统一部署,市委第一巡察组对青禾县文化馆党支部开展了常规巡察,并向文化馆党支部反馈了巡察意见。
+
+一、整改工作组织情况
+
+馆党支部把巡察整改作为重要政治任务,成立整改工作领导小组,逐条研究整改措施,明确责任人和完成时限,
+推动整改落地见效。
+
+二、反馈问题整改情况
+
+(一)关于理论学习不深入的问题。已完成整改。
+
+(二)关于财务管理不规范的问题。正在推进。
+
+(三)关于制度执行不严格的问题。已完成整改。
+
+(四)关于档案管理不规范的问题。已完成整改。
+"""
+
+
+def test_a_title_over_its_source_line_stays_its_own_line() -> None:
+    lines = load_text(PAGE).text.splitlines()
+    assert lines[0] == "中共青禾县文化馆支部委员会关于市委第一轮巡察整改进展情况的通报"
+    assert lines[1].startswith("来源:青禾县文化馆")
+    # a line wrapped inside a paragraph of a blank-separated page is still joined
+    assert any(line.endswith("明确责任人和完成时限,推动整改落地见效。") for line in lines)
+
+
+def _meta(text: str):
+    from zhenggai.extract.meta import report_meta
+    from zhenggai.structure.outline import parse_outline
+
+    doc = load_text(text)
+    return report_meta(doc, parse_outline(doc.text))
+
+
+def test_the_title_over_a_source_line_gives_title_and_publisher() -> None:
+    meta = _meta(PAGE)
+    assert meta.title == "中共青禾县文化馆支部委员会关于市委第一轮巡察整改进展情况的通报"
+    assert meta.publisher == "中共青禾县文化馆支部委员会"
+
+
+OPENINGS = {
+    # dotted dates
+    "根据县委统一安排,县委第一巡察组于2023.9.4—2023.10.27对青禾县图书馆党支部开展了常规巡察,"
+    "2023.11.15向馆党支部反馈了巡察意见。": ("2023-09-04", "2023-10-27", "2023-11-15"),
+    # ISO dates
+    "2022-05-09至2022-06-30,市委第三巡察组对青禾县档案馆党支部开展了巡察,2022-08-01向馆党支部反馈了巡察意见。": (
+        "2022-05-09",
+        "2022-06-30",
+        "2022-08-01",
+    ),
+    # Chinese numerals, the feedback's year carried from the period
+    "根据县委统一部署,二〇二三年十月九日至十一月三十日,县委第二巡察组对青禾县气象局党组开展了常规巡察。"
+    "十二月二十一日,县委第二巡察组向县气象局党组反馈了巡察意见。": ("2023-10-09", "2023-11-30", "2023-12-21"),
+}
+
+
+def test_dates_in_every_way_pages_write_them() -> None:
+    for opening, (start, end, feedback) in OPENINGS.items():
+        meta = _meta("青禾县某单位关于巡察整改进展情况的通报\n" + opening + "\n一、整改工作情况\n成立领导小组。")
+        assert meta.inspection_period is not None, opening
+        got = (meta.inspection_period.start.isoformat(), meta.inspection_period.end.isoformat())
+        assert got == (start, end), opening
+        assert meta.feedback_date is not None and meta.feedback_date.isoformat() == feedback, opening
+
+
+def test_a_month_in_chinese_numerals_alone_is_not_a_date() -> None:
+    from zhenggai.extract.meta.dates import date_tokens
+
+    assert date_tokens("三月份以来,每月召开一次推进会") == []
+    assert [t.date for t in date_tokens("3.7万元,2024.3版")] == []
+
+
+def test_a_year_round_a_cross_team_with_its_county_and_a_linked_inspection() -> None:
+    meta = _meta(
+        "青禾县妇女联合会党组关于巡察整改进展情况的通报\n"
+        "按照市委巡察工作领导小组关于2023年第二轮县区交叉巡察的统一安排,2023年4月10日至5月31日,"
+        "凤冈县委第二巡察组采取市县巡察上下联动方式,对青禾县妇女联合会党组开展了交叉巡察,"
+        "并于2023年7月4日向县妇联党组反馈了巡察意见。\n一、整改工作情况\n成立领导小组。"
+    )
+    assert meta.inspection_round == "2023年第二轮"
+    assert meta.inspection_team == "凤冈县委第二巡察组"
+    assert meta.inspection_forms == ["交叉", "联动"]
+    # a team whose level word follows no known place keeps its minimal name
+    assert _meta("根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察。").inspection_team == "县委第一巡察组"
+
+
+async def test_a_heading_closing_with_its_status_in_brackets_tells_it(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    text = (
+        "青禾县图书馆党支部关于巡察整改进展情况的通报\n"
+        "根据县委统一部署,县委第一巡察组对青禾县图书馆党支部开展了巡察,并反馈了巡察意见。\n"
+        "一、整改工作情况\n馆党支部成立整改工作领导小组,逐条制定整改措施。\n"
+        "二、反馈问题整改情况\n"
+        "1.理论学习不够深入,学习流于形式(已完成)\n整改措施:修订学习制度,每月集中学习1次。\n"
+        "2.图书采购程序不规范(持续整改)\n整改措施:修订采购办法,建立采购台账。\n"
+    )
+    async with LLMClient(llm_fake_settings) as client:
+        options = PipelineOptions(with_abstract=False)
+        record = await summarize_document(load_text(text), client, llm_fake_settings, options)
+    got = [(p.title, p.status.value, p.status_evidence.text if p.status_evidence else None) for p in record.problems]
+    assert got == [
+        ("理论学习不够深入,学习流于形式", "completed", "(已完成)"),
+        ("图书采购程序不规范", "in_progress", "(持续整改)"),
+    ]
+
+
+CELL_TABLE = """青禾县文化馆党支部关于巡察整改进展情况的通报
+根据县委统一部署,县委第一巡察组对青禾县文化馆党支部开展了巡察,并反馈了巡察意见。
+一、整改工作情况
+馆党支部成立整改工作领导小组,逐条制定整改措施。
+二、问题整改台账
+序号 存在问题 整改措施 责任人 完成情况
+1
+文物藏品账目不清
+开展藏品清点,建立电子台账
+张三
+已完成
+2
+场馆免费开放时间不足
+延长周末开放时间
+李四
+持续整改
+三、下一步工作
+持续巩固整改成果。
+"""
+
+
+async def test_a_table_copied_one_cell_per_line_reads_as_rows(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    doc = load_text(CELL_TABLE)
+    assert "1 文物藏品账目不清\t开展藏品清点,建立电子台账\t张三\t已完成\n2 场馆免费开放时间不足\t" in doc.text
+    assert len(doc.text) == len(CELL_TABLE.rstrip("\n"))  # each break became one character: nothing moved
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(doc, client, llm_fake_settings, PipelineOptions(with_abstract=False))
+    got = [(p.path, p.title, p.status.value, [m.text for m in p.measures]) for p in record.problems]
+    assert got == [
+        ("二.1", "文物藏品账目不清", "completed", ["开展藏品清点,建立电子台账"]),
+        ("二.2", "场馆免费开放时间不足", "in_progress", ["延长周末开放时间"]),
+    ]
+
+
+def test_an_area_heading_with_nothing_under_it_is_no_problem() -> None:
+    from zhenggai.extract.units import build_units
+    from zhenggai.structure.outline import parse_outline
+
+    page = (
+        "青禾县委关于巡视整改进展情况的通报\n"
+        "根据省委统一部署,省委第三巡视组对青禾县开展了常规巡视,并反馈了巡视意见。\n"
+        "一、整改工作情况\n县委成立整改工作领导小组,逐条制定整改措施。\n"
+        "二、反馈问题整改情况\n"
+        "(一)关于落实意识形态工作责任制方面\n1.意识形态阵地管理不严\n修订阵地管理办法。\n"
+        "(二)关于贯彻落实党中央决策部署方面\n"
+    )
+    doc = load_text(page)
+    paths = [u.path for u in build_units(doc.text, parse_outline(doc.text))]
+    assert paths == ["二.(一)", "二.(一).1"]  # the cut-off area (二) is left out; one with items stays
