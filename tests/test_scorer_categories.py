@@ -97,12 +97,14 @@ def test_place_is_right_only_when_every_field_is() -> None:
 
 def test_every_gold_category_is_a_taxonomy_id() -> None:
     ids = set(load_taxonomy().ids)
+    gold_dir = REPO / "evals" / "gold"
     n = 0
-    for f in [*(REPO / "evals" / "gold").glob("*.json"), *(REPO / "evals" / "gold" / "pages").glob("*.json")]:
-        gold = GoldReport.model_validate(json.loads(f.read_text(encoding="utf-8")))
-        assert gold.place is not None, f.name
-        for p in gold.problems:
-            assert p.category in ids and p.category_secondary in ids | {""}, (f.name, p.path)
-            assert p.category_secondary != p.category
-            n += 1
-    assert n == 252  # every problem of the seeds and the pages
+    for sub in ("", "pages", "layouts", "holdout"):
+        for f in (gold_dir / sub).glob("*.json"):
+            gold = GoldReport.model_validate(json.loads(f.read_text(encoding="utf-8")))
+            assert gold.place is not None or sub in ("layouts", "holdout"), f.name  # place: seeds and pages
+            for p in gold.problems:
+                assert p.category in ids and p.category_secondary in ids | {""}, (f.name, p.path)
+                assert p.category_secondary != p.category
+                n += 1
+    assert n == 405  # every problem of the seeds (242), the pages (10), the layouts (118), the holdout (35)

@@ -1,4 +1,4 @@
-"""The problem-category taxonomy: a versioned YAML file beside this module (`v1.yaml`, …).
+"""The problem-category taxonomy: a versioned YAML file beside this module (`v1.yaml`, `v2.yaml`, …).
 
 The file is data the model chooses from (its ids become the JSON-schema enum of the categorize
 call) and the scorer checks gold against, so it is validated on load: ids are short ascii slugs,
@@ -7,6 +7,7 @@ unique, and every category has a label, a definition and examples.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
@@ -14,7 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_VERSION = "v1"
+DEFAULT_VERSION = "v2"
 OTHER = "other"
 
 
@@ -25,6 +26,9 @@ class Category(BaseModel):
     label: str = Field(min_length=2, description="Chinese label, e.g. 营商环境")
     definition: str = Field(min_length=4)
     examples: list[str] = Field(min_length=1)
+    keywords: list[str] = Field(
+        default_factory=list, description="terms of art that name the area (v2 on), matched by the lexical prior"
+    )
 
     @field_validator("id")
     @classmethod
@@ -55,6 +59,12 @@ class Taxonomy(BaseModel):
         if OTHER not in ids:
             raise ValueError(f"the taxonomy needs an {OTHER!r} category for what fits none")
         return self
+
+    @property
+    def digest(self) -> str:
+        """A hash of the whole file's content: a model categorization's cache key holds it, so a
+        changed descriptor is never answered from a cache filled under the old one."""
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()[:16]
 
     @property
     def ids(self) -> list[str]:

@@ -1,0 +1,72 @@
+"""The taxonomy prior on its own: how it reads a problem's words against its heading path, on
+fictional lines (no development-set problem), and what it scores on every gold set."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhenggai.evals.category_prior import main, score_set
+from zhenggai.evals.sets import known_set
+from zhenggai.extract.category_prior import Prior
+from zhenggai.schemas.taxonomy import load_taxonomy
+
+AREA_DECISIONS = "(一)贯彻落实党中央决策部署和省委工作要求方面"
+AREA_STRICT = "(二)落实全面从严治党主体责任方面"
+
+
+@pytest.fixture(scope="module")
+def prior() -> Prior:
+    return Prior(load_taxonomy())
+
+
+def test_a_longer_term_owns_its_characters_and_a_responsibility_its_area(prior: Prior) -> None:
+    # a responsibility for an area is that area's: 安全生产主体责任 is not main_responsibility
+    assert prior.choose("青禾集团安全生产主体责任落实不到位")[0] == "risk_safety"
+    assert prior.choose("青禾集团党委主体责任落实不到位")[0] == "main_responsibility"
+    assert prior.choose("青禾集团意识形态工作责任制落实不到位")[0] == "ideology"
+    assert prior.choose("村级集体经济薄弱")[0] == "rural"  # not 集体经济组织 of urban_governance
+
+
+def test_own_words_win_over_the_area_and_an_empty_line_inherits_it(prior: Prior) -> None:
+    # under a 贯彻落实决策部署 area, a line about industry is development, one about rivers environment
+    assert prior.choose("新兴产业规模偏小,龙湾新区产出效益不高", [], AREA_DECISIONS)[0] == "development"
+    assert prior.choose("部分河道水质反复", [], AREA_DECISIONS)[0] == "environment"
+    # a line that shares (next to) nothing with any category takes its heading's
+    assert prior.choose("个别事项迟迟未办结", [], AREA_DECISIONS)[0] == "central_decisions"
+    assert prior.choose("个别事项迟迟未办结", [], AREA_STRICT)[0] == "main_responsibility"
+    # a parent problem's title speaks before the area
+    assert prior.choose("个别单位执行有偏差", ["选人用人工作不规范"], AREA_STRICT)[0] == "cadres"
+
+
+def test_the_lead_clause_says_what_the_problem_is(prior: Prior) -> None:
+    assert prior.choose("干部选拔任用程序不规范,个别项目资金拨付滞后")[0] == "cadres"
+    assert prior.choose("项目资金拨付滞后,个别干部选拔任用程序不规范")[0] == "funds_assets"
+    # a clause that only sets the scene is not the lead
+    assert prior.choose("随着城市化进程加快,村级财务管理不规范")[0] == "funds_assets"
+
+
+def test_traditional_characters_are_read_as_simplified(prior: Prior) -> None:
+    assert prior.choose("選人用人把關不嚴")[0] == prior.choose("选人用人把关不严")[0] == "cadres"
+
+
+def test_a_secondary_only_when_the_own_words_are_as_much_about_another(prior: Prior) -> None:
+    assert set(prior.choose("公务接待和财务管理不规范")) == {"eight_rules", "funds_assets"}
+    assert prior.choose("违规发放津贴补贴")[1] == ""
+    assert prior.choose("青禾") == ("other", "")  # nothing shared: other
+
+
+@pytest.mark.parametrize("name", ["seeds", "layouts", "pages", "holdout"])
+def test_the_prior_on_every_gold_set(name: str) -> None:
+    tally = score_set(known_set(name), load_taxonomy())
+    assert tally.scored > 0
+    # floors a little under the measured figures (README, Categories): a rule that breaks the
+    # prior on a set fails here; v1's descriptors do not reach them
+    floor = {"seeds": 0.80, "layouts": 0.88, "pages": 0.5, "holdout": 0.7}[name]
+    assert tally.accuracy >= floor, (name, tally.accuracy, tally.confusions.most_common(5))
+    assert score_set(known_set(name), load_taxonomy("v1")).accuracy < tally.accuracy or name == "pages"
+
+
+def test_the_prior_scorer_prints_per_set(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--sets", "layouts", "--confusions"])
+    out = capsys.readouterr().out
+    assert out.startswith("layouts ") and "\nall " in out and " -> " in out
