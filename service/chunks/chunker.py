@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from zhenggai.chunks.tokens import RangeEstimate, TokenCounter, estimate_tokens
+from zhenggai.ingest.trusted import span, trusted
 from zhenggai.schemas.document import Chunk, HeadingRef, Outline, Section
 from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span
@@ -44,7 +45,7 @@ class _Piece:
 
 
 def _ref(s: Section) -> HeadingRef:
-    return HeadingRef(path=s.path, label=s.label, title=s.title)
+    return trusted(HeadingRef, path=s.path, label=s.label, title=s.title)
 
 
 def _paths(s: Section) -> list[str]:
@@ -87,9 +88,9 @@ class _Planner:
         return end - start <= self.max_chars and self.tokens(start, end) <= limit
 
     def plan(self, s: Section, context: list[HeadingRef]) -> list[_Piece]:
+        # Counted only when it decides: a section with grandchildren is cut whatever its size.
         has_grandchildren = any(c.children for c in s.children)
-        fits = self.tokens(s.span.start, s.span.end) <= self.opt.budget
-        if fits and not has_grandchildren:
+        if not has_grandchildren and self.tokens(s.span.start, s.span.end) <= self.opt.budget:
             paths = _paths(s)
             return [_Piece(s.span.start, s.span.end, s.path, s.role, context, paths, parent=context_path(context))]
         if not s.children:
@@ -102,14 +103,14 @@ class _Planner:
             pieces = self.group(pieces)
         # The heading and intro before the first child ride with the first piece.
         head_end = s.children[0].span.start
-        intro_tokens = self.tokens(s.span.start, head_end)
         first = pieces[0]
         if self.tokens(s.span.start, first.end) <= self.opt.budget:
             first.start = s.span.start
             first.section_paths.insert(0, s.path)
         else:
             intro = _Piece(s.span.start, head_end, s.path, s.role, context, [s.path], parent=context_path(context))
-            pieces = [*self.split_range(intro, s), *pieces] if intro_tokens > self.opt.budget else [intro, *pieces]
+            too_big = self.tokens(s.span.start, head_end) > self.opt.budget
+            pieces = [*self.split_range(intro, s), *pieces] if too_big else [intro, *pieces]
         return pieces
 
     def group(self, pieces: list[_Piece]) -> list[_Piece]:
@@ -257,16 +258,19 @@ def chunk_outline(
         for a, b in itertools.pairwise(top_pieces):
             a.end = b.start
         pieces.extend(top_pieces)
+    # Every value is the planner's own (offsets that tile the text, the outline's paths and
+    # roles): built without re-validating them, as the outline's sections are.
     return [
-        Chunk(
+        trusted(
+            Chunk,
             id=f"{id_prefix}{k:03d}",
             index=k,
             path=p.path,
             section_paths=p.section_paths,
             role=p.role,
-            span=Span(start=p.start, end=p.end),
+            span=span(p.start, p.end),
             text=text[p.start : p.end],
-            context=p.context,
+            context=list(p.context),
             tokens=planner.count_range(p.start, p.end),
             part=p.part,
             parts=p.parts,

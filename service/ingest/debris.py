@@ -16,8 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from zhenggai.ingest.trusted import span, trusted
 from zhenggai.schemas.document import Debris, DebrisKind
-from zhenggai.vocab.spans import Span
 
 _DATE_RE = re.compile(r"(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?")
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -101,8 +101,10 @@ _HEAD_LINES = 10
 _TAIL_LINES = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
+    """A line of the normalised text (one per paragraph: slots, as a report may hold 100,000)."""
+
     start: int
     end: int
     text: str
@@ -200,7 +202,7 @@ def find_debris(text: str, lines: list[Line] | None = None) -> list[Debris]:
             continue
         kind = _classify(line, near_start=k < _HEAD_LINES, near_end=k >= tail_from)
         if kind is not None:
-            found.append(Debris(kind=kind, span=Span(start=line.start, end=line.end), text=line.text))
+            found.append(trusted(Debris, kind=kind, span=span(line.start, line.end), text=line.text))
     return found
 
 

@@ -53,23 +53,30 @@ def _dominant_newline(raw: str) -> str:
     return max((crlf, "\r\n"), (lf, "\n"), (cr, "\r"))[1]
 
 
+# What a line loses inside: runs of spaces (folded to one) and zero-widths (and Markdown emphasis).
+_CUT_RE = re.compile(f"{_INNER_SPACES_RE.pattern}|{_DROP_RE.pattern}")
+_CUT_MD_RE = re.compile(f"{_INNER_SPACES_RE.pattern}|{_DROP_RE.pattern}|{_MD_EMPHASIS}")
+
+
 def _clean_line(line: str, start: int, markdown: bool) -> list[tuple[str, int]]:
     """Pieces of a stripped line with their decoded-text starts (spaces folded, zero-widths dropped)."""
     pieces: list[tuple[str, int]] = []
     stripped = line.strip(" ")
     base = start + (len(line) - len(line.lstrip(" ")))
-    drop = _DROP_RE.pattern
+    cut = _CUT_RE
     if markdown:
         prefix = _MD_PREFIX_RE.match(stripped)
         if prefix:
             rest = stripped[prefix.end() :]
             base += prefix.end() + len(rest) - len(rest.lstrip(" "))
             stripped = rest.lstrip(" ")
-        drop = f"{drop}|{_MD_EMPHASIS}"
+        cut = _CUT_MD_RE
     if not stripped:
         return pieces
+    if cut.search(stripped) is None:  # most lines: one piece
+        return [(stripped, base)]
     pos = 0
-    for m in re.finditer(f"{_INNER_SPACES_RE.pattern}|{drop}", stripped):
+    for m in cut.finditer(stripped):
         pieces.append((stripped[pos : m.start()], base + pos))
         if m.group().startswith(" "):
             pieces.append((" ", base + m.start()))

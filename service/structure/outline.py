@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 from zhenggai.ingest.debris import Line, find_debris, split_lines
+from zhenggai.ingest.trusted import from_fields, span, trusted
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
 from zhenggai.structure.numbering import RANK, Label, find_enumerations, match_label
 from zhenggai.structure.roles import assign_roles
 from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
+from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span
 
 _TITLE_WORDS = re.compile(r"通报|情况|公告|公布|报告")
@@ -75,41 +77,55 @@ def _closing_start(lines: list[Line], kinds: dict[int, DebrisKind]) -> int:
 def _to_section(node: _Node, parent_path: str, level: int) -> Section:
     """The section of a node and its subtree; iterative, so any depth of nesting is safe.
 
-    (Validated construction: pydantic's `model_construct` is slower than validating these.)
+    Every value is computed here from the lines (offsets in order, enums from the label table),
+    so the models are built without re-validating them (`trusted`): one heading every few bytes
+    made validation most of the outline's time.
     """
     root = _section(node, parent_path, level)
     todo = [(node, root)]
     while todo:
         n, sec = todo.pop()
+        children = sec.children
         for child in n.children:
             c = _section(child, sec.path, sec.level + 1)
-            sec.children.append(c)
+            children.append(c)
             todo.append((child, c))
     return root
 
 
 def _section(node: _Node, parent_path: str, level: int) -> Section:
     text = node.line.text
-    start = node.label.length
+    label = node.label
+    start = label.length
     end, run_in = title_end(text, start)
-    path = f"{parent_path}.{node.label.label}" if parent_path else node.label.label
+    path = f"{parent_path}.{label.label}" if parent_path else label.label
+    line_start = node.line.start
     enumerations: list[Enumeration] = []
     for line in node.own_lines:
         body_from = end if line is node.line else 0
+        if "是" not in line.text:
+            continue
         body = line.text[body_from:] if body_from else line.text
-        for label, number, s, e in find_enumerations(body, line.start + body_from):
-            enumerations.append(Enumeration(label=label, number=number, span=Span(start=s, end=e)))
-    return Section(
-        label=node.label.label,
-        kind=node.label.kind,
-        number=node.label.number,
-        path=path,
-        level=level,
-        title=text[start:end].strip(),
-        title_span=Span(start=node.line.start + start, end=node.line.start + end),
-        run_in=run_in,
-        span=Span(start=node.line.start, end=node.end),
-        enumerations=enumerations,
+        for name, number, s, e in find_enumerations(body, line.start + body_from):
+            enumerations.append(trusted(Enumeration, label=name, number=number, span=span(s, e)))
+    # every field, in the model's order (`from_fields`)
+    return from_fields(
+        Section,
+        {
+            "label": label.label,
+            "kind": label.kind,
+            "number": label.number,
+            "path": path,
+            "level": level,
+            "title": text[start:end].strip(),
+            "title_span": span(line_start + start, line_start + end),
+            "run_in": run_in,
+            "span": span(line_start, node.end),
+            "role": SectionRole.other,
+            "numbering_note": "",
+            "enumerations": enumerations,
+            "children": [],
+        },
     )
 
 
@@ -129,7 +145,8 @@ def _note_numbering(sections: list[Section], warnings: list[OutlineWarning], las
             s.numbering_note = "restart"
         if s.numbering_note in {"repeat", "skip", "restart"}:
             warnings.append(
-                OutlineWarning(
+                trusted(
+                    OutlineWarning,
                     code=f"numbering_{s.numbering_note}",
                     message=f"{s.path}: label {s.label} after {before if before is not None else 'none'}",
                     span=s.title_span,
