@@ -99,8 +99,16 @@ class WorkerPool:
         await asyncio.gather(*(self._add() for _ in range(self.size)))
 
     async def _add(self) -> None:
+        if self._closed:
+            return
         try:
             worker = await asyncio.to_thread(_spawn)
+        except RuntimeError as exc:
+            if self._closed or "after shutdown" in str(exc):
+                return  # the service is stopping: its executor takes no new work, nothing failed
+            self.problem = f"a worker process did not start: {type(exc).__name__}: {exc}"[:300]
+            event(log, "worker_failed", logging.ERROR, exception=type(exc).__name__)
+            return
         except Exception as exc:
             self.problem = f"a worker process did not start: {type(exc).__name__}: {exc}"[:300]
             event(log, "worker_failed", logging.ERROR, exception=type(exc).__name__)
