@@ -84,7 +84,9 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
         (inbox / f"r{k}.txt").write_text(text.replace("青禾", f"青禾{k}"), encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zhenggai.cli", "summarize", str(inbox), "--out", str(out)],
+        # --refresh: every report's calls reach the slow model (the four texts share most chunks,
+        # so cached answers would let the rest finish before the signal); answers are still stored
+        [sys.executable, "-m", "zhenggai.cli", "summarize", str(inbox), "--out", str(out), "--refresh"],
         env=fake_model_env(llm_fake_settings),
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -104,5 +106,7 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     assert len(done) + len(errors) == 4 and done
     # the response cache holds prompts: the owner's alone
     cache = llm_fake_settings.cache_dir
-    for f in cache.glob("*.sqlite"):
+    files = list(cache.glob("*.sqlite"))
+    assert files
+    for f in files:
         assert stat.S_IMODE(os.stat(f).st_mode) & 0o077 == 0, f
