@@ -100,3 +100,21 @@ def test_the_walk_sees_every_stage():
     assert {"zhenggai.pipeline", "zhenggai.extract.judge", "zhenggai.api.routes", "zhenggai.cli"} <= set(modules)
     assert "zhenggai.extract.judge" in _imports(modules["zhenggai.pipeline"])
     assert _layer("zhenggai.schemas.document")[1] < _layer("zhenggai.schemas.record")[1]
+
+
+def test_the_embedded_default_needs_no_postgres_packages() -> None:
+    """`pip install -e '.[local]'` (the README's main job) has no psycopg, Alembic or SQLAlchemy:
+    the CLI and a SQLite service must import and start without them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tempfile\n"
+        "for m in ('psycopg', 'psycopg_pool', 'alembic', 'sqlalchemy'): sys.modules[m] = None\n"
+        "import zhenggai.cli, zhenggai.batch, zhenggai.queue.run\n"
+        "from zhenggai.api.app import create_app\n"
+        "from zhenggai.settings import Settings\n"
+        "create_app(Settings(_env_file=None, api_db=tempfile.mkdtemp() + '/jobs.sqlite', api_keys='t:' + 'k' * 32))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]

@@ -15,8 +15,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import psycopg
-
 from zhenggai.pgdb import libpq_url, redact
 
 log = logging.getLogger("zhenggai.queue")
@@ -70,6 +68,8 @@ class JobEvents:
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting whenever the connection or the server goes away."""
+        import psycopg  # the `postgres` extra: a SQLite service never gets here
+
         first = True
         while True:
             try:
