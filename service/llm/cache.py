@@ -96,6 +96,39 @@ class CallRecord(BaseModel):
     error: str | None = None
     deployment: str | None = None  # which deployment of a model pool answered
 
+    def row(self, ts: float, messages_json: str | None, messages_hash: str | None) -> tuple[Any, ...]:
+        """The values of one `calls` row, in the order `insert_call_sql` names them, for either engine."""
+        return (
+            ts,
+            self.cache_key,
+            self.prompt_id,
+            self.prompt_version,
+            self.model,
+            messages_hash,
+            messages_json,
+            self.response_text,
+            self.finish_reason,
+            self.prompt_tokens,
+            self.completion_tokens,
+            self.latency_s,
+            self.attempt,
+            self.cache_hit,
+            self.error,
+            self.deployment,
+        )
+
+
+_CALL_COLUMNS = (
+    "ts, cache_key, prompt_id, prompt_version, model, messages_hash, messages_json, response_text, finish_reason,"
+    " prompt_tokens, completion_tokens, latency_s, attempt, cache_hit, error, deployment"
+)
+
+
+def insert_call_sql(placeholder: str) -> str:
+    """The INSERT of one `CallRecord.row` in an engine's parameter style (`?` or `%s`)."""
+    marks = ", ".join([placeholder] * len(_CALL_COLUMNS.split(",")))
+    return f"INSERT INTO calls ({_CALL_COLUMNS}) VALUES ({marks})"
+
 
 class CacheStore(Protocol):
     """Where the `responses` and `calls` tables live. Every method is safe from any thread."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from zhenggai.llm.cache import CachedResponse, CallRecord, CostRow
+from zhenggai.llm.cache import CachedResponse, CallRecord, CostRow, insert_call_sql
 from zhenggai.pgdb import libpq_url, migrate, redact
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -122,27 +122,8 @@ class PostgresCacheStore:
     def log(self, rec: CallRecord, ts: float, messages_json: str | None, messages_hash: str | None) -> None:
         def q(conn):
             conn.execute(
-                "INSERT INTO calls (ts, cache_key, prompt_id, prompt_version, model, messages_hash, messages_json,"
-                " response_text, finish_reason, prompt_tokens, completion_tokens, latency_s, attempt, cache_hit, error,"
-                " deployment) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    ts,
-                    rec.cache_key,
-                    rec.prompt_id,
-                    rec.prompt_version,
-                    rec.model,
-                    messages_hash,
-                    messages_json,
-                    rec.response_text,
-                    rec.finish_reason,
-                    rec.prompt_tokens,
-                    rec.completion_tokens,
-                    rec.latency_s,
-                    rec.attempt,
-                    rec.cache_hit,
-                    rec.error,
-                    rec.deployment,
-                ),
+                insert_call_sql("%s"),
+                rec.row(ts, messages_json, messages_hash),
             )
 
         self._run("call log", q, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from zhenggai.llm.cache import CachedResponse, CallRecord, CostRow
+from zhenggai.llm.cache import CachedResponse, CallRecord, CostRow, insert_call_sql
 from zhenggai.sqlitedb import connect
 
 _SCHEMA = """
@@ -95,27 +95,8 @@ class SqliteCacheStore:
     def log(self, rec: CallRecord, ts: float, messages_json: str | None, messages_hash: str | None) -> None:
         with self._lock:
             self._conn.execute(
-                "INSERT INTO calls (ts, cache_key, prompt_id, prompt_version, model, messages_hash, messages_json,"
-                " response_text, finish_reason, prompt_tokens, completion_tokens, latency_s, attempt, cache_hit, error,"
-                " deployment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    ts,
-                    rec.cache_key,
-                    rec.prompt_id,
-                    rec.prompt_version,
-                    rec.model,
-                    messages_hash,
-                    messages_json,
-                    rec.response_text,
-                    rec.finish_reason,
-                    rec.prompt_tokens,
-                    rec.completion_tokens,
-                    rec.latency_s,
-                    rec.attempt,
-                    int(rec.cache_hit),
-                    rec.error,
-                    rec.deployment,
-                ),
+                insert_call_sql("?"),
+                rec.row(ts, messages_json, messages_hash),
             )
 
     def cost_rows(self, key: str) -> list[CostRow]:
