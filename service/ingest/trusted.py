@@ -66,25 +66,25 @@ def trusted(cls: type[M], **values: Any) -> M:
     for name in plan.required:
         if fields[name] is _REQUIRED:
             raise TypeError(f"{cls.__name__}: missing required field {name!r}")
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", fields)
-    _set(obj, "__pydantic_fields_set__", plan.fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+    return _install(cls, fields, plan.fields_set)
 
 
 _SPAN_FIELDS = {"start", "end"}
 
 
-def span(start: int, end: int) -> Span:
-    """`Span(start=start, end=end)` for `0 <= start <= end` the caller computed (the hottest case)."""
-    obj = Span.__new__(Span)
-    _set(obj, "__dict__", {"start": start, "end": end})
-    _set(obj, "__pydantic_fields_set__", _SPAN_FIELDS)
+def _install(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
+    """A `cls` instance holding `fields`, as pydantic lays one out, without running its validators."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", fields_set)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
+
+
+def span(start: int, end: int) -> Span:
+    """`Span(start=start, end=end)` for `0 <= start <= end` the caller computed (the hottest case)."""
+    return _install(Span, {"start": start, "end": end}, _SPAN_FIELDS)
 
 
 def from_fields(cls: type[M], fields: dict[str, Any]) -> M:
@@ -93,9 +93,4 @@ def from_fields(cls: type[M], fields: dict[str, Any]) -> M:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _Plan(cls)
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", fields)
-    _set(obj, "__pydantic_fields_set__", plan.fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+    return _install(cls, fields, plan.fields_set)
