@@ -7,6 +7,7 @@ or failure; the tests assert where requests went, what they carried and what was
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -185,9 +186,21 @@ async def test_slots_of_a_cooled_down_deployment_are_waited_for_not_failed(serve
         tmp_path / "pool.yaml", {GROUP: [deployment(n, servers[n], max_parallel_requests=2) for n in "ABC"]}
     )
     with LLMClient(pool_settings(pool)) as client:
+        # C cools down first: one call at a time, so A and B always have a free slot for the
+        # Router's re-send, until C has failed often enough (allowed_fails=1) to get no traffic
+        for i in range(40):
+            with contextlib.suppress(TransientLLMError):  # C three times in a row: rare, and only warm-up
+                await client.structured(PROMPT, Answer, {"text": f"预热{i}"})
+            if len(servers["C"].requests) >= 2:
+                break
+        assert len(servers["C"].requests) >= 2
+        await asyncio.sleep(0.3)  # litellm records the cooldown in a failure callback
+        sent_to_c = len(servers["C"].requests)
         results = await ask_many(client, 18)
     assert all(not isinstance(r, BaseException) for r in results), results
+    assert len(servers["C"].requests) == sent_to_c  # cooled down: no traffic
     assert servers["A"].max_inflight <= 2 and servers["B"].max_inflight <= 2
+    assert client.transport.slot_waits > 0  # 6 admitted, 4 slots answer: the rest waited
 
 
 # ---------------------------------------------------------------- caps and errors

@@ -69,6 +69,17 @@ def _is_storage_error(exc: BaseException) -> bool:
     return hasattr(exc, "full") and hasattr(exc, "type")  # api.jobs.StorageError, without importing the shell
 
 
+async def _to_the_end(aw: Awaitable[Any]) -> None:
+    """Await `aw` through any further cancellation of this task: a stopping worker's slots are
+    cancelled more than once (by the gather they run in, then by `run`), and a release cut short
+    leaves its job `running` under a lease that only the sweep ends, instead of back in the queue."""
+    fut = asyncio.ensure_future(aw)
+    while not fut.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(fut)
+    fut.result()
+
+
 class QueueWorker:
     def __init__(
         self, store: LeasedStore, execute: Execute, worker_id: str, options: WorkerOptions, events: JobEvents | None
@@ -144,9 +155,7 @@ class QueueWorker:
         except asyncio.CancelledError:
             if not task.done():  # this worker stops: stop the job, give it back to the queue
                 task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-                await self._release(job_id)
+                await _to_the_end(self._stop_and_release(task, job_id))
                 raise
             # the job's task was cancelled (a client cancel, or the lease was lost): nothing to write
         except Exception:  # a bug costs this attempt, not the worker: the lease runs out, the sweep requeues it
@@ -166,6 +175,11 @@ class QueueWorker:
             finally:
                 beat.cancel()
             await self._release(job_id)
+
+    async def _stop_and_release(self, task: asyncio.Task[Any], job_id: str) -> None:
+        with contextlib.suppress(BaseException):
+            await task
+        await self._release(job_id)
 
     async def _release(self, job_id: str) -> None:
         try:
