@@ -195,3 +195,60 @@ async def test_measures_numbered_after_a_field_label_or_circled(judge_llm, llm_f
         # ① opens its line, so it is read as a heading under 问题二; ② and ③ run on in its text
         ["延长周末开放时间,增设夜间阅览区", "②开通线上借阅平台", "③设立读者意见箱"],
     ]
+
+
+RUN_IN_PROBLEMS = (
+    "青禾县林业局党组关于县委巡察整改进展情况的通报\n"
+    "根据县委统一部署,县委第二巡察组对青禾县林业局党组开展了常规巡察,并反馈了巡察意见。\n"
+    "一、整改工作情况\n局党组成立整改工作领导小组,逐条制定整改措施。\n"
+    "二、反馈问题整改情况\n"
+    "(一)森林资源保护方面存在的问题\n"
+    "{one}是护林员巡护记录不真实。{br}整改情况:重新核定护林员巡护路线,推行巡护轨迹定位。目前已整改完成。{br}"
+    "{two}是林地占用审批把关不严。{br}整改情况:对近三年林地占用项目逐一复核,纠正违规审批2件。"
+    "已基本完成,其余1件正在办理。\n"
+    "(二)干部作风方面存在的问题\n"
+    "1.服务林农不够主动。\n整改情况:一是开通林权办理绿色通道;二是每月下乡服务1次。已完成。\n"
+)
+
+
+def _problems(text: str) -> list[tuple[str, str]]:
+    from zhenggai.extract.units import build_units
+    from zhenggai.structure.outline import parse_outline
+
+    doc = load_text(text)
+    return [(u.path, u.title) for u in build_units(doc.text, parse_outline(doc.text))]
+
+
+def test_problems_stated_as_yishi_each_with_its_own_field_are_problems() -> None:
+    """一是…二是… are measures almost everywhere; an item that is one sentence followed by its own
+    整改情况: field is a problem, run in or on lines of its own."""
+    for br in ("\n", ""):
+        got = _problems(RUN_IN_PROBLEMS.format(one="一", two="二", br=br))
+        assert got == [
+            ("二.(一)", "森林资源保护方面存在的问题"),
+            ("二.(一).一是", "护林员巡护记录不真实"),
+            ("二.(一).二是", "林地占用审批把关不严"),
+            ("二.(二)", "干部作风方面存在的问题"),
+            ("二.(二).1", "服务林农不够主动"),  # its 一是/二是 inside one field stay measures
+        ], br
+
+
+def test_yishi_measures_without_fields_of_their_own_stay_measures() -> None:
+    text = RUN_IN_PROBLEMS.replace("{br}整改情况:重新核定", "重新核定").format(one="一", two="二", br="\n")
+    assert [p for p, _ in _problems(text)] == ["二.(一)", "二.(二)", "二.(二).1"]
+
+
+async def test_a_sentence_that_opens_with_a_status_tells_the_problem_status(judge_llm, llm_fake_settings) -> None:
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_text(RUN_IN_PROBLEMS.format(one="一", two="二", br="\n")),
+            client,
+            llm_fake_settings,
+            PipelineOptions(with_abstract=False),
+        )
+    got = [(p.path, p.status.value, p.status_evidence.text) for p in record.problems if p.status_evidence]
+    assert ("二.(一).二是", "basically_completed", "已基本完成,其余1件正在办理。") in got  # not in_progress
+    assert ("二.(二).1", "completed", "已完成。") in got

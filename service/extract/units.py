@@ -18,7 +18,14 @@ from zhenggai.extract.told import StatusTold, attach_told, subtract
 from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
 from zhenggai.structure.numbering import find_enumerations
-from zhenggai.structure.signals import field_at, is_organisation_heading, is_problem_heading, status_group, status_tail
+from zhenggai.structure.signals import (
+    NON_MEASURE_FIELDS,
+    field_at,
+    is_organisation_heading,
+    is_problem_heading,
+    status_group,
+    status_tail,
+)
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
 _SUFFIX_RE = re.compile(
@@ -162,6 +169,37 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
     return out
 
 
+def _enumerated(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span, str]]:
+    """Problems stated as 一是…二是… in an area, each followed by its own 整改情况: field:
+    (item, title, label 一是). Measures are listed 一是…二是… too, but a measure has no field of
+    its own under it: only when every item of the run opens with one sentence and then a work or
+    status field are the items problems. Items may be run in or start lines."""
+    if section.children:
+        return []
+    for part in own:
+        body = text[part.start : part.end]
+        # a line start is a clause break here (one character for one: offsets stay)
+        items = find_enumerations(body.replace("\n", "。"), part.start)
+        if len(items) < 2:
+            continue
+        out = []
+        for label, _, start, end in items:
+            first = start + len(label)
+            stop = text.find("。", first, end)
+            if stop < first + 4 or stop > first + 100:
+                return []
+            after = stop + 1
+            while after < end and text[after] in " \n":
+                after += 1
+            m = field_at(text, after)
+            if m is None or m.group(1).startswith(NON_MEASURE_FIELDS):
+                return []
+            item_end = len(text[:end].rstrip("\n "))
+            out.append((Span(start=start, end=item_end), Span(start=first, end=stop), label))
+        return out
+    return []
+
+
 def _is_unit(s: Section) -> bool:
     """Every heading below the top is a candidate; a top-level one only when it names a problem
     (一、关于“…”问题的整改情况) or a status group (一、已完成整改的问题)."""
@@ -193,8 +231,10 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
         ):
             return  # (一)关于…方面 and nothing under it (a page cut off after it): an area, no problem
         own = subtract(s.span, [c.span for c in s.children])
-        extra = _unnumbered(text, s, own)
-        own_without = subtract(s.span, [c.span for c in s.children] + [p for p, _ in extra])
+        items = _enumerated(text, s, own)
+        extra = [] if items else _unnumbered(text, s, own)
+        subs = [c.span for c in s.children] + [p for p, _ in extra] + [p for p, _, _ in items]
+        own_without = subtract(s.span, subs)
         is_unit = _is_unit(s)
         if is_unit:
             title, t_span = clean_title(text, s.title_span)
@@ -211,7 +251,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     level=s.level,
                     role=s.role,
                     parent_path=parent_path,
-                    children=len(s.children) + len(extra),
+                    children=len(s.children) + len(extra) + len(items),
                     enumerations=[e.span for e in s.enumerations],
                     kind=s.kind,
                     problem_heading=is_problem_heading(s.title) or s.kind == NumberingKind.problem_label,
@@ -238,6 +278,24 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     role=s.role,
                     parent_path=area if "." in area else "",
                     problem_heading=True,
+                )
+            )
+        for item, t_span, label in items:
+            units.append(
+                Unit(
+                    id=len(units),
+                    path=f"{s.path}.{label}",
+                    label=label,
+                    heading=text[t_span.start : t_span.end],
+                    title=text[t_span.start : t_span.end],
+                    title_span=t_span,
+                    span=item,
+                    own=[Span(start=t_span.end, end=item.end)],
+                    level=s.level + 1,
+                    role=s.role,
+                    parent_path=s.path if is_unit else parent_path,
+                    problem_heading=True,
+                    sentence=True,
                 )
             )
         for c in s.children:

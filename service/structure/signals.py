@@ -180,12 +180,18 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
 ]
 
 
+# A sentence that opens with a status and no subject speaks of the problem it closes: 已完成。 /
+# 已基本完成,安置点幼儿园建设正在推进 (the rest is what remains, not a second status).
+_SUBJECTLESS = re.compile(r"^(?:目前|现已|截至目前,?)?(?=[已基完正持长未尚取阶])")
+
+
 def whole_problem_status(sentence: str) -> Status | None:
     """The status a sentence states of the whole problem (该问题已完成整改), else None."""
     for pattern, status in _WHOLE:
         if pattern.search(sentence):
             return status
-    return None
+    m = _SUBJECTLESS.match(sentence)
+    return head_status(sentence[m.end() :]) if m else None
 
 
 # --------------------------------------------------------------------------- report and section sentences
