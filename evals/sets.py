@@ -7,7 +7,9 @@ openings from other publishers: metadata, and problems where the excerpt reaches
 `holdout` (fictional reports written by a team member who had not read the code, each mixing
 several families' habits: how the rules fare on a layout they were not fitted to), and
 `holdout_pages` (sixteen fictional report openings written blind to the code by another team
-member, in the variety of templates the real population has: the pages set's kind of check). The
+member, in the variety of templates the real population has: the pages set's kind of check), and
+`holdout_pages2` (twenty more, by a third member blind to the code and to the first blind sets:
+siblings of the pages set's families from other publishers' templates). The
 report texts of the first two stay in ../shared; only their gold is in the repo.
 """
 
@@ -21,7 +23,7 @@ from zhenggai.evals.gold_schema import GoldReport
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 REPO = Path(__file__).resolve().parents[1]
-SET_NAMES = ("seeds", "pages", "layouts", "holdout", "holdout_pages")
+SET_NAMES = ("seeds", "pages", "layouts", "holdout", "holdout_pages", "holdout_pages2")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def known_set(name: str) -> EvalSet:
         return EvalSet("layouts", REPO / "evals" / "layouts", GOLD_DIR / "layouts")
     if name == "holdout":
         return EvalSet("holdout", REPO / "evals" / "holdout", GOLD_DIR / "holdout")
-    if name == "holdout_pages":
-        return EvalSet("holdout_pages", REPO / "evals" / "holdout_pages", GOLD_DIR / "holdout_pages")
+    if name in ("holdout_pages", "holdout_pages2"):
+        return EvalSet(name, REPO / "evals" / name, GOLD_DIR / name)
     raise ValueError(f"unknown report set {name!r}; expected one of {', '.join(SET_NAMES)}")
 
 
