@@ -192,8 +192,8 @@ async def test_measures_numbered_after_a_field_label_or_circled(judge_llm, llm_f
     got = [[m.text for m in p.measures] for p in record.problems]
     assert got == [
         ["1.修订图书采购办法,明确比选程序", "2.建立采购台账,逐笔登记", "3.开展采购专项检查"],
-        # ① opens its line, so it is read as a heading under 问题二; ② and ③ run on in its text
-        ["延长周末开放时间,增设夜间阅览区", "②开通线上借阅平台", "③设立读者意见箱"],
+        # ① opens its line, so it is read as a heading under 问题二; ② and ③ run on after it, siblings
+        ["延长周末开放时间,增设夜间阅览区", "开通线上借阅平台", "设立读者意见箱"],
     ]
 
 
@@ -252,3 +252,35 @@ async def test_a_sentence_that_opens_with_a_status_tells_the_problem_status(judg
     got = [(p.path, p.status.value, p.status_evidence.text) for p in record.problems if p.status_evidence]
     assert ("二.(一).二是", "basically_completed", "已基本完成,其余1件正在办理。") in got  # not in_progress
     assert ("二.(二).1", "completed", "已完成。") in got
+
+
+RUN_ON_ITEMS = (
+    "青禾县水利局党组关于县委巡察整改情况的通报\n"
+    "根据县委统一部署,县委第一巡察组对青禾县水利局党组开展了常规巡察,并反馈了巡察意见。\n"
+    "一、整改工作情况\n局党组成立整改工作领导小组,逐条制定整改措施。\n"
+    "二、反馈问题整改情况\n"
+    "(一)贯彻落实上级决策部署方面\n"
+    "1、河道采砂监管不到位,非法采砂时有发生。\n"
+    "(1)开展河道采砂专项整治,查处非法采砂案件9件。(2)建立河长巡河台账,每月通报1次。\n"
+    "目前,该问题已完成整改。\n"
+)
+
+
+async def test_items_run_on_in_one_line_under_a_shortcoming_are_measures(judge_llm, llm_fake_settings) -> None:
+    """(1)….(2)…. on one line are siblings; under a heading that states a shortcoming, items of
+    work are its measures (the model is not asked), and a measure keeps its figures."""
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    assert [p for p, _ in _problems(RUN_ON_ITEMS)] == ["二.(一)", "二.(一).1", "二.(一).1.(1)", "二.(一).1.(2)"]
+    async with LLMClient(llm_fake_settings) as client:
+        record = await summarize_document(
+            load_text(RUN_ON_ITEMS), client, llm_fake_settings, PipelineOptions(with_abstract=False)
+        )
+    (problem,) = record.problems
+    assert problem.area == "贯彻落实上级决策部署方面" and not problem.children
+    assert problem.title == "河道采砂监管不到位,非法采砂时有发生" and problem.status.value == "completed"
+    assert [(m.text, [(f.value, f.unit) for f in m.figures]) for m in problem.measures] == [
+        ("开展河道采砂专项整治,查处非法采砂案件9件", [("9", "件")]),
+        ("建立河长巡河台账,每月通报1次", [("1", "次")]),
+    ]

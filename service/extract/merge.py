@@ -143,7 +143,8 @@ def merge_units(text: str, judged: list[Judged]) -> list[Problem]:
             # a measure group becomes measures of its problem: its heading, then its own items
             if owner is not None and owner.unit.id in problems:
                 target = problems[owner.unit.id]
-                target.measures.append(Measure(text=u.title, evidence=_ev(text, u.title_span), figures=[]))
+                figures = find_figures(text, u.title_span.start, u.title_span.end)
+                target.measures.append(Measure(text=u.title, evidence=_ev(text, u.title_span), figures=figures))
                 target.measures.extend(_own_measures(text, j))
             continue
         if j.kind != "problem":

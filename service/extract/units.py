@@ -336,6 +336,18 @@ def _work_like(u: Unit) -> bool:
     return not u.problem_heading and not _SHORTCOMING_RE.search(u.title[:60])
 
 
+# The verbs a measure opens with (a shortcoming is told by _SHORTCOMING_RE, never by these).
+_WORK_VERB_RE = re.compile(
+    r"^(?:开展|建立|制定|修订|完善|推行|实施|实行|落实|出台|印发|成立|设立|开通|引进|新建|启动|组织|召开|梳理|排查|清理"
+    r"|核查|复核|督促|约谈|选派|配齐|健全|编制|加快|推动|聘请|举办|邀请|全面|严格执行|对\d|对20)"
+)
+
+
+def _states_problem(u: Unit) -> bool:
+    """A heading that names a problem: 关于“…”问题, or a statement of a shortcoming."""
+    return u.problem_heading or bool(_SHORTCOMING_RE.search(u.title[:60]))
+
+
 def _lead_in(text: str, u: Unit) -> str:
     """A heading with the rest of its line: 3.…推进缓慢。局党组…从三个方面抓好落实。"""
     end = text.find("\n", u.title_span.end, u.span.end)
@@ -354,6 +366,11 @@ def _set_priors(text: str, units: list[Unit]) -> None:
     kids: dict[str, list[Unit]] = {}
     for u in units:
         kids.setdefault(u.parent_path, []).append(u)
+    # parents whose items run on in one line: (1)….(2)….(3)…
+    run_in = {
+        path: any(c.span.start > 0 and text[c.span.start - 1] != "\n" for c in items)
+        for path, items in kids.items()
+    }
     for u in units:
         parent = by_path.get(u.parent_path)
         if status_group(u.heading) is not None:
@@ -381,6 +398,10 @@ def _set_priors(text: str, units: list[Unit]) -> None:
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
         elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
+        elif _states_problem(parent) and _work_like(u) and (run_in.get(u.parent_path) or _WORK_VERB_RE.match(u.title)):
+            # 1、…落实不到位。 (1)开展….(2)建立…: items run in on one line, or opening with a verb
+            # of work, under a heading that states a shortcoming are what was done about it
+            u.prior = "measure"
         elif _MEASURE_PARENT_RE.search(_lead_in(text, parent)):
             u.prior = "measure"  # 对…问题,着重从六个方面抓好整改, in the heading or the rest of its line
 

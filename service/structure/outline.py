@@ -158,7 +158,8 @@ def _note_numbering(sections: list[Section], warnings: list[OutlineWarning], las
 
 
 def _split_nested(line: Line) -> list[tuple[Line, Label | None]]:
-    """ "(一)关于…方面。1、针对…问题。一是…": a deeper heading run into a heading's line starts its own.
+    """ "(一)关于…方面。1、针对…问题。一是…": a deeper heading run into a heading's line starts its own,
+    and so does the next sibling run in after a sentence ((1)开展….(2)建立….).
 
     Each piece comes with its label, so no line is matched twice.
     """
@@ -172,7 +173,9 @@ def _split_nested(line: Line) -> list[tuple[Line, Label | None]]:
         while cut < len(line.text) and line.text[cut] == " ":
             cut += 1
         inner = match_label(line.text[cut:])
-        if inner is None or RANK[inner.kind] <= RANK[label.kind]:
+        # deeper, or the next sibling run in after a full sentence: (1)开展….(2)建立…
+        sibling = inner is not None and inner.kind == label.kind and inner.number == label.number + 1
+        if inner is None or (RANK[inner.kind] <= RANK[label.kind] and not sibling):
             break
         pieces.append((Line(line.start, line.start + end + 1, line.text[: end + 1]), label))
         line = Line(line.start + cut, line.end, line.text[cut:])
