@@ -12,7 +12,7 @@ from zhenggai.extract.figures import find_figures
 from zhenggai.extract.judge import Judged
 from zhenggai.extract.sentences import first_clause, split_sentences
 from zhenggai.schemas.record import Evidence, Figure, Measure, Problem, Span
-from zhenggai.structure.signals import NON_MEASURE_FIELDS, field_at, head_status
+from zhenggai.structure.signals import NON_MEASURE_FIELDS, field_at, head_status, whole_problem_status
 
 _BOILERPLATE_RE = re.compile(
     r"[。,:;”的问题 ]*(?:进行了以下整改|进行了整改|整改如下|采取了以下措施|采取以下措施)?[。,:;]*"
@@ -52,7 +52,7 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
                 continue
             # the rest of a heading line ("着重从两个方面抓好整改。") is not a measure unless it says more
             on_heading = k == 0 and part.start <= u.title_span.start
-            skip = _field_skip(line)
+            skip = _field_skip(line) if not _status_only(line) else None
             body = line[skip:] if skip is not None else ""
             if body.strip() and len(body.strip()) > (20 if on_heading else 6):
                 for a, b in _inline_items(text, pos + skip, pos + len(line)):
@@ -98,6 +98,12 @@ def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts = [*marks, end]
     head = [(start, marks[0])] if text[start : marks[0]].strip() else []
     return head + [(cuts[k], cuts[k + 1]) for k in range(len(marks))]
+
+
+def _status_only(line: str) -> bool:
+    """A line that only tells where the problem stands (目前,该问题已完成整改。): no measure."""
+    sentences = [x for x in re.split(r"(?<=[。;])", line.strip()) if x.strip()]
+    return bool(sentences) and all(whole_problem_status(x.strip()) is not None for x in sentences)
 
 
 def _field_skip(line: str) -> int | None:

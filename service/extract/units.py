@@ -368,8 +368,7 @@ def _set_priors(text: str, units: list[Unit]) -> None:
         kids.setdefault(u.parent_path, []).append(u)
     # parents whose items run on in one line: (1)….(2)….(3)…
     run_in = {
-        path: any(c.span.start > 0 and text[c.span.start - 1] != "\n" for c in items)
-        for path, items in kids.items()
+        path: any(c.span.start > 0 and text[c.span.start - 1] != "\n" for c in items) for path, items in kids.items()
     }
     for u in units:
         parent = by_path.get(u.parent_path)
