@@ -284,3 +284,20 @@ async def test_items_run_on_in_one_line_under_a_shortcoming_are_measures(judge_l
         ("开展河道采砂专项整治,查处非法采砂案件9件", [("9", "件")]),
         ("建立河长巡河台账,每月通报1次", [("1", "次")]),
     ]
+
+
+def test_this_item_sentences_tell_the_whole_problem_status() -> None:
+    from zhenggai.structure.signals import whole_problem_status
+
+    told = {
+        "此项整改已完成。": "completed",
+        "该项整改已全部完成。": "completed",
+        "此项工作将长期坚持。": "long_term",
+        "该项工作基本完成。": "basically_completed",
+        "已基本完成,其余3户正在安置。": "basically_completed",
+        "已完成。": "completed",
+    }
+    assert {s: getattr(whole_problem_status(s), "value", None) for s in told} == told
+    # work done, not the problem: no status of the whole
+    for sentence in ("已完成17个村的规划编制。", "此项工作由办公室牵头。", "该项目已完成立项。"):
+        assert whole_problem_status(sentence) is None, sentence

@@ -103,7 +103,8 @@ def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _status_only(line: str) -> bool:
     """A line that only tells where the problem stands (目前,该问题已完成整改。): no measure."""
     sentences = [x for x in re.split(r"(?<=[。;])", line.strip()) if x.strip()]
-    return bool(sentences) and all(whole_problem_status(x.strip()) is not None for x in sentences)
+    # short: a sentence that also tells work done (专项清查已完成,…,此项工作长期坚持。) holds a measure
+    return bool(sentences) and all(len(x) <= 20 and whole_problem_status(x.strip()) is not None for x in sentences)
 
 
 def _field_skip(line: str) -> int | None:

@@ -397,9 +397,14 @@ def _set_priors(text: str, units: list[Unit]) -> None:
             u.prior = "measure"  # (4)“X” under 2.关于“X”的问题, its only item: the problem restated
         elif parent.problem_heading and _work_like(u) and (len(u.heading) > 40 or _work_sentence(u)):
             u.prior = "measure"  # (1)中心充分利用…开展…: a run-in paragraph of work under the problem
-        elif _states_problem(parent) and _work_like(u) and (run_in.get(u.parent_path) or _WORK_VERB_RE.match(u.title)):
+        elif (
+            (_states_problem(parent) or by_path.get(parent.parent_path, parent).prior == "area")
+            and _work_like(u)
+            and (run_in.get(u.parent_path) or _WORK_VERB_RE.match(u.title))
+        ):
             # 1、…落实不到位。 (1)开展….(2)建立…: items run in on one line, or opening with a verb
-            # of work, under a heading that states a shortcoming are what was done about it
+            # of work, under a heading that states a shortcoming or is an item of an area, are what
+            # was done about it
             u.prior = "measure"
         elif _MEASURE_PARENT_RE.search(_lead_in(text, parent)):
             u.prior = "measure"  # 对…问题,着重从六个方面抓好整改, in the heading or the rest of its line

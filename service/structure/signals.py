@@ -155,26 +155,29 @@ def status_tail(heading: str) -> tuple[Status, int, int] | None:
 # --------------------------------------------------------------------------- whole-problem statements
 
 # A sentence about the problem itself: 该问题已完成整改 / 基本完成整改 / 该问题需长期坚持.
+# 该问题 / 此问题 / 该项整改 / 此项工作: what the sentence speaks of is the problem itself
+_THIS = r"(?:(?:该|此|上述|这一|本)问题|(?:该|此|本)项(?:整改)?(?:工作)?)"
 _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (
         re.compile(
-            r"(?:该|此|上述|相关|这一|本)问题(?:已经?|均已|已全部)?基本(?:完成整改|整改完成|整改到位)|已?基本完成整改"
+            rf"(?:{_THIS}|相关问题)(?:已经?|均已|已全部)?基本(?:完成整改|整改完成|整改到位|完成)|已?基本完成整改"
         ),
         Status.basically_completed,
     ),
     (
         re.compile(
-            r"(?:该|此|上述|这一|本)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决)"
+            rf"{_THIS}(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决)"
+            rf"|{_THIS}已(?:经)?(?:全部)?完成(?![^。;,]{{0,2}}\d)"
             r"|完成消化整改"
             # a sentence that is a status and nothing else speaks of the problem: 目前已整改完成。
             r"|^(?:目前|现已|截至目前,?|截至\d{1,2}月底?,?)?(?:已经?|均已)(?:全部)?(?:整改完成|完成整改|整改到位)[。.]?$"
         ),
         Status.completed,
     ),
-    (re.compile(r"(?:该|此|上述|这一|本)问题(?:已经?)?(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
-    (re.compile(r"(?:该|此|上述|这一|本)问题(?:需|需要|将)?长期(?:坚持|整改)|需(?:要)?长期坚持"), Status.long_term),
+    (re.compile(rf"{_THIS}(?:已经?)?(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
+    (re.compile(rf"{_THIS}(?:需|需要|将)?长期(?:坚持|整改)|需(?:要)?长期坚持"), Status.long_term),
     (
-        re.compile(r"(?:该|此|上述|这一|本)问题(?:的)?(?:整改)?(?:工作)?(?:正在|仍在|持续)(?:推进|整改)"),
+        re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:正在|仍在|持续)(?:推进|整改)"),
         Status.in_progress,
     ),
 ]
