@@ -301,3 +301,86 @@ def test_this_item_sentences_tell_the_whole_problem_status() -> None:
     # work done, not the problem: no status of the whole
     for sentence in ("已完成17个村的规划编制。", "此项工作由办公室牵头。", "该项目已完成立项。"):
         assert whole_problem_status(sentence) is None, sentence
+
+
+async def _record(text: str, settings):
+    from zhenggai.llm.client import LLMClient
+    from zhenggai.pipeline import PipelineOptions, summarize_document
+
+    async with LLMClient(settings) as client:
+        return await summarize_document(load_text(text), client, settings, PipelineOptions(with_abstract=False))
+
+
+HEAD = (
+    "青禾县城投公司党委关于县委巡察整改进展情况的通报\n"
+    "根据县委统一部署,县委第三巡察组对青禾县城投公司党委开展了常规巡察,并反馈了巡察意见。\n"
+    "一、整改工作情况\n公司党委成立整改工作领导小组,逐条制定整改措施。\n"
+    "二、反馈问题整改情况\n"
+)
+
+
+async def test_bracketed_problem_and_answer_labels(judge_llm, llm_fake_settings) -> None:
+    text = HEAD + (
+        "(一)关于落实党的领导方面\n"
+        "【问题】党委前置研究重大事项不够规范,个别事项先决策后研究。\n"
+        "【整改情况】修订党委前置研究事项清单,明确18类事项。目前已整改到位。\n"
+        "【问题】对子公司监管不到位,2家子公司长期亏损。\n"
+        "【整改情况】制定子公司扭亏方案,1家已完成股权转让,另1家正在履行清算程序。\n"
+    )
+    record = await _record(text, llm_fake_settings)
+    got = [(p.title, p.status.value, [m.text for m in p.measures]) for p in record.problems]
+    assert got == [
+        ("党委前置研究重大事项不够规范,个别事项先决策后研究", "completed", ["修订党委前置研究事项清单,明确18类事项"]),
+        (
+            "对子公司监管不到位,2家子公司长期亏损",
+            "in_progress",
+            ["制定子公司扭亏方案,1家已完成股权转让,另1家正在履行清算程序"],
+        ),
+    ]
+
+
+async def test_findings_listed_then_answered_one_by_one(judge_llm, llm_fake_settings) -> None:
+    """巡察指出:一是…;二是…。 then 整改情况:针对问题一,…针对问题二,…: each answer is its problem's,
+    and a closing 以上问题已整改完成 speaks for the whole area."""
+    text = HEAD + (
+        "(一)落实全面从严治党方面\n"
+        "巡察指出:一是公务接待管理不规范,接待清单填写不全;二是工程变更审批不严格,个别变更未经集体研究。\n"
+        "整改情况:针对问题一,修订公务接待管理办法,逐笔核对接待清单。针对问题二,建立工程变更集体审议制度,"
+        "对3项变更补办审议程序。以上问题已整改完成。\n"
+        "(二)落实意识形态工作责任制方面\n1.网站信息审核不严。\n整改情况:建立三审三校制度。\n"
+    )
+    record = await _record(text, llm_fake_settings)
+    got = [
+        (p.path, p.title, p.status.value, p.status_scope.value, [m.text for m in p.measures]) for p in record.problems
+    ]
+    assert got.pop()[:3] == ("二.(二).1", "网站信息审核不严", "not_stated")  # not covered by (一)'s sentence
+    assert got == [
+        (
+            "二.(一).一是",
+            "公务接待管理不规范,接待清单填写不全",
+            "completed",
+            "section",
+            ["针对问题一,修订公务接待管理办法,逐笔核对接待清单"],
+        ),
+        (
+            "二.(一).二是",
+            "工程变更审批不严格,个别变更未经集体研究",
+            "completed",
+            "section",
+            ["针对问题二,建立工程变更集体审议制度,对3项变更补办审议程序"],
+        ),
+    ]
+
+
+def test_plan_the_noun_is_no_status_plan_the_verb_is() -> None:
+    from zhenggai.extract.status_rules import rule_status
+    from zhenggai.extract.units import Candidate
+    from zhenggai.schemas.record import Span
+
+    def status(sentence: str) -> str:
+        return rule_status([Candidate(id=1, span=Span(start=0, end=len(sentence)), text=sentence)])[0].value
+
+    assert status("将年度投资计划、重大融资事项纳入党委会必议事项。") == "not_stated"
+    assert status("制定干部交流轮岗计划,对2名干部进行轮岗。") == "not_stated"
+    assert status("计划于2025年6月前完成改造。") == "in_progress"
+    assert status("剩余2个小区计划年底前完工。") == "in_progress"

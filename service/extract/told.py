@@ -147,7 +147,8 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     for top in outline.sections:
         if top.role != SectionRole.details:
             continue
-        unnumbered = {u.path.rsplit(".#", 1)[0] for u in units if u.label.startswith("#")}
+        # sections whose problems are not headings: 针对“…”问题 paragraphs (#k), 一是/二是 items
+        unnumbered = {u.path.rsplit(".", 1)[0] for u in units if u.label.startswith("#") or u.label.endswith("是")}
         for s in top.walk():
             # a section holds problems as sub-headings, or as unnumbered 针对“…”问题 paragraphs
             if s.children or s.path in unnumbered:

@@ -17,7 +17,7 @@ from zhenggai.extract.sentences import Sentence, split_sentences
 from zhenggai.extract.told import StatusTold, attach_told, subtract
 from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
-from zhenggai.structure.numbering import find_enumerations
+from zhenggai.structure.numbering import cn_to_int, find_enumerations
 from zhenggai.structure.signals import (
     NON_MEASURE_FIELDS,
     field_at,
@@ -89,9 +89,16 @@ class Unit(BaseModel):
     )
 
 
+_BRACKET_LABEL_RE = re.compile(r"^[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*")
+
+
 def clean_title(text: str, span: Span) -> tuple[str, Span]:
     """Strip the 关于“…”的问题 wrapper and a closing (已完成), keeping the exact span of what remains."""
     title = span.slice(text)
+    label = _BRACKET_LABEL_RE.match(title)  # 【问题】服务…站位不高: the label is no part of the problem
+    if label:
+        title = title[label.end() :]
+        span = Span(start=span.start + label.end(), end=span.end)
     tail = status_tail(title)
     if tail is not None:
         title = title[: tail[1]]
@@ -158,6 +165,8 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
                     heads.append(start)
             elif bare_area and (n := _states_shortcoming(line)):
                 found.append((start, end, start + n))
+                if field_at(text, end + 1):  # 【问题】… then 【整改情况】…: the fields below are its own
+                    heads.append(start)
     out = []
     for k, (start, end, t_end) in enumerate(found):
         if start in heads:
@@ -195,7 +204,54 @@ def _enumerated(text: str, section: Section, own: list[Span]) -> list[tuple[Span
             if m is None or m.group(1).startswith(NON_MEASURE_FIELDS):
                 return []
             item_end = len(text[:end].rstrip("\n "))
-            out.append((Span(start=start, end=item_end), Span(start=first, end=stop), label))
+            out.append(
+                (Span(start=start, end=item_end), Span(start=first, end=stop), label, [Span(start=stop, end=item_end)])
+            )
+        return out
+    return []
+
+
+# 巡察指出:一是…;二是…。 then 整改情况:针对问题一,…。针对问题二,…: the findings, then the answers
+_FINDINGS_RE = re.compile(r"(?:巡[视察](?:组)?指出|反馈(?:的)?问题|存在(?:的)?问题|主要问题|问题表现)[::]")
+_ANSWER_RE = re.compile(r"针对(?:第)?(?:问题)?([一二三四五六七八九十]{1,3}|\d{1,2})(?:个问题)?[,:]")
+_ALL_OF_THEM_RE = re.compile(r"(?<=[。;])(?:以上|上述)(?:[一二三四五六七八九十\d]{1,3}个)?问题")
+
+
+def _answered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span, str, list[Span]]]:
+    """Problems listed 一是…二是… after 巡察指出:, answered one by one below (针对问题一,…):
+    (item, title, label 一是, its own text: the rest of its clause and its answer). A closing
+    以上问题已整改完成 speaks for the area and stays with it."""
+    if section.children:
+        return []
+    for part in own:
+        body = text[part.start : part.end]
+        m = _FINDINGS_RE.search(body)
+        if m is None or (m.start() and body[m.start() - 1] != "\n"):
+            continue
+        line_end = body.find("\n", m.end())
+        line_end = len(body) if line_end < 0 else line_end
+        items = find_enumerations(body[m.end() : line_end], part.start + m.end())
+        answers = list(_ANSWER_RE.finditer(text, part.start + line_end, part.end))
+        if len(items) < 2 or not answers:
+            continue
+        starts = [a.start() for a in answers]
+        stop_all = _ALL_OF_THEM_RE.search(text, starts[-1], part.end)
+        ends = [*starts[1:], stop_all.start() if stop_all else part.end]
+        by_number = {}
+        for a, end in zip(answers, ends, strict=True):
+            n = a.group(1)
+            number = int(n) if n.isdigit() else cn_to_int(n)
+            by_number.setdefault(number, Span(start=a.start(), end=len(text[:end].rstrip("\n "))))
+        out = []
+        for label, number, start, end in items:
+            first = start + len(label)
+            stop = first
+            while stop < end and text[stop] not in ";。":
+                stop += 1
+            if stop - first < 4:
+                return []
+            own_spans = [by_number[number]] if number in by_number else []
+            out.append((Span(start=start, end=stop), Span(start=first, end=stop), label, own_spans))
         return out
     return []
 
@@ -231,9 +287,10 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
         ):
             return  # (一)关于…方面 and nothing under it (a page cut off after it): an area, no problem
         own = subtract(s.span, [c.span for c in s.children])
-        items = _enumerated(text, s, own)
+        items = _enumerated(text, s, own) or _answered(text, s, own)
         extra = [] if items else _unnumbered(text, s, own)
-        subs = [c.span for c in s.children] + [p for p, _ in extra] + [p for p, _, _ in items]
+        subs = [c.span for c in s.children] + [p for p, _ in extra] + [q for _, _, _, parts in items for q in parts]
+        subs += [p for p, _, _, _ in items]
         own_without = subtract(s.span, subs)
         is_unit = _is_unit(s)
         if is_unit:
@@ -280,7 +337,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     problem_heading=True,
                 )
             )
-        for item, t_span, label in items:
+        for item, t_span, label, item_own in items:
             units.append(
                 Unit(
                     id=len(units),
@@ -290,7 +347,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     title=text[t_span.start : t_span.end],
                     title_span=t_span,
                     span=item,
-                    own=[Span(start=t_span.end, end=item.end)],
+                    own=item_own,
                     level=s.level + 1,
                     role=s.role,
                     parent_path=s.path if is_unit else parent_path,
