@@ -384,3 +384,18 @@ def test_plan_the_noun_is_no_status_plan_the_verb_is() -> None:
     assert status("制定干部交流轮岗计划,对2名干部进行轮岗。") == "not_stated"
     assert status("计划于2025年6月前完成改造。") == "in_progress"
     assert status("剩余2个小区计划年底前完工。") == "in_progress"
+
+
+async def test_paren_items_after_a_field_and_a_status_field_after_another_on_one_line(
+    judge_llm, llm_fake_settings
+) -> None:
+    text = HEAD + (
+        "(一)落实上级决策部署方面\n"
+        "问题1:安全生产隐患排查不彻底。\n"
+        "整改措施:(1)开展安全隐患大排查,整改隐患12处。(2)建立隐患清单销号制度。\n"
+        "整改时限:2025年6月底前 整改进展:已完成。\n"
+    )
+    record = await _record(text, llm_fake_settings)
+    (problem,) = record.problems
+    assert [m.text for m in problem.measures] == ["(1)开展安全隐患大排查,整改隐患12处", "(2)建立隐患清单销号制度"]
+    assert problem.status.value == "completed" and problem.status_evidence.text == "整改进展:已完成。"

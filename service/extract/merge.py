@@ -61,8 +61,10 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
     return out
 
 
-# 1.… 2.… after a stop, a space or a field label (整改措施:1.…;2.…), or ①…②…
-_INLINE_ITEM_RE = re.compile(r"(?:^|(?<=[;。,: \n]))(?:(\d{1,2})[.、](?=[\u4e00-\u9fff《“])|([①-⑳]))")
+# 1.… 2.… or (1)…(2)… after a stop, a space or a field label (整改措施:1.…;2.…), or ①…②…
+_INLINE_ITEM_RE = re.compile(
+    r"(?:^|(?<=[;。,: \n]))(?:(\d{1,2})[.、](?=[\u4e00-\u9fff《“])|([①-⑳])|\((\d{1,2})\)(?=[\u4e00-\u9fff《“]))"
+)
 
 
 # A cell that is a deadline, not a measure: 2025年1月, 2024年12月31日前, 长期坚持, 立行立改.
@@ -88,7 +90,8 @@ def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     marks: list[int] = []
     first = 0
     for m in _INLINE_ITEM_RE.finditer(text, start, end):
-        n = int(m.group(1)) if m.group(1) else ord(m.group(2)) - ord("①") + 1
+        digits = m.group(1) or m.group(3)
+        n = int(digits) if digits else ord(m.group(2)) - ord("①") + 1
         # a circled run may go on from the item the line belongs to (①… as a heading, ②③ in its text)
         if n == (first or 1) + len(marks) or (not marks and m.group(2)):
             first = first or n

@@ -62,16 +62,16 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
                 return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")
     for part in parts:
         for sent in split_sentences(text, part.start, part.end):
-            m = field_at(sent.text)
-            if m is None:
-                continue
-            if not m.group(1).startswith(STATUS_FIELDS):
-                continue
-            status = head_status(sent.text[m.end() :]) or clause_status(sent.text[m.end() :])
-            if status is not None:
-                return StatusTold(
-                    status=status, span=Span(start=sent.start, end=sent.end), scope=StatusScope.own, source="field"
-                )
+            # a field opens the sentence, or follows another one on its line after a space
+            # (整改时限:2024年7月底前 整改进展:已完成。)
+            for at in [0, *(k + 1 for k, ch in enumerate(sent.text) if ch in " \t")]:
+                m = field_at(sent.text, at)
+                if m is None or not m.group(1).startswith(STATUS_FIELDS):
+                    continue
+                status = head_status(sent.text[m.end() :]) or clause_status(sent.text[m.end() :])
+                if status is not None:
+                    span = Span(start=sent.start + at, end=sent.end)
+                    return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")
     return None
 
 
