@@ -399,3 +399,16 @@ async def test_paren_items_after_a_field_and_a_status_field_after_another_on_one
     (problem,) = record.problems
     assert [m.text for m in problem.measures] == ["(1)开展安全隐患大排查,整改隐患12处", "(2)建立隐患清单销号制度"]
     assert problem.status.value == "completed" and problem.status_evidence.text == "整改进展:已完成。"
+
+
+def test_unnumbered_problem_paragraphs_said_with_more_shortcoming_words() -> None:
+    text = HEAD + (
+        "(一)落实主体责任方面\n"
+        "职工培训与岗位需求衔接不紧,培训合格率偏低。公司修订培训计划,新开设岗位课程6门。\n"
+        "采购审批流于形式,部分采购未经比选。公司修订采购管理办法,推行线上比选。\n"
+    )
+    assert [t for _, t in _problems(text)] == [
+        "落实主体责任方面",
+        "职工培训与岗位需求衔接不紧,培训合格率偏低",
+        "采购审批流于形式,部分采购未经比选",
+    ]

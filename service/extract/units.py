@@ -120,6 +120,11 @@ _SHORTCOMING_RE = re.compile(
     r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不全|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
     r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在"
 )
+# ... and the words a problem paragraph's first sentence may say them with, which a measure also
+# uses for what it remedies (停招就业率偏低专业4个): read only where a paragraph may open a problem
+_SHORTCOMING_MORE_RE = re.compile(
+    r"不紧|不准|不细|不畅|不扎实|不符|不一致|偏低|偏高|偏少|偏弱|过多|过少|过高|过低|较多|未达到|流于形式|走过场"
+)
 _WORK_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
 )
@@ -130,7 +135,8 @@ def _states_shortcoming(line: str) -> int:
     stop = line.find("。")
     if stop < 6 or stop > 80 or _WORK_START_RE.match(line) or field_at(line):
         return 0
-    return stop if _SHORTCOMING_RE.search(line[:stop]) else 0
+    first = line[:stop]
+    return stop if _SHORTCOMING_RE.search(first) or _SHORTCOMING_MORE_RE.search(first) else 0
 
 
 def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span]]:
