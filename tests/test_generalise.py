@@ -412,3 +412,16 @@ def test_unnumbered_problem_paragraphs_said_with_more_shortcoming_words() -> Non
         "职工培训与岗位需求衔接不紧,培训合格率偏低",
         "采购审批流于形式,部分采购未经比选",
     ]
+
+
+def test_a_measure_that_names_a_hotline_is_no_contact_line() -> None:
+    from zhenggai.ingest.debris import find_debris
+
+    text = HEAD + (
+        "(一)落实主体责任方面\n问题1:师德师风监督不力。\n"
+        "整改措施:①签订师德承诺书;②设立师德师风举报箱和举报电话。\n"
+        "举报电话:0379-6512345\n"
+    )
+    doc = load_text(text)
+    contact = [d.span.slice(doc.text) for d in find_debris(doc.text) if d.kind.value == "contact"]
+    assert contact == ["举报电话:0379-6512345"]

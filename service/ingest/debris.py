@@ -76,7 +76,11 @@ _PATTERNS: list[tuple[DebrisKind, re.Pattern[str]]] = [
 # Any of the patterns: most lines are not debris and are let through after this one search (a
 # union of linear patterns costs at most the sum of theirs).
 _ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _PATTERNS))
-_CONTACT_RE = re.compile(r"联系方式|联系电话|举报电话|电子邮箱|邮政信箱|通信地址|邮政编码|电话\s*+[:：]?\s*+[\d（(]")
+# a contact line gives the number or address after its word (举报电话:0379-…), where a measure only
+# names one (设立举报箱和举报电话。)
+_CONTACT_RE = re.compile(
+    r"(?:联系方式|联系电话|举报电话|电子邮箱|邮政信箱|通信地址|邮政编码|电话)[ \t]*+(?:[:：][ \t]*+[^ \t。]|[\d（(@])"
+)
 _SIGNATURE_RE = re.compile(
     r"^(?:中共|中国共产党)?[^\s,。;:]{2,40}(?:委员会|委|党委|党组|党工委|工委|办公室|人民政府|纪委|监委)$"
 )
