@@ -107,3 +107,12 @@ def test_traditional_characters_are_read_and_quoted_as_written() -> None:
 def test_the_scan_is_linear_on_long_input() -> None:
     hits = gazetteer().scan("烟台市芝罘区" * 20000 + "无" * 100000)
     assert len(hits) == 40000
+
+
+def test_a_general_branch_committee_written_out_is_the_party_body_not_the_name() -> None:
+    """中共…中心总支部委员会: 委员会 and then 总支部 are the Party body; the unit is the 中心."""
+    from zhenggai.extract.meta.level import _core
+
+    name = "中共青禾县河湖保护服务中心总支部委员会"
+    start, end, _ = _core(name)
+    assert name[start:end] == "青禾县河湖保护服务中心"

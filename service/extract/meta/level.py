@@ -27,7 +27,7 @@ _KINDS: list[tuple[UnitLevel, re.Pattern[str]]] = [
 ]
 _PARTY_PREFIX = re.compile(r"^(?:中共|中国共产党)")
 # the Party body of the unit, at the end of its name (longest first)
-_PARTY_SUFFIX = re.compile(r"(?:工作委员会|委员会|党工委|党组织|党组|党委|党总支|党支部|支部)$")
+_PARTY_SUFFIX = re.compile(r"(?:工作委员会|委员会|党工委|党组织|党组|党委|党总支部|党总支|总支部|党支部|支部)$")
 _COMMITTEE = re.compile(r"(?<=[省市县区州旗盟])委$")  # 芝罘区委 → 芝罘区
 _TERRITORIAL = {"省": UnitLevel.province, "市": UnitLevel.city, "州": UnitLevel.city, "县": UnitLevel.county}
 _TERRITORIAL.update({"区": UnitLevel.county, "旗": UnitLevel.county})
