@@ -425,3 +425,30 @@ def test_a_measure_that_names_a_hotline_is_no_contact_line() -> None:
     doc = load_text(text)
     contact = [d.span.slice(doc.text) for d in find_debris(doc.text) if d.kind.value == "contact"]
     assert contact == ["举报电话:0379-6512345"]
+
+
+def _wrap(text: str, width: int) -> str:
+    out = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_a_hard_wrapped_heading_and_a_line_cut_after_a_quote_are_joined() -> None:
+    """A PDF copy cuts lines at one width wherever it falls: inside a long 针对“…”的问题 heading,
+    or right after a closing quote; both are joined back, and short headings stay lines."""
+    body = (
+        "(一)关于落实意识形态工作责任制方面\n"
+        "1.针对“网络意识形态阵地管理不够严格,部分单位微信公众号信息发布审核把关不严”的问题。"
+        "一是制定《青禾县网络意识形态阵地管理办法》,明确“谁主办谁负责”的原则,对全县政务新媒体开展全面排查,"
+        "关停僵尸账号12个。二是建立信息发布三审三校制度,每季度通报一次检查结果。\n"
+        "2.针对“意识形态领域风险研判不及时,舆情应对处置机制不健全,重大舆情处置不够及时”的问题。"
+        "一是建立意识形态领域风险季度研判制度,形成研判报告4期。二是修订舆情应对处置预案,开展舆情处置演练2次,"
+        "对处置不力的2个单位进行约谈。\n"
+    )
+    doc = load_text(_wrap(HEAD + body, 30))
+    assert doc.text.endswith(body.rstrip("\n"))
+    assert "(一)关于落实意识形态工作责任制方面\n1.针对“网络意识形态阵地" in doc.text

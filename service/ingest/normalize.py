@@ -27,6 +27,8 @@ _MD_PREFIX_RE = re.compile(r"^(?:#{1,6} +|> ?|[-*+] +)")
 _MD_EMPHASIS = r"\*\*|__"
 # A line ending like this closes a paragraph; a wrapped line usually does not.
 _TERMINAL = tuple("。！？!?；;：:”」』》)")
+# ... and what only a sentence ends with: a line at the wrap width may close a quote mid-sentence
+_SENTENCE_END = tuple("。！？!?；;：:")
 _HEADING_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.]|\([一二三四五六七八九十百]+\)|\d{1,3}[.、](?!\d)|\(\d{1,3}\)|[①-⑳])"
 )
@@ -120,16 +122,16 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     length = 0
     for k, pieces in enumerate(lines):
         if k:
-            open_ended = (
-                not plain[k - 1].endswith(_TERMINAL)
-                and not _HEADING_START_RE.match(plain[k])
-                and not _FIELD_START_RE.match(plain[k])
-                and not _TITLE_LINE_END_RE.search(plain[k - 1])
+            starts_alone = (
+                _HEADING_START_RE.match(plain[k])
+                or _FIELD_START_RE.match(plain[k])
+                or _TITLE_LINE_END_RE.search(plain[k - 1])
             )
-            join = open_ended and (
-                (width is not None and width - 2 <= len(plain[k - 1]) and not _HEADING_START_RE.match(plain[k - 1]))
-                or (blank_separated and not after_blank[k] and len(plain[k - 1]) >= 20)
-            )
+            # at the wrap width a line is cut wherever the width fell: inside a heading, after a
+            # closing quote (a heading is rarely that long; a paragraph's first line is indented)
+            wrapped = width is not None and width - 2 <= len(plain[k - 1]) and not plain[k - 1].endswith(_SENTENCE_END)
+            stray = blank_separated and not after_blank[k] and len(plain[k - 1]) >= 20
+            join = not starts_alone and (wrapped or (stray and not plain[k - 1].endswith(_TERMINAL)))
             if not join:
                 omap.add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
                 out.append("\n")
