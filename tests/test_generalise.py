@@ -452,3 +452,23 @@ def test_a_hard_wrapped_heading_and_a_line_cut_after_a_quote_are_joined() -> Non
     doc = load_text(_wrap(HEAD + body, 30))
     assert doc.text.endswith(body.rstrip("\n"))
     assert "(一)关于落实意识形态工作责任制方面\n1.针对“网络意识形态阵地" in doc.text
+
+
+def test_page_furniture_over_a_title_is_no_wrapped_paragraph() -> None:
+    """A blank-separated page whose furniture lines have no blank between them and the title:
+    neither is joined to the next line."""
+    paragraphs = "\n\n".join(
+        f"青禾县文化馆第{n}项整改工作按计划推进,逐项明确责任人和完成时限,推动整改落地见效。" for n in range(1, 21)
+    )
+    page = (
+        "字号:[ 大 中 小 ] 打印本页 关闭窗口\n"
+        "中共青禾县文化馆支部委员会关于巡察整改进展情况的通报\n"
+        "作者:办公室 来源:本站 点击数:1024\n"
+        "根据县委统一部署,县委第一巡察组对青禾县文化馆党支部开展了常规巡察。\n\n" + paragraphs
+    )
+    lines = load_text(page).text.splitlines()
+    assert lines[:3] == [
+        "字号:[ 大 中 小 ] 打印本页 关闭窗口",
+        "中共青禾县文化馆支部委员会关于巡察整改进展情况的通报",
+        "作者:办公室 来源:本站 点击数:1024",
+    ]
