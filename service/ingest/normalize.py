@@ -38,6 +38,7 @@ _HEADING_START_RE = re.compile(
 # (`【打印】`). A web page's title over its source line is never one wrapped paragraph.
 _TITLE_LINE_END_RE = re.compile(r"(?:通报|报告|公告)$")
 _FIELD_START_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}:|【)")
+_ENUM_START_RE = re.compile(r"^[一二三四五六七八九十]{1,3}是")
 # A page's own furniture (字号 大 中 小 / 打印本页 / 点击数:): never a paragraph's wrapped first line.
 _FURNITURE_RE = re.compile(
     r"打印|关闭窗口|字号|点击数|点击量|浏览次数|浏览量|阅读次数|阅读量|分享到|来源:|发布时间:|发布日期:"
@@ -134,7 +135,16 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
             )
             # at the wrap width a line is cut wherever the width fell: inside a heading, after a
             # closing quote (a heading is rarely that long; a paragraph's first line is indented)
-            wrapped = width is not None and width - 2 <= len(plain[k - 1]) and not plain[k - 1].endswith(_SENTENCE_END)
+            # a line that fills the width even when a sentence ends there: the paragraph goes on
+            # more often than it ends exactly at the width (unless the next line opens an item)
+            wrapped = (
+                width is not None
+                and width - 2 <= len(plain[k - 1])
+                and (
+                    not plain[k - 1].endswith(_SENTENCE_END)
+                    or (len(plain[k - 1]) >= width and not _ENUM_START_RE.match(plain[k]))
+                )
+            )
             stray = (
                 blank_separated
                 and not after_blank[k]
