@@ -472,3 +472,11 @@ def test_page_furniture_over_a_title_is_no_wrapped_paragraph() -> None:
         "中共青禾县文化馆支部委员会关于巡察整改进展情况的通报",
         "作者:办公室 来源:本站 点击数:1024",
     ]
+
+
+def test_a_bare_group_company_committee_points_at_the_unit() -> None:
+    from zhenggai.extract.meta.names import is_short_form, is_unit_name
+
+    for short in ("集团公司党委", "学院党委", "总公司党委"):
+        assert is_short_form(short) and not is_unit_name(short), short
+    assert is_unit_name("青禾县城市发展集团有限公司党委")
