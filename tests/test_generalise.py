@@ -480,3 +480,17 @@ def test_a_bare_group_company_committee_points_at_the_unit() -> None:
     for short in ("集团公司党委", "学院党委", "总公司党委"):
         assert is_short_form(short) and not is_unit_name(short), short
     assert is_unit_name("青禾县城市发展集团有限公司党委")
+
+
+async def test_a_count_over_the_problems_a_cut_page_shows_covers_them(judge_llm, llm_fake_settings) -> None:
+    text = (
+        "青禾县交通运输局党组关于县委巡察整改情况的通报\n"
+        "根据县委统一部署,县委第三巡察组对青禾县交通运输局党组开展了常规巡察,并反馈了巡察意见。\n"
+        "一、整改工作情况\n局党组对反馈的12个问题逐条制定整改措施。截至6月底,12个问题已全部完成整改。\n"
+        "二、反馈问题整改情况\n"
+        "问题1:农村公路养护资金使用不规范。\n整改措施:修订养护资金管理办法。\n完成情况:已完成\n"
+        "问题2:治超站执法记录不完整。\n整改措施:(1)补齐执法记录仪配备,每"
+    )
+    record = await _record(text, llm_fake_settings)
+    got = [(p.path, p.status.value, p.status_scope.value) for p in record.problems]
+    assert got == [("二.问题1", "completed", "own"), ("二.问题2", "completed", "report")]

@@ -98,14 +98,16 @@ def _lines(text: str, part: Span) -> list[tuple[int, str]]:
 def _covered(count: int | None, units: list[Unit], prefix: str) -> set[str] | None:
     """The problems a covering sentence counts, among the open units under `prefix` ('' = all).
 
-    Uncounted (以上/所有) or counting every leaf problem there: all of them. Counting fewer: the
+    Uncounted (以上/所有) or counting every leaf problem there, or more: all of them. Counting fewer: the
     items numbered 1…N when the report numbers exactly those N and numbers others on after them
     (30个具体问题 = items 1.-30., then 31.-70. of another kind). Otherwise it does not say which.
     """
     inside = [u for u in units if not u.prior and (not prefix or f"{u.path}.".startswith(prefix + "."))]
     parents = {u.parent_path for u in inside}
     leaves = [u for u in inside if u.path not in parents]
-    if count is None or count == len(leaves):
+    if count is None or count >= len(leaves):
+        # counting at least every leaf seen (a page cut before the rest, or problems the report
+        # counts finer than it lists): every one of them is among those it counts
         return {u.path for u in inside}
     numbered = [u for u in inside if u.label.isdigit() and 1 <= int(u.label) <= count]
     if len(numbered) == count and {int(u.label) for u in numbered} == set(range(1, count + 1)):
