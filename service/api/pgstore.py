@@ -135,8 +135,7 @@ class PgJobStore:
             min_size=1,
             max_size=max_connections,
             open=False,
-            check=self._check,  # a connection broken by a restart is replaced, not lent
-            reset=self._returned,
+            reset=self._returned,  # no `check=`: `_lend` checks, and clears the pool after a restart
             timeout=timeout_s,
             # a failed reconnect is given up at once and the next call tries again: the pool's own
             # backoff would keep it away for many seconds after the server is back
@@ -146,12 +145,26 @@ class PgJobStore:
         self._pool.open(wait=False)
         self._away = False  # the last call found the server unreachable
 
-    def _check(self, conn: psycopg.Connection[Any]) -> None:
-        """Before a connection is lent: one round trip to see that it is alive, unless it was in use
-        a moment ago (a call that then meets a broken connection is a 503, and the pool drops it)."""
+    def _lend(self) -> psycopg.Connection[Any]:
+        """A pooled connection, checked with one round trip unless it was in use a moment ago (a call
+        that then meets a broken connection is a 503, and the pool drops it).
+
+        A connection that fails its check means the server went away (a restart): every idle
+        connection is as broken, so the pool checks and replaces them all at once (`check()`) and
+        this call takes a fresh one. The pool's own `check=` would test them one by one, sleeping
+        a growing backoff between failures, and a pool of broken connections would time out (a
+        503 seconds after the server is back)."""
+        conn = self._pool.getconn()
         used = self._last_used.get(conn)
-        if used is None or time.monotonic() - used > _CHECK_IDLE_S:
+        if used is not None and time.monotonic() - used <= _CHECK_IDLE_S:
+            return conn
+        try:
             ConnectionPool.check_connection(conn)
+            return conn
+        except psycopg.Error:
+            self._pool.putconn(conn)  # broken: the pool discards it and opens another
+        self._pool.check()
+        return self._pool.getconn()
 
     def _returned(self, conn: psycopg.Connection[Any]) -> None:
         self._last_used[conn] = time.monotonic()
@@ -171,8 +184,12 @@ class PgJobStore:
                 raise storage_error(exc) or PgStorageError(type(exc).__name__, str(exc)) from exc
             self._away = False
         try:
-            with self._pool.connection() as conn:
-                yield conn
+            conn = self._lend()
+            try:
+                with conn.transaction():
+                    yield conn
+            finally:
+                self._pool.putconn(conn)
         except (psycopg.Error, PoolTimeout) as exc:
             mapped = storage_error(exc)
             if mapped is None:
