@@ -101,6 +101,34 @@ def storage_error(exc: BaseException) -> PgStorageError | None:
     return None
 
 
+# what psycopg_pool says, at WARNING, on every attempt while the server is away (and for every broken
+# connection it drops): the store's own one line per outage says it once
+_RECONNECT_NOISE = (
+    "error connecting in",
+    "reconnection attempt in pool",
+    "discarding broken connection",
+    "discarding closed connection",
+)
+
+
+class _PoolReconnectFilter(logging.Filter):
+    """Drops psycopg_pool's per-attempt reconnect lines unless its logger was set to INFO or
+    DEBUG on purpose; everything else it logs (a connection returned mid-transaction, a failed
+    reset, a maintenance task that failed) passes as it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        asked = logging.getLogger("psycopg.pool").level
+        if asked and asked < logging.WARNING:
+            return True
+        return not (isinstance(record.msg, str) and record.msg.startswith(_RECONNECT_NOISE))
+
+
+def _quiet_pool_reconnects() -> None:
+    pool_log = logging.getLogger("psycopg.pool")
+    if not any(isinstance(f, _PoolReconnectFilter) for f in pool_log.filters):
+        pool_log.addFilter(_PoolReconnectFilter())
+
+
 def default_worker_id() -> str:
     """host:pid:random, unique across machines and restarts."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -146,6 +174,8 @@ class PgJobStore:
         )
         self._pool.open(wait=False)
         self._away = False  # the last call found the server unreachable
+        self._away_since: float | None = None  # when this outage began (for its one log line)
+        _quiet_pool_reconnects()
 
     def _lend(self) -> psycopg.Connection[Any]:
         """A pooled connection, checked with one round trip unless it was in use a moment ago (a call
@@ -187,7 +217,7 @@ class PgJobStore:
                 psycopg.connect(self.url, connect_timeout=_PROBE_TIMEOUT_S).close()
             except psycopg.Error as exc:
                 raise storage_error(exc) or PgStorageError(type(exc).__name__, str(exc)) from exc
-            self._away = False
+            self._back()
         try:
             conn = self._lend()
             try:
@@ -199,8 +229,24 @@ class PgJobStore:
             if mapped is None:
                 raise
             if isinstance(exc, PoolTimeout) or (getattr(exc, "sqlstate", None) or "08")[:2] in ("08", "57"):
-                self._away = True
+                self._gone(mapped)
             raise mapped from exc
+
+    def _gone(self, why: PgStorageError) -> None:
+        """The server went away: one warning per outage (the pool's own per-attempt lines are
+        filtered, `_quiet_pool_reconnects`)."""
+        self._away = True
+        if self._away_since is None:
+            self._away_since = time.monotonic()
+            log.warning(
+                "job store at %s unreachable (%s); calls answer 503 until it is back", redact(self.url), why.name
+            )
+
+    def _back(self) -> None:
+        self._away = False
+        since, self._away_since = self._away_since, None
+        if since is not None:
+            log.info("job store at %s reachable again after %.1fs", redact(self.url), time.monotonic() - since)
 
     @staticmethod
     def _select(c: psycopg.Connection[Any], where: str, args: tuple[Any, ...], *, with_result: bool) -> JobRow | None:
@@ -488,6 +534,11 @@ class PgJobStore:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     # ------------------------------------------------------------------ health
+
+    def ping(self) -> None:
+        """One round trip (a worker's health: the database answers); StorageError when it does not."""
+        with self._conn() as c:
+            c.execute("SELECT 1")
 
     def check_writable(self, probe_bytes: int = 64 * 1024) -> None:
         """Raise StorageError unless the database takes a committed write the size of a submission
