@@ -167,3 +167,21 @@ def test_an_unreachable_server_at_start_is_a_clear_error_without_the_password(pg
         open_store(url)
     assert info.value.type == "storage_unavailable" and "s3cret" not in str(info.value)
     assert "***" in str(info.value)
+
+
+def test_the_first_call_after_a_restart_the_store_slept_through_is_answered(pg_server):
+    """A store whose pool holds several connections, idle while the server restarts: every one of
+    them is broken, and the first call after the restart still gets a fresh connection (not a 503
+    after the pool tried the broken ones one by one)."""
+    url = pg_server.new_database()
+    store = PgJobStore(url, max_connections=6, timeout_s=2.0)
+    try:
+        job = store.submit(_new(), max_pending=10)[0]
+        with ThreadPoolExecutor(6) as pool:  # open all six connections
+            list(pool.map(lambda _: store.get(job.id) and time.sleep(0.3), range(6)))
+        pg_server.restart()
+        time.sleep(1.5)  # idle past the check interval, as a quiet API process would be
+        assert store.get(job.id).status == "queued"
+        assert store.submit(_new("新"), max_pending=9)[0].status == "queued"
+    finally:
+        store.close()

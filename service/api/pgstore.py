@@ -101,6 +101,34 @@ def storage_error(exc: BaseException) -> PgStorageError | None:
     return None
 
 
+# what psycopg_pool says, at WARNING, on every attempt while the server is away (and for every broken
+# connection it drops): the store's own one line per outage says it once
+_RECONNECT_NOISE = (
+    "error connecting in",
+    "reconnection attempt in pool",
+    "discarding broken connection",
+    "discarding closed connection",
+)
+
+
+class _PoolReconnectFilter(logging.Filter):
+    """Drops psycopg_pool's per-attempt reconnect lines unless its logger was set to INFO or
+    DEBUG on purpose; everything else it logs (a connection returned mid-transaction, a failed
+    reset, a maintenance task that failed) passes as it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        asked = logging.getLogger("psycopg.pool").level
+        if asked and asked < logging.WARNING:
+            return True
+        return not (isinstance(record.msg, str) and record.msg.startswith(_RECONNECT_NOISE))
+
+
+def _quiet_pool_reconnects() -> None:
+    pool_log = logging.getLogger("psycopg.pool")
+    if not any(isinstance(f, _PoolReconnectFilter) for f in pool_log.filters):
+        pool_log.addFilter(_PoolReconnectFilter())
+
+
 def default_worker_id() -> str:
     """host:pid:random, unique across machines and restarts."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -135,8 +163,9 @@ class PgJobStore:
             min_size=1,
             max_size=max_connections,
             open=False,
-            check=self._check,  # a connection broken by a restart is replaced, not lent
-            reset=self._returned,
+            # every call is one statement, so each is its own transaction: no BEGIN/COMMIT round trips
+            kwargs={"autocommit": True},
+            reset=self._returned,  # no `check=`: `_lend` checks, and clears the pool after a restart
             timeout=timeout_s,
             # a failed reconnect is given up at once and the next call tries again: the pool's own
             # backoff would keep it away for many seconds after the server is back
@@ -145,21 +174,40 @@ class PgJobStore:
         )
         self._pool.open(wait=False)
         self._away = False  # the last call found the server unreachable
+        self._away_since: float | None = None  # when this outage began (for its one log line)
+        _quiet_pool_reconnects()
 
-    def _check(self, conn: psycopg.Connection[Any]) -> None:
-        """Before a connection is lent: one round trip to see that it is alive, unless it was in use
-        a moment ago (a call that then meets a broken connection is a 503, and the pool drops it)."""
+    def _lend(self) -> psycopg.Connection[Any]:
+        """A pooled connection, checked with one round trip unless it was in use a moment ago (a call
+        that then meets a broken connection is a 503, and the pool drops it).
+
+        A connection that fails its check means the server went away (a restart): every idle
+        connection is as broken, so the pool checks and replaces them all at once (`check()`) and
+        this call takes a fresh one. The pool's own `check=` would test them one by one, sleeping
+        a growing backoff between failures, and a pool of broken connections would time out (a
+        503 seconds after the server is back)."""
+        conn = self._pool.getconn()
         used = self._last_used.get(conn)
-        if used is None or time.monotonic() - used > _CHECK_IDLE_S:
+        if used is not None and time.monotonic() - used <= _CHECK_IDLE_S:
+            return conn
+        try:
             ConnectionPool.check_connection(conn)
+            return conn
+        except psycopg.Error:
+            self._pool.putconn(conn)  # broken: the pool discards it and opens another
+        self._pool.check()
+        return self._pool.getconn()
 
     def _returned(self, conn: psycopg.Connection[Any]) -> None:
         self._last_used[conn] = time.monotonic()
 
     @contextmanager
-    def _tx(self) -> Iterator[psycopg.Connection[Any]]:
-        """One transaction on a pooled connection; committed on success. A server that is down,
-        restarting, full or read-only raises PgStorageError.
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit: each statement is a transaction of its own, committed
+        in the round trip that runs it. Every transition is one statement (CTEs carry its attempt
+        row, result and NOTIFY), so no call needs a multi-statement transaction, and a worker's job
+        costs one round trip per transition instead of two (the statement, then COMMIT). A server
+        that is down, restarting, full or read-only raises PgStorageError.
 
         Once the server was found away, each call first tries one direct connection: refused at
         once while it is down (a 503 in milliseconds, not after the pool's wait for a connection),
@@ -169,17 +217,36 @@ class PgJobStore:
                 psycopg.connect(self.url, connect_timeout=_PROBE_TIMEOUT_S).close()
             except psycopg.Error as exc:
                 raise storage_error(exc) or PgStorageError(type(exc).__name__, str(exc)) from exc
-            self._away = False
+            self._back()
         try:
-            with self._pool.connection() as conn:
+            conn = self._lend()
+            try:
                 yield conn
+            finally:
+                self._pool.putconn(conn)
         except (psycopg.Error, PoolTimeout) as exc:
             mapped = storage_error(exc)
             if mapped is None:
                 raise
             if isinstance(exc, PoolTimeout) or (getattr(exc, "sqlstate", None) or "08")[:2] in ("08", "57"):
-                self._away = True
+                self._gone(mapped)
             raise mapped from exc
+
+    def _gone(self, why: PgStorageError) -> None:
+        """The server went away: one warning per outage (the pool's own per-attempt lines are
+        filtered, `_quiet_pool_reconnects`)."""
+        self._away = True
+        if self._away_since is None:
+            self._away_since = time.monotonic()
+            log.warning(
+                "job store at %s unreachable (%s); calls answer 503 until it is back", redact(self.url), why.name
+            )
+
+    def _back(self) -> None:
+        self._away = False
+        since, self._away_since = self._away_since, None
+        if since is not None:
+            log.info("job store at %s reachable again after %.1fs", redact(self.url), time.monotonic() - since)
 
     @staticmethod
     def _select(c: psycopg.Connection[Any], where: str, args: tuple[Any, ...], *, with_result: bool) -> JobRow | None:
@@ -199,7 +266,7 @@ class PgJobStore:
         instant may pass it by one each, never the dedupe (the unique index decides that)."""
         key = new.dedupe_key
         find = f"(SELECT id FROM jobs WHERE owner = %s AND dedupe_key = %s AND status IN {_LIVE})"
-        with self._tx() as c:
+        with self._conn() as c:
             found, pending = c.execute(
                 f"SELECT {find}, (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running'))", (new.owner, key)
             ).fetchone()
@@ -242,14 +309,14 @@ class PgJobStore:
         return job, True
 
     def get(self, job_id: str, owner: str | None = None, *, with_result: bool = False) -> JobRow | None:
-        with self._tx() as c:
+        with self._conn() as c:
             if owner is None:
                 return self._select(c, "j.id = %s", (job_id,), with_result=with_result)
             return self._select(c, "j.id = %s AND j.owner = %s", (job_id, owner), with_result=with_result)
 
     def text(self, job_id: str) -> str | None:
         """The normalised text every offset of the result refers to."""
-        with self._tx() as c:
+        with self._conn() as c:
             row = c.execute("SELECT text FROM inputs WHERE job_id = %s", (job_id,)).fetchone()
         return None if row is None else row[0]
 
@@ -263,13 +330,13 @@ class PgJobStore:
             where.append("j.seq < (SELECT seq FROM jobs WHERE id = %s AND owner = %s)")
             args += [before, owner]
         sql = f"SELECT {_BRIEF} FROM jobs j WHERE {' AND '.join(where)} ORDER BY j.seq DESC LIMIT %s"
-        with self._tx() as c:
+        with self._conn() as c:
             rows = c.execute(sql, (*args, limit)).fetchall()
         return [JobRow(*r) for r in rows]
 
     def cancel(self, job_id: str, owner: str) -> tuple[JobRow | None, bool]:
         """Cancel a queued or running job; (the job as it is now, whether this call cancelled it)."""
-        with self._tx() as c:
+        with self._conn() as c:
             cancelled = self._end(
                 c,
                 f"UPDATE jobs SET status = 'cancelled', finished_at = {NOW}, error_type = 'cancelled',"
@@ -283,7 +350,7 @@ class PgJobStore:
         return row, cancelled
 
     def pending(self) -> int:
-        with self._tx() as c:
+        with self._conn() as c:
             return c.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')").fetchone()[0]
 
     # ------------------------------------------------------------------ runner side
@@ -338,7 +405,7 @@ class PgJobStore:
         worker = worker_id or self.worker_id
         lease = self.lease_s if lease_s is None else lease_s
         started = f"s AS (UPDATE jobs SET {self._RUNNING} WHERE id = %s AND status = 'queued' RETURNING *)"
-        with self._tx() as c:
+        with self._conn() as c:
             got = self._run(c, started, (worker, lease, lease, job_id), worker)
         return None if got is None else got[1]
 
@@ -349,13 +416,13 @@ class PgJobStore:
             "next AS (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED),"
             f" s AS (UPDATE jobs SET {self._RUNNING} FROM next WHERE jobs.id = next.id RETURNING jobs.*)"
         )
-        with self._tx() as c:
+        with self._conn() as c:
             return self._run(c, started, (worker_id, lease_s, lease_s), worker_id)
 
     def renew(self, job_id: str, worker_id: str, lease_s: float | None = None) -> bool:
         """Extend `worker_id`'s lease on a running job; False when the job is no longer its own
         (cancelled, finished, or taken over after the lease ran out): the worker should stop it."""
-        with self._tx() as c:
+        with self._conn() as c:
             cur = c.execute(
                 f"UPDATE jobs SET lease_until = {NOW} + COALESCE(%s, lease_s, %s)"
                 " WHERE id = %s AND worker_id = %s AND status = 'running'",
@@ -366,7 +433,7 @@ class PgJobStore:
     def release(self, job_id: str, worker_id: str) -> bool:
         """running → queued for a worker that stops before the job ends (a graceful shutdown);
         the start still counts as an attempt."""
-        with self._tx() as c:
+        with self._conn() as c:
             return self._end(
                 c,
                 "UPDATE jobs SET status = 'queued', worker_id = NULL, lease_until = NULL"
@@ -383,7 +450,7 @@ class PgJobStore:
     def progress(self, job_id: str, done: int, total: int, *, worker_id: str | None = None) -> None:
         """Chunks done so far; never moves backwards. Renews the lease: progress is a heartbeat."""
         held, args = self._holder(worker_id)
-        with self._tx() as c:
+        with self._conn() as c:
             c.execute(
                 f"UPDATE jobs SET chunks_done = GREATEST(chunks_done, %s), chunks_total = %s,"
                 f" lease_until = {NOW} + COALESCE(lease_s, %s) WHERE id = %s AND status = 'running'{held}",
@@ -394,7 +461,7 @@ class PgJobStore:
         """running → done with its record; False when the job is no longer running (cancelled, or
         already finished by another run), so a result is stored once."""
         held, args = self._holder(worker_id)
-        with self._tx() as c:
+        with self._conn() as c:
             return self._end(
                 c,
                 f"UPDATE jobs SET status = 'done', finished_at = {NOW}, chunks_done = COALESCE(chunks_total, 0),"
@@ -417,7 +484,7 @@ class PgJobStore:
         worker_id: str | None = None,
     ) -> bool:
         held, args = self._holder(worker_id)
-        with self._tx() as c:
+        with self._conn() as c:
             return self._end(
                 c,
                 f"UPDATE jobs SET status = 'failed', finished_at = {NOW}, error_type = %s, error_message = %s,"
@@ -436,7 +503,7 @@ class PgJobStore:
         queue, or fail once they have been started `max_attempts` times. Jobs other processes are
         running under a live lease are left alone. Returns every queued job, oldest first."""
         expired = f"status = 'running' AND (lease_until IS NULL OR lease_until < {NOW})"
-        with self._tx() as c:
+        with self._conn() as c:
             c.execute(
                 f"WITH lost AS (UPDATE jobs SET status = 'failed', finished_at = {NOW}, error_type = 'interrupted',"
                 " error_message = 'the service stopped while this job was running, ' || attempts || ' time(s); "
@@ -457,7 +524,7 @@ class PgJobStore:
 
     def attempts(self, job_id: str) -> list[dict[str, Any]]:
         """Every start of a job: attempt, worker, start and end times, outcome (for operators and tests)."""
-        with self._tx() as c:
+        with self._conn() as c:
             rows = c.execute(
                 "SELECT attempt, worker_id, started_at, ended_at, outcome FROM attempts WHERE job_id = %s"
                 " ORDER BY attempt",
@@ -468,12 +535,17 @@ class PgJobStore:
 
     # ------------------------------------------------------------------ health
 
+    def ping(self) -> None:
+        """One round trip (a worker's health: the database answers); StorageError when it does not."""
+        with self._conn() as c:
+            c.execute("SELECT 1")
+
     def check_writable(self, probe_bytes: int = 64 * 1024) -> None:
         """Raise StorageError unless the database takes a committed write the size of a submission
         (random bytes, so compression does not make it small), deleted again at once."""
-        with self._tx() as c:
+        with self._conn() as c:
             c.execute("INSERT INTO probe (data) VALUES (%s)", (os.urandom(probe_bytes),))
-        with self._tx() as c:
+        with self._conn() as c:
             c.execute("DELETE FROM probe")
 
     def close(self) -> None:
@@ -482,7 +554,7 @@ class PgJobStore:
         by attempts, exactly as after a SQLite restart; then close the connections. A process that
         dies instead leaves its leases to run out."""
         try:
-            with self._tx() as c:
+            with self._conn() as c:
                 c.execute(
                     f"UPDATE jobs SET lease_until = {NOW} WHERE worker_id = %s AND status = 'running'",
                     (self.worker_id,),

@@ -38,6 +38,7 @@ from zhenggai.api.procs import WorkerDied, WorkerPool
 from zhenggai.api.remote import Outcome, RemoteFailure, ShippedModel, ShippedPrompt, read_submission_text
 from zhenggai.api.stores import JobStore
 from zhenggai.llm.client import LLMClient
+from zhenggai.llm.errors import TransientLLMError
 from zhenggai.llm.registry import is_local, structured_mode
 from zhenggai.pipeline import PipelineOptions
 from zhenggai.settings import Settings
@@ -49,6 +50,34 @@ _STORE_RETRY_S = 2.0  # how soon a job store that refused a write is tried again
 _FINISH_PATIENCE_S = 30.0  # how long a leased job's result is offered to a store that refuses it
 
 T = TypeVar("T")
+
+
+class CallTally:
+    """A job's model calls: answered, and the failures. The pipeline keeps the parser's reading
+    when a call fails (a `chunk_failed` warning), which is right when some calls failed; when every
+    call failed for a reason that may pass (the endpoint down, timeouts), the record holds no model
+    judgement at all, so the job is a transient failure instead (`outcome`): a queue worker retries
+    it with backoff, and its last attempt fails with this reason."""
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.failures: list[BaseException] = []
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures.append(exc)
+
+    def all_transient(self) -> bool:
+        transient = all(isinstance(e, TransientLLMError) for e in self.failures)
+        return self.answered == 0 and bool(self.failures) and transient
+
+    def outcome(self) -> Outcome:
+        last = self.failures[-1]
+        message = (
+            f"every model call of this job failed ({len(self.failures)} calls; the last: {type(last).__name__}: "
+            f"{last}); the model endpoint looks unreachable"
+        )
+        detail = {"reason": "model_unreachable", "calls_failed": len(self.failures)}
+        return Outcome(error="model_error", message=message[:1000], detail=detail, exception=type(last).__name__)
 
 
 class JobRunner:
@@ -258,12 +287,13 @@ class JobRunner:
         event(log, "job_started", job=job_id, attempt=inp.attempt)
         held: dict[str, Any] = {} if holder is None else {"worker_id": holder}
         calls: set[asyncio.Task[None]] = set()
+        tally = CallTally()
 
         def on_message(msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
             if msg[0] == "progress":
                 self._progress(job_id, msg[1], msg[2], held)
             elif msg[0] == "call":
-                task = asyncio.get_running_loop().create_task(self._serve_call(msg, reply))
+                task = asyncio.get_running_loop().create_task(self._serve_call(msg, reply, tally))
                 calls.add(task)
                 task.add_done_callback(calls.discard)
 
@@ -289,6 +319,8 @@ class JobRunner:
         finally:  # cancelled or not: no model call of this job goes on
             for task in list(calls):
                 task.cancel()
+        if outcome.result is not None and tally.all_transient():
+            outcome = tally.outcome()  # a record built without one answer: the endpoint was down
         if outcome.result is None:
             if keep is None or not keep(outcome):
                 await self._fail(job_id, outcome, held)
@@ -315,7 +347,9 @@ class JobRunner:
         assert self.client is not None
         return structured_mode(model, self.settings), self.client.context_window(model)
 
-    async def _serve_call(self, msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None]) -> None:
+    async def _serve_call(
+        self, msg: tuple[Any, ...], reply: Callable[[tuple[Any, ...]], None], tally: CallTally | None = None
+    ) -> None:
         """One model call a job's worker asked for, on the shared client."""
         assert self.client is not None
         _, n, shipped_prompt, shipped, variables, kwargs = msg
@@ -326,8 +360,12 @@ class JobRunner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if tally is not None:
+                tally.failed(exc)
             reply(("reply", n, False, RemoteFailure.of(exc)))
         else:
+            if tally is not None:
+                tally.answered += 1
             reply(("reply", n, True, (res.value.model_dump_json(), res.usage, res.text)))
 
     async def _fail(self, job_id: str, outcome: Outcome, held: dict[str, Any]) -> None:

@@ -294,17 +294,22 @@ def worker(
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Jobs run at once [default: settings, 2]")] = None,
     lease: Annotated[float | None, typer.Option(min=1, help="Seconds a job is leased, renewed every quarter")] = None,
+    health_port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Serve /healthz and /readyz on this port [default: off]")
+    ] = None,
+    health_host: Annotated[str, typer.Option(help="Address of the health endpoint")] = "127.0.0.1",
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
     """Run jobs of a shared (PostgreSQL) job store, each under a lease, until SIGTERM or Ctrl-C
-    (running jobs go back to the queue). Any number of workers, on any number of machines."""
+    (running jobs go back to the queue). Any number of workers, on any number of machines.
+    `--health-port` serves the worker's own /healthz (liveness) and /readyz (database, LISTEN)."""
     from zhenggai.api.logs import configure_logging
     from zhenggai.queue.run import NotSharedError, run_worker
 
     settings = _settings(api_db=_db_target(db), api_max_jobs=jobs, api_lease_s=lease)
     configure_logging(log_level)
     try:
-        run_worker(settings, console=err_console)
+        run_worker(settings, console=err_console, health=None if health_port is None else (health_host, health_port))
     except NotSharedError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e

@@ -32,7 +32,8 @@ class JobEvents:
         self.channel = channel
         self._waiters: dict[str, set[asyncio.Future[str]]] = {}
         self._subscribers: list[Callable[[str, str], None]] = []
-        self.connected = asyncio.Event()
+        self.connected = asyncio.Event()  # the LISTEN connection is up (readiness, the worker's health)
+        self.reconnects = 0  # times it came back after it was lost
 
     def subscribe(self, fn: Callable[[str, str], None]) -> None:
         """`fn(job_id, status)` for every notification; `fn("", "reconnected")` after a reconnect."""
@@ -77,6 +78,8 @@ class JobEvents:
                     await conn.execute(f"LISTEN {self.channel}")
                     self.connected.set()
                     if not first:
+                        self.reconnects += 1
+                        log.info("job notifications back (reconnect %d)", self.reconnects)
                         self._wake_all()
                     first = False
                     async for note in conn.notifies():
