@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from zhenggai.chunks.tokens import RangeEstimate, TokenCounter, estimate_tokens
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import span, trusted
 from zhenggai.schemas.document import Chunk, HeadingRef, Outline, Section
 from zhenggai.vocab.roles import SectionRole
@@ -216,6 +217,7 @@ def context_path(context: list[HeadingRef]) -> str:
     return context[-1].path if context else ""
 
 
+@gc_paused
 def chunk_outline(
     text: str,
     outline: Outline,

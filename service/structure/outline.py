@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.ingest.debris import Line, find_debris, split_lines
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import from_fields, span, trusted
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
 from zhenggai.structure.numbering import RANK, Label, find_enumerations, match_label
@@ -192,6 +193,7 @@ def _continues(label, stack: list[_Node]) -> bool:
     return False
 
 
+@gc_paused
 def parse_outline(text: str) -> Outline:
     """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
     lines = split_lines(text)
