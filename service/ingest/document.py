@@ -17,8 +17,8 @@ from zhenggai.ingest.decode import check_text
 from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, UnsupportedMediaError
 from zhenggai.ingest.formats import Extracted, InputFormat
 from zhenggai.ingest.formats import html as html_format
-from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.formats import text as text_format
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.linebreaks import rebreak
 from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
