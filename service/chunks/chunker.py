@@ -162,10 +162,19 @@ class _Planner:
         k = 0
         while start < piece.end:
             end = start
-            # take whole units while they fit
-            while k < len(bounds) and self.fits(start, bounds[k], limit):
-                end = bounds[k]
-                k += 1
+            # Take whole units while they fit. A longer range never counts fewer tokens, so the
+            # last unit that fits is found by bisection: a leaf of tens of thousands of short
+            # paragraphs was counted once per paragraph.
+            lo, hi = k, len(bounds)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self.fits(start, bounds[mid], limit):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo > k:
+                end = bounds[lo - 1]
+                k = lo
             if end == start:  # one unit is over budget on its own: cut by characters
                 end = self.hard_cut(start, bounds[k] if k < len(bounds) else piece.end)
                 if k < len(bounds) and end >= bounds[k]:
