@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from zhenggai.ingest.debris import Line, find_debris, split_lines
+from zhenggai.ingest.debris import Line, Lines, find_debris, split_lines
 from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import from_fields, span, trusted
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
@@ -55,7 +55,7 @@ class _Node:
         self.own_lines: list[Line] = [line]
 
 
-def _find_title(lines: list[Line], skip: set[int]) -> int | None:
+def _find_title(lines: Lines, skip: set[int]) -> int | None:
     for k, line in enumerate(lines[:12]):
         if k in skip or not line.text:
             continue
@@ -73,7 +73,7 @@ def _find_title(lines: list[Line], skip: set[int]) -> int | None:
     return None
 
 
-def _closing_start(lines: list[Line], kinds: dict[int, DebrisKind]) -> int:
+def _closing_start(lines: Lines, kinds: dict[int, DebrisKind]) -> int:
     k = len(lines)
     while k > 0:
         line = lines[k - 1]
@@ -213,7 +213,7 @@ class _Cap:
         self.past: Line | None = None
 
 
-def _body(lines: list[Line], ks: range, skip: set[int], cap: _Cap) -> Iterator[tuple[Line, Label | None]]:
+def _body(lines: Lines, ks: range, skip: set[int], cap: _Cap) -> Iterator[tuple[Line, Label | None]]:
     """The body's paragraphs with their labels, a run-in deeper heading split off as its own
     piece; once the cap is passed, paragraphs come without one (no label read)."""
     for k in ks:
@@ -237,7 +237,7 @@ def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
     lines = split_lines(text)
     debris = find_debris(text, lines)
     by_start = {d.span.start: d.kind for d in debris}
-    kinds = {k: by_start[line.start] for k, line in enumerate(lines) if line.start in by_start and line.text}
+    kinds = {k: by_start[start] for k, start in enumerate(lines.starts) if start in by_start}  # debris is never empty
     skip = set(kinds)
 
     title_k = _find_title(lines, skip)
@@ -267,7 +267,8 @@ def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
                 else:
                     field_anchor = stack[-1]
             if stack:
-                stack[-1].own_lines.append(line)
+                if "是" in line.text:  # all a section reads of its own lines: 一是… 二是…
+                    stack[-1].own_lines.append(line)
                 for node in stack:
                     node.end = line.end
             else:
