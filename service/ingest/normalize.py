@@ -103,42 +103,59 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     lines: list[list[tuple[str, int]]] = []
     after_blank: list[bool] = []  # the line follows an empty line
     last_end = 0
+    cut = _CUT_RE
     for m in _LINE_RE.finditer(translated):
-        pieces = _clean_line(m.group(), m.start(), markdown)
+        line, start = m.group(), m.start()
+        if not markdown and line[0] != " " and line[-1] != " " and cut.search(line) is None:
+            pieces = [(line, start)]  # most lines: nothing to strip, fold or drop (as _clean_line)
+        else:
+            pieces = _clean_line(line, start, markdown)
         if pieces:
-            gap = translated[last_end : m.start()]
-            after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
+            # a gap of one character is one line break, never a blank line
+            if start - last_end >= 2:
+                gap = translated[last_end:start]
+                after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
+            else:
+                after_blank.append(False)
             lines.append(pieces)
             last_end = m.end()
-    plain = ["".join(p for p, _ in pieces) for pieces in lines]
+    plain = [pieces[0][0] if len(pieces) == 1 else "".join(p for p, _ in pieces) for pieces in lines]
     width = _is_hard_wrapped(plain)
     # Paragraphs separated by blank lines: a lone line break inside one is a stray wrap.
     blank_separated = len(lines) > 8 and sum(after_blank[1:]) >= 0.8 * (len(lines) - 1)
+    may_join = width is not None or blank_separated  # else every line keeps its break (most files)
 
     out: list[str] = []
     omap = OffsetMap()
+    add_run = omap.add_run
     length = 0
     for k, pieces in enumerate(lines):
         if k:
-            open_ended = (
-                not plain[k - 1].endswith(_TERMINAL)
-                and not _HEADING_START_RE.match(plain[k])
-                and not _FIELD_START_RE.match(plain[k])
-                and not _TITLE_LINE_END_RE.search(plain[k - 1])
-            )
-            join = open_ended and (
-                (width is not None and width - 2 <= len(plain[k - 1]) and not _HEADING_START_RE.match(plain[k - 1]))
-                or (blank_separated and not after_blank[k] and len(plain[k - 1]) >= 20)
-            )
+            join = may_join and _joins(plain[k - 1], plain[k], width, blank_separated and not after_blank[k])
             if not join:
-                omap.add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
+                add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
                 out.append("\n")
                 length += 1
         for piece, start in pieces:
-            omap.add_run(length, start)
+            add_run(length, start)
             out.append(piece)
             length += len(piece)
     text = "".join(out)
     omap.dst_length = len(text)
     omap.src_length = len(raw)
     return Normalised(text=text, offsets=omap, hard_wrapped=width is not None, newline=_dominant_newline(raw))
+
+
+def _joins(prev: str, line: str, width: int | None, unbroken_paragraph: bool) -> bool:
+    """`line` continues the paragraph of `prev`: `prev` ends mid-sentence and either is as long as
+    the wrap width or sits in a paragraph of a blank-line-separated file."""
+    open_ended = (
+        not prev.endswith(_TERMINAL)
+        and not _HEADING_START_RE.match(line)
+        and not _FIELD_START_RE.match(line)
+        and not _TITLE_LINE_END_RE.search(prev)
+    )
+    return open_ended and (
+        (width is not None and width - 2 <= len(prev) and not _HEADING_START_RE.match(prev))
+        or (unbroken_paragraph and len(prev) >= 20)
+    )
