@@ -11,6 +11,7 @@ Every step keeps an `OffsetMap` back to the decoded text.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -100,44 +101,62 @@ def _is_hard_wrapped(lines: list[str]) -> int | None:
 
 def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     translated = raw.translate(TRANSLATION)
-    lines: list[list[tuple[str, int]]] = []
+    # Per kept line: its text and where it starts in `translated`; the pieces of the few lines
+    # that lose characters inside (spaces folded, zero-widths dropped) are kept apart, by line
+    # number. (A list of pieces for every line cost about 120 bytes a line.)
+    plain: list[str] = []
+    starts = array("q")
+    split: dict[int, list[tuple[str, int]]] = {}
     after_blank: list[bool] = []  # the line follows an empty line
     last_end = 0
     cut = _CUT_RE
     for m in _LINE_RE.finditer(translated):
         line, start = m.group(), m.start()
         if not markdown and line[0] != " " and line[-1] != " " and cut.search(line) is None:
-            pieces = [(line, start)]  # most lines: nothing to strip, fold or drop (as _clean_line)
+            piece = line  # most lines: nothing to strip, fold or drop (as _clean_line)
         else:
             pieces = _clean_line(line, start, markdown)
-        if pieces:
-            # a gap of one character is one line break, never a blank line
-            if start - last_end >= 2:
-                gap = translated[last_end:start]
-                after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
+            if not pieces:
+                continue
+            if len(pieces) == 1:
+                piece, start = pieces[0]
             else:
-                after_blank.append(False)
-            lines.append(pieces)
-            last_end = m.end()
-    plain = [pieces[0][0] if len(pieces) == 1 else "".join(p for p, _ in pieces) for pieces in lines]
+                split[len(plain)] = pieces
+                piece, start = "".join(p for p, _ in pieces), pieces[0][1]
+        # a gap of one character is one line break, never a blank line
+        if m.start() - last_end >= 2:
+            gap = translated[last_end : m.start()]
+            after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
+        else:
+            after_blank.append(False)
+        plain.append(piece)
+        starts.append(start)
+        last_end = m.end()
     width = _is_hard_wrapped(plain)
     # Paragraphs separated by blank lines: a lone line break inside one is a stray wrap.
-    blank_separated = len(lines) > 8 and sum(after_blank[1:]) >= 0.8 * (len(lines) - 1)
+    blank_separated = len(plain) > 8 and sum(after_blank[1:]) >= 0.8 * (len(plain) - 1)
     may_join = width is not None or blank_separated  # else every line keeps its break (most files)
 
     out: list[str] = []
     omap = OffsetMap()
     add_run = omap.add_run
     length = 0
-    for k, pieces in enumerate(lines):
+    for k, line in enumerate(plain):
+        start = starts[k]
         if k:
-            join = may_join and _joins(plain[k - 1], plain[k], width, blank_separated and not after_blank[k])
+            join = may_join and _joins(plain[k - 1], line, width, blank_separated and not after_blank[k])
             if not join:
-                add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
+                add_run(length, start - 1 if start > 0 else 0)
                 out.append("\n")
                 length += 1
-        for piece, start in pieces:
+        pieces = split.get(k)
+        if pieces is None:
             add_run(length, start)
+            out.append(line)
+            length += len(line)
+            continue
+        for piece, piece_start in pieces:
+            add_run(length, piece_start)
             out.append(piece)
             length += len(piece)
     text = "".join(out)
