@@ -32,7 +32,7 @@ class ChunkOptions:
     small_fraction: float = 0.5  # a piece under budget × this counts as small
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: int
     end: int

@@ -112,13 +112,14 @@ class _Extractor(HTMLParser):
     def _emit(self, text: str, src: int, *, exact: bool = True) -> None:
         if not text:
             return
-        if exact:
+        length = len(text)
+        if exact or length == 1:  # (a break or a tab: one character, one run)
             self.map.add_run(self.length, src)
         else:  # an entity: every output character maps to the entity's start
-            for k in range(len(text)):
+            for k in range(length):
                 self.map.add_run(self.length + k, src)
-        self.parts.append(_restore(text))
-        self.length += len(text)
+        self.parts.append(text.replace(_INERT, "<") if _INERT in text else text)
+        self.length += length
 
     def _newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
