@@ -9,6 +9,7 @@ line with its cells apart.
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 from html.parser import HTMLParser
 
@@ -83,10 +84,15 @@ def _neutralise(source: str) -> str:
             inert.append(i)
     if not inert:
         return source
-    chars = list(source)
+    # written into one growing string (a list of every character cost 8 bytes a character)
+    out = io.StringIO()
+    pos = 0
     for i in inert:
-        chars[i] = _INERT
-    return "".join(chars)
+        out.write(source[pos:i])
+        out.write(_INERT)
+        pos = i + 1
+    out.write(source[pos:])
+    return out.getvalue()
 
 
 def _restore(text: str) -> str:
