@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from zhenggai.chunks.tokens import RangeEstimate, TokenCounter, estimate_tokens
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import span, trusted
 from zhenggai.schemas.document import Chunk, HeadingRef, Outline, Section
 from zhenggai.vocab.roles import SectionRole
@@ -31,7 +32,7 @@ class ChunkOptions:
     small_fraction: float = 0.5  # a piece under budget × this counts as small
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: int
     end: int
@@ -161,10 +162,19 @@ class _Planner:
         k = 0
         while start < piece.end:
             end = start
-            # take whole units while they fit
-            while k < len(bounds) and self.fits(start, bounds[k], limit):
-                end = bounds[k]
-                k += 1
+            # Take whole units while they fit. A longer range never counts fewer tokens, so the
+            # last unit that fits is found by bisection: a leaf of tens of thousands of short
+            # paragraphs was counted once per paragraph.
+            lo, hi = k, len(bounds)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self.fits(start, bounds[mid], limit):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo > k:
+                end = bounds[lo - 1]
+                k = lo
             if end == start:  # one unit is over budget on its own: cut by characters
                 end = self.hard_cut(start, bounds[k] if k < len(bounds) else piece.end)
                 if k < len(bounds) and end >= bounds[k]:
@@ -216,6 +226,7 @@ def context_path(context: list[HeadingRef]) -> str:
     return context[-1].path if context else ""
 
 
+@gc_paused
 def chunk_outline(
     text: str,
     outline: Outline,

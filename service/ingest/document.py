@@ -18,6 +18,7 @@ from zhenggai.ingest.errors import EmptyDocumentError, TooLargeError, Unsupporte
 from zhenggai.ingest.formats import Extracted, InputFormat
 from zhenggai.ingest.formats import html as html_format
 from zhenggai.ingest.formats import text as text_format
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.linebreaks import rebreak
 from zhenggai.ingest.normalize import normalise
 from zhenggai.ingest.offsets import OffsetMap
@@ -88,6 +89,7 @@ def media_type_for(name: str) -> str:
     return formats.for_name(name).media_type
 
 
+@gc_paused
 def load_bytes(
     data: bytes,
     *,
@@ -118,6 +120,7 @@ def load_path(path: str | Path, *, encoding: str | None = None, max_bytes: int =
     return load_bytes(path.read_bytes(), name=str(path), media_type=media, encoding=encoding, max_bytes=max_bytes)
 
 
+@gc_paused
 def load_text(text: str, *, name: str = "<text>", media_type: str | None = None) -> Document:
     """A report given as a string (API calls, tests)."""
     if not text.strip():

@@ -9,6 +9,7 @@ line with its cells apart.
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 from html.parser import HTMLParser
 
@@ -83,10 +84,15 @@ def _neutralise(source: str) -> str:
             inert.append(i)
     if not inert:
         return source
-    chars = list(source)
+    # written into one growing string (a list of every character cost 8 bytes a character)
+    out = io.StringIO()
+    pos = 0
     for i in inert:
-        chars[i] = _INERT
-    return "".join(chars)
+        out.write(source[pos:i])
+        out.write(_INERT)
+        pos = i + 1
+    out.write(source[pos:])
+    return out.getvalue()
 
 
 def _restore(text: str) -> str:
@@ -112,13 +118,14 @@ class _Extractor(HTMLParser):
     def _emit(self, text: str, src: int, *, exact: bool = True) -> None:
         if not text:
             return
-        if exact:
+        length = len(text)
+        if exact or length == 1:  # (a break or a tab: one character, one run)
             self.map.add_run(self.length, src)
         else:  # an entity: every output character maps to the entity's start
-            for k in range(len(text)):
+            for k in range(length):
                 self.map.add_run(self.length + k, src)
-        self.parts.append(_restore(text))
-        self.length += len(text)
+        self.parts.append(text.replace(_INERT, "<") if _INERT in text else text)
+        self.length += length
 
     def _newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):

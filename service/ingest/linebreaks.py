@@ -20,7 +20,11 @@ inserted at, so every offset still leads back to the original.
 
 from __future__ import annotations
 
+import heapq
+import io
+import operator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zhenggai.ingest.offsets import OffsetMap
@@ -60,6 +64,7 @@ _COLUMN = re.compile(
     r"(?:完成|进展|落实)情况|责任(?:单位|领导|人|部门)|牵头(?:单位|领导)|完成时限|时限|备注|状态"
 )
 _SPACE = re.compile(" ")
+_START = operator.methodcaller("start")
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,11 @@ class Rebroken:
     twin: str | None = None  # the same breaks made in a same-length twin text (the original script)
 
 
-def _labels(line: str) -> list[re.Match[str]]:
-    found = [*_NUMBERED.finditer(line), *_FIELD.finditer(line), *_CLOSING.finditer(line)]
-    return sorted(found, key=lambda m: m.start())
+def _labels(line: str) -> Iterator[re.Match[str]]:
+    """Every label in `line`, in order, one at a time: a run-on line of megabytes holds hundreds
+    of thousands, and a list of their match objects was most of the stage's memory."""
+    found = (_NUMBERED.finditer(line), _FIELD.finditer(line), _CLOSING.finditer(line))
+    return heapq.merge(*found, key=_START)
 
 
 def _sentence_end(line: str, k: int) -> bool:
@@ -279,32 +286,44 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
 
 
 def _join(text: str, joins: dict[int, str]) -> str:
-    """`text` with the line breaks at `joins` turned into a space or a tab (same length: offsets stay)."""
-    chars = list(text)
-    for p, ch in joins.items():
-        chars[p] = ch
-    return "".join(chars)
+    """`text` with the line breaks at `joins` turned into a space or a tab (same length: offsets stay).
+
+    Built from slices between the joins (a list of every character cost 8 bytes a character)."""
+    out: list[str] = []
+    pos = 0
+    for p in sorted(joins):
+        out.append(text[pos:p])
+        out.append(joins[p])
+        pos = p + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _apply(text: str, spaces: list[int], inserts: list[int]) -> tuple[str, OffsetMap]:
-    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`."""
-    chars = list(text)
-    for p in spaces:
-        chars[p] = "\n"
-    out: list[str] = []
+    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`.
+
+    One pass over both, in order, copying the slices between them (an insert at a space's
+    position goes before it, as the break inserted before that character)."""
+    out = io.StringIO()  # grows one string in place: a list of slices cost more than the text
     omap = OffsetMap()
     omap.add_run(0, 0)
     pos = length = 0
-    for p in inserts:
-        out.append("".join(chars[pos:p]))
+    events = heapq.merge(((p, 0) for p in inserts), ((p, 1) for p in sorted(spaces)))
+    for p, is_space in events:
+        out.write(text[pos:p])
         length += p - pos
+        pos = p
+        if is_space:
+            out.write("\n")
+            length += 1
+            pos = p + 1
+            continue
         omap.add_run(length, p)  # the inserted break maps to where it was inserted
-        out.append("\n")
+        out.write("\n")
         length += 1
         omap.add_run(length, p)
-        pos = p
-    out.append("".join(chars[pos:]))
-    result = "".join(out)
+    out.write(text[pos:])
+    result = out.getvalue()
     omap.dst_length = len(result)
     omap.src_length = len(text)
     return result, omap

@@ -11,6 +11,7 @@ Every step keeps an `OffsetMap` back to the decoded text.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -107,60 +108,85 @@ def _is_hard_wrapped(lines: list[str]) -> int | None:
 
 def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     translated = raw.translate(TRANSLATION)
-    lines: list[list[tuple[str, int]]] = []
+    # Per kept line: its text and where it starts in `translated`; the pieces of the few lines
+    # that lose characters inside (spaces folded, zero-widths dropped) are kept apart, by line
+    # number. (A list of pieces for every line cost about 120 bytes a line.)
+    plain: list[str] = []
+    starts = array("q")
+    split: dict[int, list[tuple[str, int]]] = {}
     after_blank: list[bool] = []  # the line follows an empty line
     last_end = 0
+    cut = _CUT_RE
     for m in _LINE_RE.finditer(translated):
-        pieces = _clean_line(m.group(), m.start(), markdown)
-        if pieces:
+        line, start = m.group(), m.start()
+        if not markdown and line[0] != " " and line[-1] != " " and cut.search(line) is None:
+            piece = line  # most lines: nothing to strip, fold or drop (as _clean_line)
+        else:
+            pieces = _clean_line(line, start, markdown)
+            if not pieces:
+                continue
+            if len(pieces) == 1:
+                piece, start = pieces[0]
+            else:
+                split[len(plain)] = pieces
+                piece, start = "".join(p for p, _ in pieces), pieces[0][1]
+        # a gap of one character is one line break, never a blank line
+        if m.start() - last_end >= 2:
             gap = translated[last_end : m.start()]
             after_blank.append(gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2)
-            lines.append(pieces)
-            last_end = m.end()
-    plain = ["".join(p for p, _ in pieces) for pieces in lines]
+        else:
+            after_blank.append(False)
+        plain.append(piece)
+        starts.append(start)
+        last_end = m.end()
     width = _is_hard_wrapped(plain)
     # Paragraphs separated by blank lines: a lone line break inside one is a stray wrap.
-    blank_separated = len(lines) > 8 and sum(after_blank[1:]) >= 0.8 * (len(lines) - 1)
+    blank_separated = len(plain) > 8 and sum(after_blank[1:]) >= 0.8 * (len(plain) - 1)
+    may_join = width is not None or blank_separated  # else every line keeps its break (most files)
 
     out: list[str] = []
     omap = OffsetMap()
+    add_run = omap.add_run
     length = 0
-    for k, pieces in enumerate(lines):
+    for k, line in enumerate(plain):
+        start = starts[k]
         if k:
-            starts_alone = (
-                _HEADING_START_RE.match(plain[k])
-                or _FIELD_START_RE.match(plain[k])
-                or _TITLE_LINE_END_RE.search(plain[k - 1])
-                or _TITLE_LINE_END_RE.search(plain[k])
-            )
-            # at the wrap width a line is cut wherever the width fell: inside a heading, after a
-            # closing quote (a heading is rarely that long; a paragraph's first line is indented)
-            # a line that fills the width even when a sentence ends there: the paragraph goes on
-            # more often than it ends exactly at the width (unless the next line opens an item)
-            wrapped = (
-                width is not None
-                and width - 2 <= len(plain[k - 1])
-                and (
-                    not plain[k - 1].endswith(_SENTENCE_END)
-                    or (len(plain[k - 1]) >= width and not _ENUM_START_RE.match(plain[k]))
-                )
-            )
-            stray = (
-                blank_separated
-                and not after_blank[k]
-                and len(plain[k - 1]) >= 20
-                and not _FURNITURE_RE.search(plain[k - 1])
-            )
-            join = not starts_alone and (wrapped or (stray and not plain[k - 1].endswith(_TERMINAL)))
+            join = may_join and _joins(plain[k - 1], line, width, blank_separated and not after_blank[k])
             if not join:
-                omap.add_run(length, pieces[0][1] - 1 if pieces[0][1] > 0 else 0)
+                add_run(length, start - 1 if start > 0 else 0)
                 out.append("\n")
                 length += 1
-        for piece, start in pieces:
-            omap.add_run(length, start)
+        pieces = split.get(k)
+        if pieces is None:
+            add_run(length, start)
+            out.append(line)
+            length += len(line)
+            continue
+        for piece, piece_start in pieces:
+            add_run(length, piece_start)
             out.append(piece)
             length += len(piece)
     text = "".join(out)
     omap.dst_length = len(text)
     omap.src_length = len(raw)
     return Normalised(text=text, offsets=omap, hard_wrapped=width is not None, newline=_dominant_newline(raw))
+
+
+def _joins(prev: str, line: str, width: int | None, unbroken_paragraph: bool) -> bool:
+    """`line` continues the paragraph of `prev`: `prev` is as long as the wrap width, or sits in a
+    paragraph of a blank-line-separated file and ends mid-sentence."""
+    if (
+        _HEADING_START_RE.match(line)
+        or _FIELD_START_RE.match(line)
+        or _TITLE_LINE_END_RE.search(prev)
+        or _TITLE_LINE_END_RE.search(line)
+    ):
+        return False
+    # at the wrap width a line is cut wherever the width fell: inside a heading, after a closing
+    # quote (a heading is rarely that long; a paragraph's first line is indented), even after a
+    # full stop: the paragraph goes on more often than it ends exactly at the width (unless the
+    # next line opens an item)
+    at_width = width is not None and width - 2 <= len(prev)
+    if at_width and (not prev.endswith(_SENTENCE_END) or (len(prev) >= width and not _ENUM_START_RE.match(line))):
+        return True
+    return unbroken_paragraph and len(prev) >= 20 and not prev.endswith(_TERMINAL) and not _FURNITURE_RE.search(prev)

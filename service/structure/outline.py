@@ -8,8 +8,10 @@ directly. Numbering that skips, repeats or restarts is kept as written and noted
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from zhenggai.ingest.debris import Line, find_debris, split_lines
+from zhenggai.ingest.debris import Line, Lines, find_debris, split_lines
+from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import from_fields, span, trusted
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
 from zhenggai.structure.numbering import RANK, Label, find_enumerations, match_label
@@ -33,6 +35,14 @@ _CLOSING_KINDS = {
 }
 
 
+# The most headings one outline reads: three times what the largest real report holds (well
+# under 2,000; the seeds 57-100) and above the 5,792 of bench_parse's 5.7 MB file of 20 reports
+# run together. Each heading costs about 1.4 kB as contract models (a `Section`, its two `Span`s,
+# lists and strings), so a text of nothing but labels (one every 8 bytes) cost 170x its size in
+# memory and several seconds a MB before this cap (README, bench_parse).
+MAX_HEADINGS = 6_000
+
+
 class _Node:
     __slots__ = ("children", "end", "label", "line", "own_lines", "rank", "section_fields")
 
@@ -45,7 +55,7 @@ class _Node:
         self.own_lines: list[Line] = [line]
 
 
-def _find_title(lines: list[Line], skip: set[int]) -> int | None:
+def _find_title(lines: Lines, skip: set[int]) -> int | None:
     for k, line in enumerate(lines[:12]):
         if k in skip or not line.text:
             continue
@@ -63,7 +73,7 @@ def _find_title(lines: list[Line], skip: set[int]) -> int | None:
     return None
 
 
-def _closing_start(lines: list[Line], kinds: dict[int, DebrisKind]) -> int:
+def _closing_start(lines: Lines, kinds: dict[int, DebrisKind]) -> int:
     k = len(lines)
     while k > 0:
         line = lines[k - 1]
@@ -195,12 +205,42 @@ def _continues(label, stack: list[_Node]) -> bool:
     return False
 
 
-def parse_outline(text: str) -> Outline:
-    """The outline of a normalised report text (see `zhenggai.ingest.normalize`)."""
+class _Cap:
+    """The heading cap, and the first heading read as plain text once it is passed."""
+
+    __slots__ = ("limit", "made", "past")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.made = 0
+        self.past: Line | None = None
+
+
+def _body(lines: Lines, ks: range, skip: set[int], cap: _Cap) -> Iterator[tuple[Line, Label | None]]:
+    """The body's paragraphs with their labels, a run-in deeper heading split off as its own
+    piece; once the cap is passed, paragraphs come without one (no label read)."""
+    for k in ks:
+        line = lines[k]
+        if k in skip or not line.text:
+            continue
+        if cap.past is not None:
+            yield line, None
+        else:
+            yield from _split_nested(line)
+
+
+@gc_paused
+def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
+    """The outline of a normalised report text (see `zhenggai.ingest.normalize`).
+
+    At most `max_headings` headings are read (far more than any report holds); past them the
+    text stays in the outline as plain text of the section before, with one warning, so a text
+    that is nothing but labels costs no more than any other text of its size.
+    """
     lines = split_lines(text)
     debris = find_debris(text, lines)
     by_start = {d.span.start: d.kind for d in debris}
-    kinds = {k: by_start[line.start] for k, line in enumerate(lines) if line.start in by_start and line.text}
+    kinds = {k: by_start[start] for k, start in enumerate(lines.starts) if start in by_start}  # debris is never empty
     skip = set(kinds)
 
     title_k = _find_title(lines, skip)
@@ -210,16 +250,16 @@ def parse_outline(text: str) -> Outline:
     roots: list[_Node] = []
     stack: list[_Node] = []
     opening: list[Line] = []
-    body = [
-        piece
-        for k in range(body_from, closing_k)
-        if k not in skip and lines[k].text
-        for piece in _split_nested(lines[k])
-    ]
+    cap = _Cap(max_headings)
     field_anchor: _Node | None = None
-    for line, label in body:
+    for line, label in _body(lines, range(body_from, closing_k), skip, cap):
         if label is not None and _continues(label, stack):
             label = None  # "3.…" after item 8: a wrapped line of a flattened table cell, not item 3
+        if label is not None:
+            if cap.made >= cap.limit:
+                cap.past, label = cap.past or line, None
+            else:
+                cap.made += 1
         if label is None:
             if stack and field_at(line.text):
                 # 整改措施: 1.… 2.… then 整改成效: / 责任单位:: the fields after the numbered items
@@ -230,7 +270,8 @@ def parse_outline(text: str) -> Outline:
                 else:
                     field_anchor = stack[-1]
             if stack:
-                stack[-1].own_lines.append(line)
+                if "是" in line.text:  # all a section reads of its own lines: 一是… 二是…
+                    stack[-1].own_lines.append(line)
                 for node in stack:
                     node.end = line.end
             else:
@@ -259,6 +300,16 @@ def parse_outline(text: str) -> Outline:
     assign_roles(sections)
     if not sections:
         warnings.append(OutlineWarning(code="no_headings", message="no numbered headings found"))
+    past_cap = cap.past
+    if past_cap is not None:
+        warnings.append(
+            OutlineWarning(
+                code="headings_capped",
+                message=f"more than {max_headings:,} headings (a report holds a few hundred): from the one at "
+                f"offset {past_cap.start} on, the text is kept as plain text of the section before it",
+                span=Span(start=past_cap.start, end=past_cap.end),
+            )
+        )
 
     title_line = lines[title_k] if title_k is not None else None
     closing = None
