@@ -108,7 +108,10 @@ def test_the_database_restarted_under_a_running_service(serve, pg_server, judge_
     gate.open()
     done = wait_for(api, job["id"])
     assert done["status"] == "done" and done["attempts"] == 1, done["error"]
-    assert httpx.get(f"{url}/readyz").status_code == 200
+    deadline = time.monotonic() + 30  # ready again once LISTEN has reconnected too (with its backoff)
+    while (ready := httpx.get(f"{url}/readyz")).status_code != 200:
+        assert time.monotonic() < deadline, ready.text
+        time.sleep(0.2)
     fresh = api.post("/v1/summaries", json={"text": QINGHE.replace("青禾", "青山")})
     assert fresh.status_code == 202 and wait_for(api, fresh.json()["id"])["status"] == "done"
 
