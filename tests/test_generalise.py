@@ -427,16 +427,6 @@ def test_a_measure_that_names_a_hotline_is_no_contact_line() -> None:
     assert contact == ["举报电话:0379-6512345"]
 
 
-def _wrap(text: str, width: int) -> str:
-    out = []
-    for line in text.split("\n"):
-        while len(line) > width:
-            out.append(line[:width])
-            line = line[width:]
-        out.append(line)
-    return "\n".join(out)
-
-
 def test_a_hard_wrapped_heading_and_a_line_cut_after_a_quote_are_joined() -> None:
     """A PDF copy cuts lines at one width wherever it falls: inside a long 针对“…”的问题 heading,
     or right after a closing quote; both are joined back, and short headings stay lines."""
@@ -449,7 +439,9 @@ def test_a_hard_wrapped_heading_and_a_line_cut_after_a_quote_are_joined() -> Non
         "一是建立意识形态领域风险季度研判制度,形成研判报告4期。二是修订舆情应对处置预案,开展舆情处置演练2次,"
         "对处置不力的2个单位进行约谈。\n"
     )
-    doc = load_text(_wrap(HEAD + body, 30))
+    from zhenggai.evals.perturb import wrap
+
+    doc = load_text(wrap(HEAD + body, 30))
     assert doc.text.endswith(body.rstrip("\n"))
     assert "(一)关于落实意识形态工作责任制方面\n1.针对“网络意识形态阵地" in doc.text
 
