@@ -71,3 +71,14 @@ def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+def until(what, timeout: float, message: str):
+    """`what()`'s first truthy answer, asked every 0.1 s; TimeoutError with `message` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = what()
+        if got:
+            return got
+        time.sleep(0.1)
+    raise TimeoutError(message)

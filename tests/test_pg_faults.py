@@ -20,7 +20,7 @@ import time
 import httpx
 import psycopg
 import pytest
-from _procs import env_for, free_port, launch, stop, wait_healthy
+from _procs import env_for, free_port, launch, stop, until, wait_healthy
 from api_server import AUTH
 from fake_judge import responder
 from fake_llm import Step
@@ -60,16 +60,6 @@ def _rows(db: str, sql: str, *args) -> list[tuple]:
 
 def _count(db: str, where: str) -> int:
     return _rows(db, f"SELECT count(*) FROM jobs WHERE {where}")[0][0]
-
-
-def _until(what, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = what()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise TimeoutError(message)
 
 
 class Submitter:
@@ -137,7 +127,7 @@ def test_every_job_is_done_exactly_once_through_kills_and_a_database_restart(tmp
             rows = _rows(db, "SELECT id, worker_id FROM jobs WHERE status = 'running'")
             return [(i, w) for i, w in rows if w and w.split(":")[1] in pids]
 
-        _, holder = _until(a_running_job, 300, "no worker started a job")[0]
+        _, holder = until(a_running_job, 300, "no worker started a job")[0]
         victim = pids[holder.split(":")[1]]
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
@@ -151,7 +141,7 @@ def test_every_job_is_done_exactly_once_through_kills_and_a_database_restart(tmp
         # an API process killed mid-request, while submissions are in flight to it (they are sent
         # again to the other one), and while it holds a ?wait=true submission: idempotent submission
         # gives one job per text however far the first request got
-        _until(lambda: len(submitter.ids) >= JOBS // 3, 300, "submissions stalled")
+        until(lambda: len(submitter.ids) >= JOBS // 3, 300, "submissions stalled")
         extra = _text(JOBS)
 
         def submit_and_hold() -> None:
@@ -170,12 +160,12 @@ def test_every_job_is_done_exactly_once_through_kills_and_a_database_restart(tmp
         ids = {**submitter.ids, JOBS: r.json()["id"]}
 
         # the database restarted mid-run, with jobs running and queued: workers and the API reconnect
-        _until(lambda: _count(db, "status = 'done'") >= JOBS // 3, 400, "jobs are not being done")
+        until(lambda: _count(db, "status = 'done'") >= JOBS // 3, 400, "jobs are not being done")
         in_flight = _count(db, "status = 'running'"), _count(db, "status = 'queued'")
         pg_server.restart()
         assert all(in_flight), in_flight  # running and queued jobs when the server went down
 
-        _until(lambda: _count(db, "status IN ('queued', 'running')") == 0, 600, "jobs still unfinished")
+        until(lambda: _count(db, "status IN ('queued', 'running')") == 0, 600, "jobs still unfinished")
         jobs = _rows(db, "SELECT id, status, attempts FROM jobs")
         assert len(jobs) == JOBS + 1  # none doubled (each retried submission is one job)
         assert {i for i, _, _ in jobs} == set(ids.values())  # none lost

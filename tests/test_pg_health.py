@@ -12,7 +12,7 @@ import time
 import httpx
 import psycopg
 import pytest
-from _procs import env_for, free_port, launch, stop
+from _procs import env_for, free_port, launch, stop, until
 from fake_judge import responder
 from test_api_store import _new
 
@@ -21,16 +21,6 @@ from zhenggai.api.pgstore import PgJobStore
 from zhenggai.llm.cache_pg import PostgresCacheStore
 
 pytestmark = pytest.mark.postgres
-
-
-def _until(what, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = what()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise TimeoutError(message)
 
 
 def _ready(base: str) -> tuple[int, dict]:
@@ -48,7 +38,7 @@ def _checks(body: dict) -> dict:
 def test_serve_is_not_ready_while_its_listen_connection_is_down(serve, pg_server):
     api = serve(api_db=pg_server.new_database(), api_worker=False)
     base = str(api.base_url).rstrip("/")
-    _, body = _until(lambda: (s := _ready(base))[0] == 200 and s, 60, "never ready")
+    _, body = until(lambda: (s := _ready(base))[0] == 200 and s, 60, "never ready")
     assert _checks(body)["listen"]["ok"] and "0 reconnects" in _checks(body)["listen"]["message"]
 
     seen: list[tuple[int, dict]] = []
@@ -63,7 +53,7 @@ def test_serve_is_not_ready_while_its_listen_connection_is_down(serve, pg_server
     poller.start()
     try:
         pg_server.restart()
-        _, body = _until(
+        _, body = until(
             lambda: (s := _ready(base))[0] == 200 and "1 reconnects" in _checks(s[1])["listen"]["message"] and s,
             30,
             "the LISTEN connection did not come back",
@@ -84,7 +74,7 @@ def test_the_cache_check_asks_the_configured_postgresql_cache(serve, pg_server, 
     cache_writable(tmp_path / "responses.sqlite")  # a SQLite file is checked as before
     api = serve(api_db=pg_server.new_database(), cache_db=cache_url, api_worker=False)
     base = str(api.base_url).rstrip("/")
-    _, body = _until(lambda: (s := _ready(base))[0] == 200 and s, 60, "never ready")
+    _, body = until(lambda: (s := _ready(base))[0] == 200 and s, 60, "never ready")
     assert _checks(body)["cache"]["ok"]
     PostgresCacheStore(cache_url).close()  # migrated (the service's client did it already)
     cache_writable(cache_url)
@@ -98,24 +88,24 @@ def test_a_worker_answers_its_own_health_and_logs_one_line_per_outage(tmp_path, 
     worker = launch(tmp_path, ["worker", "--health-port", str(port)], env_for(tmp_path, fake_llm.url, db, "w"), "w")
     base = f"http://127.0.0.1:{port}"
     try:
-        _, body = _until(lambda: (s := _ready(base))[0] == 200 and s, 120, "the worker never got ready")
+        _, body = until(lambda: (s := _ready(base))[0] == 200 and s, 120, "the worker never got ready")
         assert body["worker_id"].split(":")[1] == str(worker.pid)
         assert body["checks"]["database"]["ok"] and body["checks"]["listen"]["ok"]
         job = store.submit(_new("一、关于“问题”\n已完成整改。"), max_pending=10)[0]
-        _until(lambda: store.get(job.id).status in ("done", "failed"), 120, "the job never ended")
+        until(lambda: store.get(job.id).status in ("done", "failed"), 120, "the job never ended")
         live = httpx.get(f"{base}/healthz", timeout=10).json()
         assert live["status"] == "ok" and live["jobs"] == {"running": 0, "done": 1, "slots": 2}
         assert httpx.get(f"{base}/nowhere", timeout=10).status_code == 404
 
         pg_server.stop()
         try:
-            _, body = _until(lambda: (s := _ready(base))[0] == 503 and s, 30, "still ready without a database")
+            _, body = until(lambda: (s := _ready(base))[0] == 503 and s, 30, "still ready without a database")
             assert not body["checks"]["database"]["ok"]
             assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200  # alive all the same
             time.sleep(3)  # the worker keeps trying to claim, sweep and listen meanwhile
         finally:
             pg_server.start()
-        _until(lambda: _ready(base)[0] == 200, 60, "the worker did not get ready again")
+        until(lambda: _ready(base)[0] == 200, 60, "the worker did not get ready again")
     finally:
         stop(worker)
         store.close()
