@@ -5,23 +5,33 @@ title and its heading path, that is the nearest enclosing heading that is not it
 (the area, read from the report's outline: `build_units`) and then its gold parents' titles. So
 the figure measures the prior's rules, not the judge's reading of the report. Run it with
 `python -m zhenggai.evals.category_prior [--sets seeds,layouts] [--confusions]`.
+
+`--model M` lets model M choose where the prior is unsure, as the pipeline does with
+`ZHENGGAI_CATEGORIES_BY_MODEL=1` (same prompt, candidates and margin), still on gold problems: it
+measures the categorizer without the judge, at a few calls per report.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
 from zhenggai.evals.gold_schema import GoldProblem, GoldReport
 from zhenggai.evals.scorer import normalise_path
 from zhenggai.evals.sets import SET_NAMES, EvalSet, known_set
-from zhenggai.extract.categories import choose
+from zhenggai.extract.categories import Placed, categorize_placed, choose
 from zhenggai.extract.units import build_units
 from zhenggai.ingest.document import load_path
+from zhenggai.llm.client import LLMClient
+from zhenggai.llm.prompts import load_prompt
+from zhenggai.schemas.record import Problem
 from zhenggai.schemas.taxonomy import Taxonomy, load_taxonomy
+from zhenggai.settings import Settings
 from zhenggai.structure.outline import parse_outline
 from zhenggai.structure.signals import status_group
+from zhenggai.vocab.spans import Evidence, Span
 
 
 @dataclass
@@ -83,13 +93,28 @@ def problem_texts(es: EvalSet, gold: GoldReport) -> list[tuple[GoldProblem, list
     return out
 
 
-def score_set(es: EvalSet, taxonomy: Taxonomy) -> Tally:
+def _placed(p: GoldProblem, parents: list[str], area: str) -> Placed:
+    """A gold problem as the categorizer sees it (title and heading path; the quote is its title)."""
+    evidence = Evidence(text=p.title, span=Span(start=0, end=len(p.title)))
+    return Placed(Problem(path=p.path, area=area, title=p.title, evidence=evidence), area, parents)
+
+
+def _by_model(client: LLMClient, model: str, taxonomy: Taxonomy, items: list[Placed]) -> list[tuple[str, str]]:
+    prompt = load_prompt("categorize")
+    asyncio.run(categorize_placed(client, prompt, taxonomy, items, model=model))
+    return [(x.problem.category, x.problem.category_secondary) for x in items]
+
+
+def score_set(es: EvalSet, taxonomy: Taxonomy, client: LLMClient | None = None, model: str = "") -> Tally:
     tally = Tally()
     for stem, gold in es.gold().items():
-        for p, parents, area in problem_texts(es, gold):
-            if p.category is None:
-                continue
-            primary, secondary = choose(taxonomy, p.title, parents, area)
+        texts = [(p, parents, area) for p, parents, area in problem_texts(es, gold) if p.category is not None]
+        if client is not None:
+            chosen = _by_model(client, model, taxonomy, [_placed(*t) for t in texts])
+        else:
+            chosen = [choose(taxonomy, p.title, parents, area) for p, parents, area in texts]
+        for (p, parents, area), (primary, secondary) in zip(texts, chosen, strict=True):
+            assert p.category is not None
             wanted = {p.category, p.category_secondary or ""} - {""}
             tally.scored += 1
             tally.correct += primary == p.category
@@ -107,13 +132,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--taxonomy", default=None)
     ap.add_argument("--confusions", action="store_true")
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--model", default="", help="let this model choose where the prior is unsure")
     args = ap.parse_args(argv)
     taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else load_taxonomy()
     total = Tally()
-    for name in args.sets.split(","):
-        t = score_set(known_set(name), taxonomy)
-        total.add(t)
-        print(f"{name:8} {t.scored:4d}  category {t.accuracy:.3f}  1st/2nd {t.either_accuracy:.3f}")
+    client = LLMClient(Settings(model=args.model)) if args.model else None
+    try:
+        for name in args.sets.split(","):
+            t = score_set(known_set(name), taxonomy, client, args.model)
+            total.add(t)
+            print(f"{name:8} {t.scored:4d}  category {t.accuracy:.3f}  1st/2nd {t.either_accuracy:.3f}", flush=True)
+    finally:
+        if client is not None:
+            client.close()
     print(f"{'all':8} {total.scored:4d}  category {total.accuracy:.3f}  1st/2nd {total.either_accuracy:.3f}")
     if args.confusions:
         for (g, pr), n in total.confusions.most_common():

@@ -3,11 +3,16 @@ fictional lines (no development-set problem), and what it scores on every gold s
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from zhenggai.evals.category_prior import main, score_set
+import pytest
+from fake_judge import fake_category
+
+from zhenggai.evals.category_prior import main, problem_texts, score_set
 from zhenggai.evals.sets import known_set
-from zhenggai.extract.category_prior import Prior
+from zhenggai.extract.categories import ASK_MARGIN, candidates, choose
+from zhenggai.extract.category_prior import Prior, prior_for
+from zhenggai.llm.client import LLMClient
 from zhenggai.schemas.taxonomy import load_taxonomy
 
 AREA_DECISIONS = "(一)贯彻落实党中央决策部署和省委工作要求方面"
@@ -55,13 +60,20 @@ def test_a_secondary_only_when_the_own_words_are_as_much_about_another(prior: Pr
     assert prior.choose("青禾") == ("other", "")  # nothing shared: other
 
 
-@pytest.mark.parametrize("name", ["seeds", "layouts", "pages", "holdout"])
+@pytest.mark.parametrize("name", ["seeds", "layouts", "pages", "holdout", "holdout_pages", "holdout_pages2"])
 def test_the_prior_on_every_gold_set(name: str) -> None:
     tally = score_set(known_set(name), load_taxonomy())
     assert tally.scored > 0
     # floors a little under the measured figures (README, Categories): a rule that breaks the
     # prior on a set fails here; v1's descriptors do not reach them
-    floor = {"seeds": 0.80, "layouts": 0.88, "pages": 0.5, "holdout": 0.7}[name]
+    floor = {
+        "seeds": 0.80,
+        "layouts": 0.88,
+        "pages": 0.5,
+        "holdout": 0.8,
+        "holdout_pages": 0.8,
+        "holdout_pages2": 0.85,
+    }[name]
     assert tally.accuracy >= floor, (name, tally.accuracy, tally.confusions.most_common(5))
     assert score_set(known_set(name), load_taxonomy("v1")).accuracy < tally.accuracy or name == "pages"
 
@@ -70,3 +82,27 @@ def test_the_prior_scorer_prints_per_set(capsys: pytest.CaptureFixture[str]) -> 
     main(["--sets", "layouts", "--confusions"])
     out = capsys.readouterr().out
     assert out.startswith("layouts ") and "\nall " in out and " -> " in out
+
+
+def test_the_scorer_lets_a_model_choose_where_the_prior_is_unsure(judge_llm, llm_fake_settings) -> None:
+    """`--model`: the categorize call is made for the unsure gold problems only, and its choice is
+    what gets scored (the scripted fake picks by its own rule among the candidates shown)."""
+    taxonomy, es = load_taxonomy(), known_set("layouts")
+    expected = 0
+    asked = 0
+    for gold in es.gold().values():
+        for p, parents, area in problem_texts(es, gold):
+            if p.category is None:
+                continue
+            ranked = prior_for(taxonomy).scores(p.title, parents, area)
+            if ranked[0].score - ranked[1].score < ASK_MARGIN:
+                asked += 1
+                got = fake_category(p.title[:120], candidates(taxonomy, p.title, parents, area))
+            else:
+                got = choose(taxonomy, p.title, parents, area)[0]
+            expected += got == p.category
+    with LLMClient(llm_fake_settings) as client:
+        tally = score_set(es, taxonomy, client, "openai/fake-model")
+    calls = [r for r in judge_llm.requests if "分类助手" in json.dumps(r.body, ensure_ascii=False)]
+    assert asked > 0 and 0 < len(calls) <= asked
+    assert tally.correct == expected and tally.scored == score_set(es, taxonomy).scored

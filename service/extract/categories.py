@@ -175,8 +175,26 @@ async def categorize(
     `use_model=False` keeps the prior's choice for each, with no call; otherwise the model
     chooses for the problems where the prior leads by less than `ask_margin` (`math.inf`: all).
     Returns the warnings and the calls' usage (charged to the report)."""
+    return await categorize_placed(
+        client, prompt, taxonomy, placed(problems), model=model, batch=batch, use_model=use_model, ask_margin=ask_margin
+    )
+
+
+async def categorize_placed(
+    client: LLMClient,
+    prompt: Prompt,
+    taxonomy: Taxonomy,
+    problems: list[Placed],
+    *,
+    model: str | None = None,
+    batch: int = BATCH,
+    use_model: bool = True,
+    ask_margin: float = ASK_MARGIN,
+) -> tuple[list[Warning], list[CallUsage]]:
+    """`categorize` for problems already placed on their heading path (the eval places gold
+    problems so, to score the categorizer alone)."""
     items = []
-    for x in placed(problems):
+    for x in problems:
         _keep_prior(taxonomy, x)
         if use_model and unsure(taxonomy, x, ask_margin):
             items.append(x)

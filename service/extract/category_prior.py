@@ -97,7 +97,8 @@ class Prior:
             before = ends.get(start)
             if before is None and text[start - 2 : start] == "工作":
                 before = ends.get(start - 2)
-            if word.endswith("责任") and before and not set(before) & set(cids):
+            # …and a policy of an area is that area's: 惠民惠农政策落实不到位 is livelihood, not central_decisions
+            if (word.endswith("责任") or word.startswith("政策")) and before and not set(before) & set(cids):
                 continue
             for cid in cids:
                 scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
