@@ -98,7 +98,10 @@ def _is_hard_wrapped(lines: list[str]) -> int | None:
     lengths = [len(x) for x in lines if len(x) >= 15]
     if len(lengths) < 8:
         return None
-    width, _count = Counter(lengths).most_common(1)[0]
+    # the width is the length most lines come near: a paragraph's first line is shorter by its
+    # indent, so of two equally common lengths (36 and 38) the longer is the width
+    counts = Counter(lengths)
+    width = max(counts, key=lambda w: (sum(counts.get(n, 0) for n in range(w - 2, w + 2)), w))
     near = sum(1 for n in lengths if width - 2 <= n <= width + 1)
     open_ended = sum(1 for x in lines if width - 2 <= len(x) <= width + 1 and not x.endswith(_TERMINAL))
     if near / len(lengths) >= 0.4 and open_ended >= 0.6 * near:
