@@ -486,3 +486,50 @@ async def test_a_count_over_the_problems_a_cut_page_shows_covers_them(judge_llm,
     record = await _record(text, llm_fake_settings)
     got = [(p.path, p.status.value, p.status_scope.value) for p in record.problems]
     assert got == [("二.问题1", "completed", "own"), ("二.问题2", "completed", "report")]
+
+
+CIRCLED_LINES = HEAD + (
+    "(一)落实上级决策部署方面\n"
+    "1.垃圾分类工作推进不力,部分小区分类设施缺失。\n"
+    "①制定《垃圾分类工作推进方案》,明确责任分工;\n"
+    "②对辖区12个小区逐一排查,补齐分类设施36处;\n"
+    "③每月通报各小区分类情况。此项整改已完成。\n"
+    "2.城区公厕管护不到位,群众反映较多。\n"
+    "①对全部公厕开展保洁质量检查;\n"
+    "②9座公厕已完成提升改造并投入使用。该项整改已全部完成。\n"
+)
+
+
+async def test_items_of_one_run_under_a_problem_are_all_measures(judge_llm, llm_fake_settings) -> None:
+    """①②③ on their own lines under a stated shortcoming: when most are work, all are (③ opens
+    with no verb and carries the problem's status sentence), and 对…逐一排查 is work done."""
+    record = await _record(CIRCLED_LINES, llm_fake_settings)
+    assert [(p.path, p.status.value, len(p.measures), len(p.children)) for p in record.problems] == [
+        ("二.(一).1", "completed", 3, 0),
+        ("二.(一).2", "completed", 2, 0),
+    ]
+    assert record.problems[0].measures[1].text == "对辖区12个小区逐一排查,补齐分类设施36处"
+
+
+def test_a_page_wrapped_with_indented_first_lines_is_rejoined() -> None:
+    """Wrapped at 38 characters with a 2-character indent on each paragraph's first line: lines of
+    36 and 38 characters equally often; the width is 38 and the paragraphs come back whole."""
+    from zhenggai.evals.perturb import wrap
+
+    lead = (
+        "公司党委把巡察整改作为重大政治任务,召开党委会专题研究整改工作4次,成立由党委书记任组长的"
+        "整改工作领导小组,逐条制定整改措施,明确责任领导、责任部门和完成时限,做到件件有着落。\n"
+        "公司党委坚持边查边改、立行立改,对反馈的问题建立台账、销号管理,每月调度整改进度,对进度"
+        "滞后的部门负责人进行约谈提醒,推动整改任务落地见效,确保巡察整改取得实实在在的成效。\n"
+        "截至2025年5月底,反馈的2个方面6个问题已完成整改5个,1个正在推进,制定完善制度11项,"
+        "公司党委将持续巩固整改成果,把巡察整改与公司改革发展结合起来,建立健全长效机制。\n"
+    )
+    page = CIRCLED_LINES.replace("公司党委成立整改工作领导小组,逐条制定整改措施。\n", lead)
+    indented = "\n".join("\u3000\u3000" + line for line in page.splitlines())
+    wrapped = wrap(indented, 38)
+    lengths = [len(x.strip("\u3000")) for x in wrapped.splitlines() if len(x) >= 38]
+    assert lengths.count(36) == lengths.count(38) or abs(lengths.count(36) - lengths.count(38)) <= 1
+    lines = load_text(wrapped).text.splitlines()
+    assert "根据县委统一部署,县委第三巡察组对青禾县城投公司党委开展了常规巡察,并反馈了巡察意见。" in lines
+    assert lines[-1] == "②9座公厕已完成提升改造并投入使用。该项整改已全部完成。"
+    assert "二、反馈问题整改情况" in lines and lead.split("\n")[1] in lines

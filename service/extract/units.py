@@ -403,7 +403,9 @@ def _work_like(u: Unit) -> bool:
 _WORK_VERB_RE = re.compile(
     r"^(?:开展|建立|制定|修订|完善|推行|实施|实行|落实|出台|印发|成立|设立|开通|引进|新建|启动|组织|召开|梳理|排查|清理"
     r"|核查|复核|督促|约谈|选派|配齐|健全|编制|加快|推动|聘请|举办|邀请|全面|严格执行|对\d|对20"
-    r"|在[^,。;]{1,20}?(?:增设|设立|建立|开展|推行|开通|设置|实行))"
+    r"|在[^,。;]{1,20}?(?:增设|设立|建立|开展|推行|开通|设置|实行)"
+    # 对中心2辆公务用车…逐笔核查 / 对相关责任人进行批评教育: the object first, then the work done on it
+    r"|对[^,。;]{1,30}?(?:进行|开展|逐[一项笔条个件]|核查|清查|追回|约谈|批评))"
 )
 
 
@@ -472,6 +474,23 @@ def _set_priors(text: str, units: list[Unit]) -> None:
             u.prior = "measure"
         elif _MEASURE_PARENT_RE.search(_lead_in(text, parent)):
             u.prior = "measure"  # 对…问题,着重从六个方面抓好整改, in the heading or the rest of its line
+    _measures_keep_together(units, kids)
+
+
+def _measures_keep_together(units: list[Unit], kids: dict[str, list[Unit]]) -> None:
+    """Items of one run are of one kind: when most items under a problem are measures, so are the
+    rest that state no shortcoming (①修订…;②对…核查…;③每季度开展…。此项整改已完成。: the third
+    opens with no verb of work, and its status sentence is its problem's)."""
+    for u in units:
+        items = kids.get(u.path, [])
+        if u.prior or len(items) < 2:
+            continue
+        measures = sum(1 for c in items if c.prior == "measure")
+        if measures * 2 < len(items) or measures == len(items):
+            continue
+        for c in items:
+            if not c.prior and not c.children and _work_like(c) and not _RESTATES_RE.match(c.title):
+                c.prior = "measure"
 
 
 def _attach_candidates(text: str, units: list[Unit]) -> None:
