@@ -36,7 +36,8 @@ def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
         ]
         assert all(c.keywords for c in load_taxonomy(later).categories if c.id != "other")
     pairs = [
-        (set(a.keywords), set(b.keywords)) for a, b in zip(load_taxonomy("v2").categories, load_taxonomy().categories)
+        (set(a.keywords), set(b.keywords))
+        for a, b in zip(load_taxonomy("v2").categories, load_taxonomy().categories, strict=True)
     ]
     assert all(a <= b for a, b in pairs) and sum(a < b for a, b in pairs) >= 5  # v3 only added terms
     assert len(t.ids) == len(set(t.ids)) >= 15 and "other" in t.ids
