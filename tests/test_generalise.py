@@ -533,3 +533,49 @@ def test_a_page_wrapped_with_indented_first_lines_is_rejoined() -> None:
     assert "根据县委统一部署,县委第三巡察组对青禾县城投公司党委开展了常规巡察,并反馈了巡察意见。" in lines
     assert lines[-1] == "②9座公厕已完成提升改造并投入使用。该项整改已全部完成。"
     assert "二、反馈问题整改情况" in lines and lead.split("\n")[1] in lines
+
+
+COUNTED_LABELS = HEAD + (
+    "第一个问题:工程款支付审核不严,部分项目超付进度款。【已完成】\n"
+    "整改情况:对2023年以来的18个项目进度款逐笔复核;追回超付款项52万元。\n"
+    "第二个问题:安全生产检查流于形式,隐患整改不闭环。【持续推进】\n"
+    "整改情况:修订《安全生产检查办法》,建立隐患整改销号台账。\n"
+)
+
+BULLETED = HEAD + (
+    "◆档案管理不规范,部分合同未及时归档。\n"
+    "措施:开展合同档案专项清理,补归档合同64份;设立档案管理员岗位。\n"
+    "完成情况:已完成(完成率100%)\n"
+    "◆车辆管理制度执行不严,派车记录不全。\n"
+    "措施:修订《公务用车管理办法》,推行派车单电子化管理。\n"
+    "完成情况:阶段性完成(完成率70%),电子派车系统12月上线。\n"
+)
+
+
+async def test_counted_problem_labels_with_a_bracketed_status_tail(judge_llm, llm_fake_settings) -> None:
+    """第一个问题: is a problem label like 问题1:; 【已完成】 closing its line is its status; the
+    measures of one field line split at its semicolons."""
+    record = await _record(COUNTED_LABELS, llm_fake_settings)
+    assert [(p.path, p.status.value) for p in record.problems] == [
+        ("二.第一个问题", "completed"),
+        ("二.第二个问题", "in_progress"),
+    ]
+    assert record.problems[0].title == "工程款支付审核不严,部分项目超付进度款"
+    assert [m.text for m in record.problems[0].measures] == [
+        "对2023年以来的18个项目进度款逐笔复核",
+        "追回超付款项52万元",
+    ]
+
+
+async def test_bulleted_problems_with_bare_field_labels(judge_llm, llm_fake_settings) -> None:
+    """◆ lines that state a shortcoming are unnumbered problems (#k) taking the lines below them;
+    措施: is a measure field and 已完成(完成率100%) a status."""
+    record = await _record(BULLETED, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.#1", "档案管理不规范,部分合同未及时归档", "completed"),
+        ("二.#2", "车辆管理制度执行不严,派车记录不全", "partly_completed"),
+    ]
+    assert [m.text for m in record.problems[0].measures] == [
+        "开展合同档案专项清理,补归档合同64份",
+        "设立档案管理员岗位",
+    ]

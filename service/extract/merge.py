@@ -56,7 +56,7 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
             body = line[skip:] if skip is not None else ""
             if body.strip() and len(body.strip()) > (20 if on_heading else 6):
                 for a, b in _inline_items(text, pos + skip, pos + len(line)):
-                    out.append(_measure(text, Span(start=a, end=b)))
+                    out += [_measure(text, Span(start=x, end=y)) for x, y in _semicolon_parts(text, a, b)]
             pos += len(line) + 1
     return out
 
@@ -101,6 +101,20 @@ def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts = [*marks, end]
     head = [(start, marks[0])] if text[start : marks[0]].strip() else []
     return head + [(cuts[k], cuts[k + 1]) for k in range(len(marks))]
+
+
+def _semicolon_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A measure line's parts at its semicolons before the first full stop (开展…清理;建立…机制。):
+    one measure each; a part too short to be work (…;等) stays with the one before it."""
+    stop = text.find("。", start, end)
+    cuts = [k + 1 for k in range(start, stop if stop >= 0 else end) if text[k] == ";"]
+    parts: list[tuple[int, int]] = []
+    for a, b in zip([start, *cuts], [*cuts, end], strict=True):
+        if parts and len(text[a:b].strip(" ;。")) < 6:
+            parts[-1] = (parts[-1][0], b)
+        else:
+            parts.append((a, b))
+    return parts
 
 
 def _status_only(line: str) -> bool:

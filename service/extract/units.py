@@ -38,6 +38,8 @@ _UNNUMBERED_RE = re.compile(
     r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)"
     r"|^针对[“\"][^”\"]{4,120}[”\"](?:的)?(?:方面)?问题[,:。]"
 )
+# A bulleted line: ◆师德师风建设抓得不紧,… / ●问题:… — unnumbered problems some templates mark so
+_BULLET_RE = re.compile(r"^[◆◇■□●○▲△►▶•★☆◎]\s*(?:(?:反馈|存在的?)?问题[::]\s*)?")
 # Words that state a shortcoming (also read by the judge: a heading saying them is a problem).
 PROBLEM_WORDS_RE = re.compile(
     r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
@@ -89,7 +91,11 @@ class Unit(BaseModel):
     )
 
 
-_BRACKET_LABEL_RE = re.compile(r"^[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*")
+_BRACKET_LABEL_RE = re.compile(
+    r"^(?:[◆◇■□●○▲△►▶•★☆◎]\s*)?(?:[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*"
+    r"|(?:反馈|存在的?)?问题[::]\s*)"
+    r"|^[◆◇■□●○▲△►▶•★☆◎]\s*"
+)
 
 
 def clean_title(text: str, span: Span) -> tuple[str, Span]:
@@ -153,6 +159,7 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
         and not is_problem_heading(section.title)
         and (section.level == 2 or section.title.rstrip("。").endswith("方面"))
     )
+    bullets = sum(1 for part in own for line in text[part.start : part.end].split("\n") if _BULLET_RE.match(line))
     for part in own:
         pos = part.start
         for line in text[part.start : part.end].split("\n"):
@@ -161,7 +168,12 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
             if start == section.span.start:
                 continue
             end = start + len(line)
-            if _UNNUMBERED_RE.match(line):
+            if bullets >= 2 and (b := _BULLET_RE.match(line)) and _states_shortcoming(line[b.end() :]):
+                # ◆…不紧,…现象。 then its measure and status lines, up to the next bullet
+                stop = line.find("。", b.end())
+                found.append((start, end, start + (stop if stop > 0 else min(len(line), 80))))
+                heads.append(start)
+            elif _UNNUMBERED_RE.match(line):
                 stop = max(line.find(",进行"), line.find(",采取"))
                 t_end = start + (stop if stop > 0 else min(len(line), 80))
                 while t_end > start and text[t_end - 1] in ":,。;":

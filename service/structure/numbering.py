@@ -26,7 +26,11 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
     (
         NumberingKind.problem_label,
-        re.compile(rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}}))\s*[::.、]\s*"),
+        # 问题1: / 反馈问题二、 / 第三个问题: (counted, as some pages write it)
+        re.compile(
+            rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})"
+            rf"|第[{_CN_NUM}]{{1,4}}[个项条]?问题)\s*[::.、]\s*"
+        ),
     ),
 ]
 RANK = {
@@ -72,7 +76,7 @@ class Label(NamedTuple):
 
 
 # A label starts with one of these: most lines are rejected on their first character.
-_FIRST = frozenset("(问反巡具①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
+_FIRST = frozenset("(问反巡具第①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
 
 
 def match_label(line: str) -> Label | None:
@@ -92,7 +96,7 @@ def match_label(line: str) -> Label | None:
                 continue
             label = f"({raw})" if kind == NumberingKind.cn_paren else raw
         elif kind == NumberingKind.problem_label:
-            digits = re.search(rf"\d+|[{_CN_NUM}]+$", raw.replace(" ", ""))
+            digits = re.search(rf"\d+|[{_CN_NUM}]+(?=[个项条]?问题$)|[{_CN_NUM}]+$", raw.replace(" ", ""))
             try:
                 number = int(digits.group(0)) if digits.group(0).isdigit() else cn_to_int(digits.group(0))
             except ValueError:

@@ -91,7 +91,9 @@ def status_group(title: str) -> Status | None:
 # 整改情况: / 整改进展情况: / 整改措施及成效: / 完成情况: / 责任单位: / 【整改情况】 …, on their own line or run in.
 FIELD_RE = re.compile(
     r"[【\[〔]?(整改(?:情况|进展情况|进展|落实情况|措施及成效|措施|举措|成效|结果|时限|目标|要求|进度)|完成(?:情况|时限)"
-    r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述))(?:[::]|[】\]〕]:?)"
+    r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述)"
+    # bare labels some templates use: 措施:… / 整改:…(已整改)
+    r"|(?:主要)?措施|举措|整改)(?:[::]|[】\]〕]:?)"
 )
 # Fields whose content is who and when, not work done: never measures.
 NON_MEASURE_FIELDS = ("整改时限", "完成时限", "整改目标", "整改要求", "整改进度", "责任", "牵头", "配合", "问题")
@@ -105,12 +107,12 @@ def field_at(text: str, pos: int = 0) -> re.Match[str] | None:
 
 
 # The first words of a field or sentence that state a status, read strictly (no verbs of work).
-_HEAD_END = r"(?=$|[。;,!、 ])"  # the words stand alone: 已完成。 not 已完成规划编制
+_HEAD_END = r"(?=$|[。;,!、 (【])"  # the words stand alone: 已完成。 / 已完成(完成率100%) not 已完成规划编制
 _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(rf"^(?:该问题)?(?:已基本完成|基本完成)(?:整改)?{_HEAD_END}|^基本整改到位"), Status.basically_completed),
     (
         re.compile(
-            rf"^(?:该问题)?(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位)|整改完成|已办结|已销号|完成整改){_HEAD_END}"
+            rf"^(?:该问题)?(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位)?|整改完成|已办结|已销号|完成整改){_HEAD_END}"
         ),
         Status.completed,
     ),
@@ -140,7 +142,8 @@ def head_status(text: str) -> Status | None:
 
 
 # A heading that ends by giving its status in brackets: 1.理论学习流于形式(已完成) / (持续整改中)
-_STATUS_TAIL_RE = re.compile(r"\(([^()\n]{2,12})\)[。.]?$")
+# / 【已完成】 / [基本完成] (the sentence's own 。 may stand before the bracket or after it)
+_STATUS_TAIL_RE = re.compile(r"(?:\(([^()\n]{2,12})\)|【([^【】\n]{2,12})】|\[([^\[\]\n]{2,12})\])[。.]?$")
 
 
 def status_tail(heading: str) -> tuple[Status, int, int] | None:
@@ -148,7 +151,7 @@ def status_tail(heading: str) -> tuple[Status, int, int] | None:
     m = _STATUS_TAIL_RE.search(heading)
     if m is None:
         return None
-    status = head_status(m.group(1))
+    status = head_status(m.group(1) or m.group(2) or m.group(3))
     return (status, m.start(), m.end()) if status is not None else None
 
 
