@@ -579,3 +579,44 @@ async def test_bulleted_problems_with_bare_field_labels(judge_llm, llm_fake_sett
         "开展合同档案专项清理,补归档合同64份",
         "设立档案管理员岗位",
     ]
+
+
+LISTED_META = """青禾县人民医院 · 院务公开 · 党建动态
+中共青禾县人民医院委员会关于巡察整改进展情况的通报
+(2025年08月27日 10:05 字号:大 中 小 打印本页)
+巡察基本情况:
+巡察组:十四届青禾县委第五轮巡察第二巡察组
+巡察对象:中共青禾县人民医院委员会
+巡察时间:2025年3月3日至4月30日
+反馈时间:2025年6月5日
+按照巡察工作有关要求,现将整改进展情况予以公布。
+一、整改工作开展情况
+院党委成立整改工作领导小组,专题研究整改工作6次。
+"""
+
+
+def test_metadata_given_as_a_labelled_list_and_a_dot_trail() -> None:
+    """巡察对象: and 反馈时间: fields; a date before the page's buttons is the publication date; a
+    trail split by · over the title is furniture; a round names its county between 届 and 县委."""
+    meta = _meta(LISTED_META)
+    assert meta.title == "中共青禾县人民医院委员会关于巡察整改进展情况的通报"
+    assert meta.inspected_unit == "中共青禾县人民医院委员会"
+    assert str(meta.feedback_date) == "2025-06-05" and str(meta.publication_date) == "2025-08-27"
+    assert meta.inspection_round == "十四届青禾县委第五轮"
+    assert str(meta.inspection_period.start) == "2025-03-03"
+
+
+def test_a_headline_of_a_meeting_about_the_rectification_is_news() -> None:
+    from zhenggai.structure.genre import not_a_report_reason
+    from zhenggai.structure.outline import parse_outline
+
+    news = (
+        "当前位置:首页 > 新闻中心\n青禾县文化馆党支部召开县委巡察反馈意见整改专题民主生活会\n"
+        "5月13日,青禾县文化馆党支部召开县委巡察反馈意见整改专题民主生活会。会前,支部广泛征求意见建议,"
+        "会上围绕巡察反馈问题开展批评和自我批评,强调要坚持真改实改、全面整改,确保整改落实见效。\n"
+    )
+    doc = load_text(news)
+    assert "news" in (not_a_report_reason(doc.text, parse_outline(doc.text)) or "")
+    # a report telling such a meeting among its work is still a report
+    doc = load_text(PAGE.replace("逐条研究整改措施", "召开专题民主生活会,逐条研究整改措施"))
+    assert not_a_report_reason(doc.text, parse_outline(doc.text)) is None

@@ -37,14 +37,14 @@ _PATTERNS: list[tuple[DebrisKind, re.Pattern[str]]] = [
     (
         DebrisKind.source_line,
         re.compile(
-            r"^(?:(?:信息|文章|稿件|新闻)?来源|发布(?:时间|日期|者|单位|机构)|发表时间|时间|日期|作者|供稿|撰稿|"
+            r"^(?:(?:信息|文章|稿件|新闻)?来源|发布(?:时间|日期|者|单位|机构)|发表时间|公开日期|索引号|时间|日期|作者|供稿|撰稿|"
             r"审核|校对|编辑|责任编辑|值班编辑|浏览次数|访问次数|点击数|点击量|点击率|阅读次数|阅读量|浏览量)" + _C
         ),
     ),
     (
         DebrisKind.source_line,
         re.compile(
-            r"发布(?:时间|日期)\s*+[:：]\s*+\d{4}|(?:访问|浏览|阅读|点击)(?:次数|量)\s*+[:：]"
+            r"(?:发布|公开)(?:时间|日期)\s*+[:：]\s*+\d{4}|(?:访问|浏览|阅读|点击)(?:次数|量)\s*+[:：]"
             r"|(?:^|\s)(?:(?:信息|文章)?来源|作者|责任编辑|编辑)\s*+[:：]"
         ),
     ),
@@ -93,7 +93,7 @@ _DATE_ONLY_RE = re.compile(
 # A breadcrumb trail: 工作动态 > 巡视巡察 > 正文 (→ only counts in the page head: a flow line
 # 申请→受理→办结 inside the report is text).
 _TRAIL_SEPARATORS = re.compile(r"[>›»]")
-_TRAIL_HEAD_SEPARATORS = re.compile(r"[>›»→]")
+_TRAIL_HEAD_SEPARATORS = re.compile(r"[>›»→·]")  # 涟水县人民政府 · 要闻动态 · 公示公告
 _NOT_IN_TRAIL = re.compile(r"[。,;，；]")
 _CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]{2,6}")
 # Words of a bar of page buttons: 打印 关闭 / 【字体:大 中 小】 / 分享 收藏.

@@ -26,6 +26,9 @@ _SELF_RE = re.compile(
 _DETAIL_RE = re.compile(r"整改(?:进展|落实|工作|情况|措施|成效|任务|事项)|集中整改|立行立改|反馈(?:意见|问题)")
 _AUDIT_RE = re.compile(r"审计(?:发现|查出)?[^。]{0,6}整改|审计工作报告")
 _NEWS_RE = re.compile(r"进驻|动员会|反馈会(?:召开|在)|召开[^。]{0,20}(?:动员会|反馈会)")
+# a headline of a meeting held about the rectification: …党组召开巡察反馈意见整改专题民主生活会
+# (a report's own text tells such meetings among its work, so only the title counts)
+_MEETING_NEWS_RE = re.compile(r"召开[^。]{0,30}(?:民主生活会|组织生活会|推进会|部署会|调度会)$")
 _LINE_END_RE = re.compile(r"[。!?;:”)]$")
 _TERMINAL_RE = re.compile(r"[。!?”…]$")
 _CLOSING_KINDS = {DebrisKind.signature, DebrisKind.signature_date, DebrisKind.contact}
@@ -47,6 +50,19 @@ def _is_link_list(text: str) -> bool:
     return short / len(lines) > 0.7 and prose < len(text) * 0.3
 
 
+def _headline(text: str, outline: Outline) -> str:
+    """The page's title, or its first line that is no page furniture."""
+    if outline.title:
+        return outline.title
+    furniture = {d.span.start for d in outline.debris}
+    pos = 0
+    for line in text[:2000].split("\n")[:6]:
+        if line.strip() and pos not in furniture:
+            return line.strip()
+        pos += len(line) + 1
+    return ""
+
+
 def not_a_report_reason(text: str, outline: Outline) -> str | None:
     """Why `text` is not a rectification report, or None when it reads as one."""
     head = f"{outline.title}\n{text[:1500]}"
@@ -58,8 +74,8 @@ def not_a_report_reason(text: str, outline: Outline) -> str | None:
     if _is_link_list(text):
         return "a list of links or headlines, not a report"
     if not speaks_of_itself:
-        if _NEWS_RE.search(head):
-            return "news about an inspection (a team arriving or feeding back), not a rectification report"
+        if _NEWS_RE.search(head) or _MEETING_NEWS_RE.search(_headline(text, outline)):
+            return "news about an inspection (a team arriving or feeding back, a meeting), not a rectification report"
         if len(_RECTIFY_RE.findall(text)) < 3 or not _DETAIL_RE.search(text):
             return "it does not report on a rectification (整改)"
     return None

@@ -32,8 +32,10 @@ _DATE_RE = re.compile(
     rf"(?:(?P<cd>{_CN_DAY})[日号]|(?P<cpart>{_PART}))?"
 )
 _RANGE_SEP_RE = re.compile(r"\s?起?(?:至|到|—|–|-|－|~|～)\s?")
-_FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)")
+_FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)|(?:进行了|作出?了)反馈(?=[。,;])")
 FEEDBACK_WINDOW = 80  # characters from a date to its feedback cue (a long name may stand between)
+# ... or a labelled list gives it after its label: 反馈时间:2025年6月5日
+_FEEDBACK_FIELD_RE = re.compile(r"反馈(?:时间|日期)[::] ?")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,10 @@ def read_period(region: Region) -> tuple[DateRange | None, int]:
 def read_feedback(region: Region, after: int = 0) -> tuple[dt.date | None, Evidence | None]:
     """The date told just before the first feedback cue after `after` (the period's end)."""
     tokens = [t for t in date_tokens(region.text) if t.start >= after and t.date]
+    for label in _FEEDBACK_FIELD_RE.finditer(region.text):
+        t = next((t for t in tokens if t.start == label.end()), None)
+        if t is not None:
+            return t.date, region.evidence(label.start(), t.end)
     for cue in _FEEDBACK_RE.finditer(region.text, after):
         before = [
             t

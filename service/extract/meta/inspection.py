@@ -18,6 +18,7 @@ from zhenggai.extract.meta.region import Region
 from zhenggai.schemas.record import INSPECTION_FORMS, Evidence
 
 _N = "[一二三四五六七八九十]{1,4}"
+_PLACE_MAX = 4  # characters of a place name before its level word (乌兰察布市委, 凤冈县委, 十四届延吉市委)
 _LEVEL = "(?:中央|自治区党委|[省市区县州盟旗]委)"
 _FORM_WORDS = "(?:专项|提级|交叉|联动|机动)"
 _TEAM_RE = re.compile(
@@ -28,9 +29,8 @@ _TEAM_RE = re.compile(
 )
 _NUMBERED_RE = re.compile(rf"第{_N}|(?:巡视|巡察){_N}组")
 _ROUND_RE = re.compile(
-    rf"{_N}届{_LEVEL}?第{_N}轮|{_LEVEL}第{_N}轮(?=巡视|巡察)|(?<!\d)\d{{4}}年度?(?:{_LEVEL})?第{_N}轮"
+    rf"{_N}届{_LEVEL}?第{_N}轮|{_N}届[\u4e00-\u9fff]{{1,{_PLACE_MAX}}}?{_LEVEL}第{_N}轮|{_LEVEL}第{_N}轮(?=巡视|巡察)|(?<!\d)\d{{4}}年度?(?:{_LEVEL})?第{_N}轮"
 )
-_PLACE_MAX = 4  # characters of a place name before its level word (乌兰察布市委, 凤冈县委)
 _KIND_RE = re.compile(r"巡视|巡察")
 # a form said of an inspection: 常规巡视, 专项巡察, 提级交叉巡察, 巡视“回头看”
 _FORM_RE = re.compile(

@@ -20,6 +20,8 @@ from zhenggai.schemas.record import Evidence, Span
 
 _UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行|实施)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
 _FED_BACK_RE = re.compile(r"(?:向|对)(?P<u>[^,。;:!?\n向对]{2,40}?)(?:反馈)")
+# metadata given as a labelled list: 巡察对象:中共…委员会 / 被巡察单位:…
+_UNIT_FIELD_RE = re.compile(r"(?:巡[视察]对象|被巡[视察](?:单位|党组织)?)[::] ?(?P<u>[^,。;:!?\n]{2,40})")
 _PLAN_RE = re.compile(r"《(?P<u>[^《》,。;\n]{4,40}?)关于")
 _ALIAS_RE = re.compile(r"\((?:以下简称|以下称|下称|简称)[^()]{0,24}\)")
 _PAREN_TAIL_RE = re.compile(r"\([^()]{0,40}\)$")
@@ -140,7 +142,7 @@ def read_object(regions: list[Region]) -> Read | None:
     """Who was inspected, as the text names it (possibly `我单位`): `对X开展了…巡察`, else `向X反馈`."""
     loose: Read | None = None
     for r in regions:
-        m = _UNIT_RE.search(r.text)
+        m = _UNIT_FIELD_RE.search(r.text) or _UNIT_RE.search(r.text)
         if m:
             unit = _read(r, m)
             if is_unit_name(clean_unit(unit.value)) or is_short_form(clean_unit(unit.value)):

@@ -11,7 +11,12 @@ from zhenggai.extract.meta.reading import to_reading
 from zhenggai.schemas.record import Evidence, Span
 
 _DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日"
-_PUBLISHED_RE = re.compile(rf"发布(?:日期|时间)\s?[:]?\s?(?P<d>{_DATE})|(?P<e>{_DATE})(?:\s[\d:]{{4,8}})?\s{{0,2}}来源")
+# 发布日期:… / 公开日期:… / a date (and time) before the source or the page's buttons:
+# 2022-08-16 09:12 来源:… / (2025年12月02日 09:15 字号:大 中 小 打印本页)
+_PUBLISHED_RE = re.compile(
+    rf"(?:发布|公开)(?:日期|时间)\s?[:]?\s?(?P<d>{_DATE})"
+    rf"|(?P<e>{_DATE})(?:\s[\d:]{{4,8}})?\s{{0,3}}(?:来源|字号|【?字体|浏览|阅读|点击)"
+)
 _SIGNED_RE = re.compile(r"(?P<d>\d{4}年\d{1,2}月\d{1,2}日)\s*$")
 HEAD = 400  # characters at the start where a publication line stands
 TAIL = 80
