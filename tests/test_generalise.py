@@ -620,3 +620,82 @@ def test_a_headline_of_a_meeting_about_the_rectification_is_news() -> None:
     # a report telling such a meeting among its work is still a report
     doc = load_text(PAGE.replace("逐条研究整改措施", "召开专题民主生活会,逐条研究整改措施"))
     assert not_a_report_reason(doc.text, parse_outline(doc.text)) is None
+
+
+def test_more_ways_a_sentence_or_field_tells_the_whole_problem() -> None:
+    from zhenggai.structure.signals import FIELD_RE, STATUS_FIELDS, head_status, whole_problem_status
+
+    told = {
+        "目前该问题仍在持续整改中。": "in_progress",
+        "该问题整改已完成,转入常态化推进。": "completed",
+    }
+    assert {s: getattr(whole_problem_status(s), "value", None) for s in told} == told
+    field = FIELD_RE.match("整改状态:已完成。")
+    assert field is not None and field.group(1) in STATUS_FIELDS
+    assert head_status("已完成(完成率100%)").value == "completed" and head_status("已整改").value == "completed"
+    assert head_status("已整改17处") is None  # work counted, not a status
+
+
+SPACED_TABLE = HEAD + (
+    "序号 反馈问题 整改措施 责任部门 完成情况\n"
+    "1 合同管理不规范,部分合同未经法律审核即签订 修订《合同管理办法》,对在履行的126份合同逐份开展法律复核 "
+    "法务部 已完成\n"
+    "2 工程结算审核不严,部分项目超付工程款 对2022年以来的14个项目开展结算复审,追回超付工程款37万元 工程部 正在整改\n"
+)
+
+
+async def test_a_table_copied_a_row_per_line_with_spaces_between_cells(judge_llm, llm_fake_settings) -> None:
+    """Under a 序号 header, a row of as many space-free cells as the header has columns reads as a
+    table row: the problem, its measure cell and its status cell apart."""
+    record = await _record(SPACED_TABLE, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value, [m.text for m in p.measures]) for p in record.problems] == [
+        (
+            "二.1",
+            "合同管理不规范,部分合同未经法律审核即签订",
+            "completed",
+            ["修订《合同管理办法》,对在履行的126份合同逐份开展法律复核"],
+        ),
+        (
+            "二.2",
+            "工程结算审核不严,部分项目超付工程款",
+            "in_progress",
+            ["对2022年以来的14个项目开展结算复审,追回超付工程款37万元"],
+        ),
+    ]
+
+
+NOTICE = (
+    "青禾村党支部关于县委巡察反馈问题整改情况的公示\n"
+    "2025年6月9日至7月18日,县委第八巡察组对青禾村党支部开展了村级巡察,8月26日反馈了巡察意见。"
+    "村党支部逐条制定整改措施,现将整改情况公示如下:\n"
+    "●问题:村务公开不及时,群众对部分集体收支有疑问。\n"
+    "整改:每月5日前在村务公开栏公开上月收支明细;召开村民代表会议解答群众疑问3次。(已整改)\n"
+    "●问题:村级公益性岗位管理不严格。\n"
+    "整改:对全村公益性岗位人员逐一核实在岗情况,解除聘用2人。(正在整改)\n"
+    "【反馈问题】集体资产台账登记不全。\n"
+    "目前,巡察反馈的问题已整改到位。\n"
+)
+
+
+async def test_a_notice_with_no_headings_and_its_bulleted_problems(judge_llm, llm_fake_settings) -> None:
+    """No 一、 headings at all: ●问题: lines are the problems (#k), each with its field lines, and a
+    status tag closing the last of them tells its status."""
+    record = await _record(NOTICE, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("#1", "村务公开不及时,群众对部分集体收支有疑问", "completed"),
+        ("#2", "村级公益性岗位管理不严格", "in_progress"),
+    ]
+    assert [m.text for m in record.problems[0].measures] == [
+        "每月5日前在村务公开栏公开上月收支明细",
+        "召开村民代表会议解答群众疑问3次",
+    ]
+
+
+def test_a_labelled_problem_needs_no_shortcoming_words() -> None:
+    page = HEAD + (
+        "(一)落实全面从严治党主体责任方面\n"
+        "【反馈问题】不动产登记窗口存在“吃拿卡要”风险。\n"
+        "【整改措施】梳理廉政风险点19个,制定防控措施。\n"
+        "【整改进展】已完成。\n"
+    )
+    assert _problems(page)[-1] == ("二.(一).#1", "不动产登记窗口存在“吃拿卡要”风险")

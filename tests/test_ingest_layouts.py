@@ -200,8 +200,9 @@ def test_an_html_table_keeps_one_row_a_line():
     assert doc.text.split("\n") == [
         "二、问题整改清单",
         "序号 问题 整改措施 完成情况",
-        "1 理论学习不深入 修订学习制度。 已完成",
-        "2 财务报销审核不严 建立联审机制 正在推进",
+        # a row's cells apart by a tab, as every flattened table row reads (ingest/linebreaks.py)
+        "1 理论学习不深入\t修订学习制度。\t已完成",
+        "2 财务报销审核不严\t建立联审机制\t正在推进",
         "三、下一步工作打算",
     ]
     k = doc.text.index("财务报销")

@@ -63,7 +63,7 @@ def _own_measures(text: str, j: Judged) -> list[Measure]:
 
 # 1.… 2.… or (1)…(2)… after a stop, a space or a field label (整改措施:1.…;2.…), or ①…②…
 _INLINE_ITEM_RE = re.compile(
-    r"(?:^|(?<=[;。,: \n]))(?:(\d{1,2})[.、](?=[\u4e00-\u9fff《“])|([①-⑳])|\((\d{1,2})\)(?=[\u4e00-\u9fff《“]))"
+    r"(?:^|(?<=[;。,: \t\n]))(?:(\d{1,2})[.、](?=[\u4e00-\u9fff《“])|([①-⑳])|\((\d{1,2})\)(?=[\u4e00-\u9fff《“]))"
 )
 
 

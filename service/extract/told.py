@@ -87,6 +87,20 @@ def _heading_status(text: str, unit: Unit) -> StatusTold | None:
     return StatusTold(status=status, span=Span(start=start + a, end=start + b), scope=StatusScope.own, source="field")
 
 
+def _closing_tag(text: str, unit: Unit) -> StatusTold | None:
+    """A status tag closing the unit's last line: …召开村民代表会议解答群众疑问3次。(已整改)."""
+    if not unit.own:
+        return None
+    last = unit.own[-1]
+    start = text.rfind("\n", last.start, last.end) + 1 or last.start
+    start = max(start, last.start, unit.title_span.end)
+    tail = status_tail(text[start : last.end].rstrip())
+    if tail is None:
+        return None
+    status, a, b = tail
+    return StatusTold(status=status, span=Span(start=start + a, end=start + b), scope=StatusScope.own, source="field")
+
+
 def _lines(text: str, part: Span) -> list[tuple[int, str]]:
     out, pos = [], part.start
     for line in text[part.start : part.end].split("\n"):
@@ -167,7 +181,7 @@ def attach_told(text: str, outline: Outline, units: list[Unit]) -> None:
     for u in units:
         if u.prior:
             continue
-        field = _field_status(text, u.own) or _heading_status(text, u)
+        field = _field_status(text, u.own) or _heading_status(text, u) or _closing_tag(text, u)
         if field is not None:
             u.told.append(field)
         parent = by_path.get(u.parent_path)

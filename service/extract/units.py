@@ -91,6 +91,7 @@ class Unit(BaseModel):
     )
 
 
+_PROBLEM_LABEL_RE = re.compile(r"^[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]")
 _BRACKET_LABEL_RE = re.compile(
     r"^(?:[◆◇■□●○▲△►▶•★☆◎]\s*)?(?:[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*"
     r"|(?:反馈|存在的?)?问题[::]\s*)"
@@ -129,7 +130,7 @@ _SHORTCOMING_RE = re.compile(
 # ... and the words a problem paragraph's first sentence may say them with, which a measure also
 # uses for what it remedies (停招就业率偏低专业4个): read only where a paragraph may open a problem
 _SHORTCOMING_MORE_RE = re.compile(
-    r"不紧|不准|不细|不畅|不扎实|不符|不一致|偏低|偏高|偏少|偏弱|过多|过少|过高|过低|较多|未达到|流于形式|走过场"
+    r"不紧|不准|不细|不畅|不扎实|不符|不一致|不经常|偏低|偏高|偏少|偏弱|过多|过少|过高|过低|较多|未达到|流于形式|走过场|松散|松懈"
 )
 _WORK_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
@@ -141,8 +142,38 @@ def _states_shortcoming(line: str) -> int:
     stop = line.find("。")
     if stop < 6 or stop > 80 or _WORK_START_RE.match(line) or field_at(line):
         return 0
+    if _PROBLEM_LABEL_RE.match(line):  # 【反馈问题】…: labelled a problem, whatever its words
+        return stop
     first = line[:stop]
     return stop if _SHORTCOMING_RE.search(first) or _SHORTCOMING_MORE_RE.search(first) else 0
+
+
+def _bulleted(text: str, parts: list[Span]) -> list[tuple[Span, Span]]:
+    """Bulleted problems (◆…不紧,…现象。 / ●问题:…), each with the field lines under it (措施:…,
+    完成情况:…): (paragraph, title); none unless there are two or more."""
+    out: list[tuple[Span, Span]] = []
+    for part in parts:
+        pos, item = part.start, None
+        for line in text[part.start : part.end].split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            b = _BULLET_RE.match(line)
+            if b and ("问题" in b.group() or _states_shortcoming(line[b.end() :])):  # ●问题: is labelled one
+                if item is not None:
+                    out.append(item)
+                stop = line.find("。", b.end())
+                item = (
+                    Span(start=start, end=end),
+                    Span(start=start, end=start + (stop if stop > 0 else min(len(line), 80))),
+                )
+            elif item is not None and field_at(line):
+                item = (Span(start=item[0].start, end=end), item[1])
+            elif item is not None:
+                out.append(item)
+                item = None
+        if item is not None:
+            out.append(item)
+    return out if len(out) >= 2 else []
 
 
 def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span]]:
@@ -159,7 +190,9 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
         and not is_problem_heading(section.title)
         and (section.level == 2 or section.title.rstrip("。").endswith("方面"))
     )
-    bullets = sum(1 for part in own for line in text[part.start : part.end].split("\n") if _BULLET_RE.match(line))
+    bullets = _bulleted(text, own)
+    if bullets:
+        return bullets
     for part in own:
         pos = part.start
         for line in text[part.start : part.end].split("\n"):
@@ -168,12 +201,7 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
             if start == section.span.start:
                 continue
             end = start + len(line)
-            if bullets >= 2 and (b := _BULLET_RE.match(line)) and _states_shortcoming(line[b.end() :]):
-                # ◆…不紧,…现象。 then its measure and status lines, up to the next bullet
-                stop = line.find("。", b.end())
-                found.append((start, end, start + (stop if stop > 0 else min(len(line), 80))))
-                heads.append(start)
-            elif _UNNUMBERED_RE.match(line):
+            if _UNNUMBERED_RE.match(line):
                 stop = max(line.find(",进行"), line.find(",采取"))
                 t_end = start + (stop if stop > 0 else min(len(line), 80))
                 while t_end > start and text[t_end - 1] in ":,。;":
@@ -379,6 +407,26 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
             visit(top, "")
+    if not outline.sections:  # a notice with no headings at all: its bulleted problems, #k
+        body = Span(start=outline.title_span.end if outline.title_span else 0, end=len(text))
+        for k, (para, t_span) in enumerate(_bulleted(text, [body]), start=1):
+            title, t_span = clean_title(text, t_span)
+            units.append(
+                Unit(
+                    id=len(units),
+                    path=f"#{k}",
+                    label=f"#{k}",
+                    heading=text[para.start : para.end][:80],
+                    title=title,
+                    title_span=t_span,
+                    span=para,
+                    own=[para],
+                    level=1,
+                    role=SectionRole.details,
+                    parent_path="",
+                    problem_heading=True,
+                )
+            )
     _set_priors(text, units)
     _attach_candidates(text, units)
     attach_told(text, outline, units)

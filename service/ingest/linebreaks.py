@@ -252,6 +252,33 @@ def _cell_table_joins(lines: list[str]) -> dict[int, str]:
     return joins
 
 
+def _row_cell_tabs(lines: list[str]) -> dict[int, str]:
+    """A table copied a row per line, its cells apart by spaces (序号 问题 整改措施 完成情况, then
+    `1 <cell> <cell> <cell>`): a row of exactly as many space-free cells as the header has columns
+    gets a tab between its cells, as a flattened table's rows have (the first space stays)."""
+    tabs: dict[int, str] = {}
+    base, columns, expected = 0, 0, 0
+    for line in lines:
+        found = _header_columns(line)
+        if found:
+            columns, expected = found, 1
+        elif columns:
+            cells = line.split(" ")
+            if cells[0] != str(expected):
+                columns = 0  # the table has ended
+            elif len(cells) == columns and all(cells):
+                pos = base + len(cells[0]) + 1
+                for cell in cells[1:-1]:
+                    pos += len(cell)
+                    tabs[pos] = "\t"
+                    pos += 1
+                expected += 1
+            else:
+                expected += 1  # a row that is cut off or holds a space of its own: left as it is
+        base += len(line) + 1
+    return tabs
+
+
 def rebreak(text: str, twin: str | None = None) -> Rebroken:
     """`text` with line breaks where its lines ran parts of the report together.
 
@@ -261,7 +288,7 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
     if twin is not None and len(twin) != len(text):
         raise ValueError("the twin text must have the same length")
     lines = text.split("\n")
-    joins = _cell_table_joins(lines) if "序号 " in text else {}
+    joins = {**_cell_table_joins(lines), **_row_cell_tabs(lines)} if "序号 " in text else {}
     if joins:
         text, twin = _join(text, joins), (_join(twin, joins) if twin is not None else None)
         lines = text.split("\n")

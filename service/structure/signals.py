@@ -90,7 +90,7 @@ def status_group(title: str) -> Status | None:
 
 # 整改情况: / 整改进展情况: / 整改措施及成效: / 完成情况: / 责任单位: / 【整改情况】 …, on their own line or run in.
 FIELD_RE = re.compile(
-    r"[【\[〔]?(整改(?:情况|进展情况|进展|落实情况|措施及成效|措施|举措|成效|结果|时限|目标|要求|进度)|完成(?:情况|时限)"
+    r"[【\[〔]?(整改(?:情况|进展情况|进展|落实情况|措施及成效|措施|举措|成效|结果|时限|目标|要求|进度|状态)|完成(?:情况|时限|状态)"
     r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述)"
     # bare labels some templates use: 措施:… / 整改:…(已整改)
     r"|(?:主要)?措施|举措|整改)(?:[::]|[】\]〕]:?)"
@@ -98,7 +98,10 @@ FIELD_RE = re.compile(
 # Fields whose content is who and when, not work done: never measures.
 NON_MEASURE_FIELDS = ("整改时限", "完成时限", "整改目标", "整改要求", "整改进度", "责任", "牵头", "配合", "问题")
 # Fields whose content says where the problem stands.
-STATUS_FIELDS = ("整改结果", "完成情况", "整改进展", "整改进度", "整改情况", "整改进展情况", "整改落实情况", "整改成效")
+STATUS_FIELDS = (
+    "整改结果", "完成情况", "整改进展", "整改进度", "整改情况", "整改进展情况", "整改落实情况", "整改成效",
+    "整改状态", "完成状态",
+)  # fmt: skip
 
 
 def field_at(text: str, pos: int = 0) -> re.Match[str] | None:
@@ -170,7 +173,7 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (
         re.compile(
             rf"{_THIS}(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决)"
-            rf"|{_THIS}已(?:经)?(?:全部)?完成(?![^。;,]{{0,2}}\d)"
+            rf"|{_THIS}(?:整改)?已(?:经)?(?:全部)?完成(?![^。;,]{{0,2}}\d)"
             r"|完成消化整改"
             # a sentence that is a status and nothing else speaks of the problem: 目前已整改完成。
             r"|^(?:目前|现已|截至目前,?|截至\d{1,2}月底?,?)?(?:已经?|均已)(?:全部)?(?:整改完成|完成整改|整改到位)[。.]?$"
@@ -180,7 +183,7 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(rf"{_THIS}(?:已经?)?(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
     (re.compile(rf"{_THIS}(?:需|需要|将)?长期(?:坚持|整改)|需(?:要)?长期坚持"), Status.long_term),
     (
-        re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:正在|仍在|持续)(?:推进|整改)"),
+        re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:(?:正在|仍在)持续|正在|仍在|持续)(?:推进|整改)"),
         Status.in_progress,
     ),
 ]
