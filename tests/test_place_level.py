@@ -116,3 +116,9 @@ def test_a_general_branch_committee_written_out_is_the_party_body_not_the_name()
     name = "中共青禾县河湖保护服务中心总支部委员会"
     start, end, _ = _core(name)
     assert name[start:end] == "青禾县河湖保护服务中心"
+
+
+def test_a_supply_and_marketing_cooperative_is_a_department() -> None:
+    """供销合作社 is a county's department (its 党组 answers to the county), not a company."""
+    assert _named("青禾县供销合作社", publisher="中共青禾县供销合作社党组").level == UnitLevel.department
+    assert _named("青禾县农村信用合作联社", publisher="中共青禾县农村信用合作联社委员会").level == UnitLevel.enterprise

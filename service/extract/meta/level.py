@@ -19,10 +19,12 @@ _KINDS: list[tuple[UnitLevel, re.Pattern[str]]] = [
     (UnitLevel.court, re.compile(r"人民法院|人民检察院|法院|检察院|中院|高院")),
     (UnitLevel.hospital, re.compile(r"医院|卫生院|疾病预防控制中心|疾控中心|妇幼保健|急救中心|血站")),
     (UnitLevel.school, re.compile(r"大学|学院|学校|中学|小学|幼儿园|党校")),
-    (UnitLevel.enterprise, re.compile(r"有限公司|公司|集团|银行|信用社")),
+    (UnitLevel.enterprise, re.compile(r"有限公司|公司|集团|银行|信用社|信用合作联社")),
     (
         UnitLevel.department,
-        re.compile(r"共青团|团[省市县区]委|总工会|工会|妇联|科协|文联|社科联|残联|侨联|工商联|政协|人大常委会|人大"),
+        re.compile(
+            r"共青团|团[省市县区]委|总工会|工会|妇联|科协|文联|社科联|残联|侨联|工商联|政协|人大常委会|人大|供销合作社|供销社"
+        ),
     ),
 ]
 _PARTY_PREFIX = re.compile(r"^(?:中共|中国共产党)")
