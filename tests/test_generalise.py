@@ -699,3 +699,29 @@ def test_a_labelled_problem_needs_no_shortcoming_words() -> None:
         "【整改进展】已完成。\n"
     )
     assert _problems(page)[-1] == ("二.(一).#1", "不动产登记窗口存在“吃拿卡要”风险")
+
+
+def test_a_one_line_copy_gives_the_title_without_its_furniture() -> None:
+    one_line = (
+        "青禾县人民政府 > 部门动态 > 县供销社 青禾县供销合作社党组关于县委巡察反馈意见整改情况的通报 2025-10-21 08:47 "
+        "来源:县供销社 浏览量:412 2025年4月14日至5月30日,县委第七巡察组对县供销合作社党组开展了常规巡察,"
+        "7月3日反馈了巡察意见。现将整改情况通报如下:一、整改工作开展情况 党组召开会议4次专题研究整改工作。"
+        "二、反馈问题整改情况 (一)关于落实主体责任方面 1.党组会议记录不规范。修订会议制度。此项整改已完成。"
+    )
+    assert _meta(one_line).title == "青禾县供销合作社党组关于县委巡察反馈意见整改情况的通报"
+
+
+def test_a_wrapped_line_opening_with_a_label_out_of_turn_continues() -> None:
+    """At the wrap width, 举一反 / 三、建章立制 is one sentence cut, not a heading 三、 where 二、 is due;
+    a paragraph's first line indented by 4 spaces counts its indent towards the width."""
+    from zhenggai.ingest.normalize import normalise
+
+    width = "甲" * 30
+    raw = (
+        f"    一、整改工作开展情况\n    局党组召开专题会议研究部署整改工作{width[:16]}\n"
+        f"坚持把巡察整改与重点工作结合起来,对整改中发现的共性问题举一反\n三、建章立制。{width}\n"
+        f"落实到位。\n    二、巡察反馈问题整改落实情况\n    (一)关于{width[:8]}方面\n"
+    )
+    lines = normalise(raw * 3).text.split("\n")
+    assert "二、巡察反馈问题整改落实情况" in lines
+    assert not any(line.startswith("三、") for line in lines)

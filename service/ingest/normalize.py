@@ -116,6 +116,7 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     # number. (A list of pieces for every line cost about 120 bytes a line.)
     plain: list[str] = []
     starts = array("q")
+    indents = array("q")  # characters of indent the line was stripped of (a paragraph's first line)
     split: dict[int, list[tuple[str, int]]] = {}
     after_blank: list[bool] = []  # the line follows an empty line
     last_end = 0
@@ -141,6 +142,7 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
             after_blank.append(False)
         plain.append(piece)
         starts.append(start)
+        indents.append(start - m.start())
         last_end = m.end()
     width = _is_hard_wrapped(plain)
     # Paragraphs separated by blank lines: a lone line break inside one is a stray wrap.
@@ -151,14 +153,25 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     omap = OffsetMap()
     add_run = omap.add_run
     length = 0
+    sequence = _Sequence()
     for k, line in enumerate(plain):
         start = starts[k]
+        join = False
         if k:
-            join = may_join and _joins(plain[k - 1], line, width, blank_separated and not after_blank[k])
+            join = may_join and _joins(
+                plain[k - 1],
+                line,
+                width,
+                blank_separated and not after_blank[k],
+                sequence.due(line),
+                indents[k - 1],
+            )
             if not join:
                 add_run(length, start - 1 if start > 0 else 0)
                 out.append("\n")
                 length += 1
+        if not join:
+            sequence.kept(line)
         pieces = split.get(k)
         if pieces is None:
             add_run(length, start)
@@ -175,9 +188,57 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     return Normalised(text=text, offsets=omap, hard_wrapped=width is not None, newline=_dominant_newline(raw))
 
 
-def _joins(prev: str, line: str, width: int | None, unbroken_paragraph: bool) -> bool:
-    """`line` continues the paragraph of `prev`: `prev` is as long as the wrap width, or sits in a
-    paragraph of a blank-line-separated file and ends mid-sentence."""
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_TOP_LABEL_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、|^\(([一二三四五六七八九十]{1,3})\)")
+
+
+def _cn_number(s: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23 (the numbers headings use)."""
+    if "十" not in s:
+        return _CN_DIGIT.get(s, 0)
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + _CN_DIGIT.get(ones, 0)
+
+
+class _Sequence:
+    """The report's 一、 and (一) headings so far: a wrapped line that happens to start with 三、 where
+    二、 is due (…举一反\n三、建章立制。) continues its paragraph."""
+
+    def __init__(self) -> None:
+        self.top = 0
+        self.sub = 0
+
+    def label(self, line: str) -> tuple[int, int] | None:
+        m = _TOP_LABEL_RE.match(line)
+        if m is None:
+            return None
+        return (0, _cn_number(m.group(1))) if m.group(1) else (1, _cn_number(m.group(2)))
+
+    def due(self, line: str) -> bool:
+        found = self.label(line)
+        if found is None:
+            return True
+        level, n = found
+        return n == 1 or n == (self.top if level == 0 else self.sub) + 1
+
+    def kept(self, line: str) -> None:
+        found = self.label(line)
+        if found is not None:
+            level, n = found
+            if level == 0:
+                self.top, self.sub = n, 0
+            else:
+                self.sub = n
+
+
+def _joins(
+    prev: str, line: str, width: int | None, unbroken_paragraph: bool, due: bool = True, indent: int = 0
+) -> bool:
+    """`line` continues the paragraph of `prev`: `prev` is as long as the wrap width (with the indent
+    it was stripped of), or sits in a paragraph of a blank-line-separated file and ends mid-sentence."""
+    at_width = width is not None and width - 2 <= len(prev) + min(indent, 4)
+    if not due and at_width and not prev.endswith(_SENTENCE_END) and _TOP_LABEL_RE.match(line):
+        return True  # 三、 out of turn at the start of a wrapped line: the words 举一反三 cut
     if (
         _HEADING_START_RE.match(line)
         or _FIELD_START_RE.match(line)
@@ -189,7 +250,6 @@ def _joins(prev: str, line: str, width: int | None, unbroken_paragraph: bool) ->
     # quote (a heading is rarely that long; a paragraph's first line is indented), even after a
     # full stop: the paragraph goes on more often than it ends exactly at the width (unless the
     # next line opens an item)
-    at_width = width is not None and width - 2 <= len(prev)
     if at_width and (not prev.endswith(_SENTENCE_END) or (len(prev) >= width and not _ENUM_START_RE.match(line))):
         return True
     return unbroken_paragraph and len(prev) >= 20 and not prev.endswith(_TERMINAL) and not _FURNITURE_RE.search(prev)

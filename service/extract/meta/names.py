@@ -36,9 +36,13 @@ _SHORT_RE = re.compile(
     r"(?:机关)?(?:党组织|党组|党委|党支部|党总支|党工委)?$"
 )
 _TITLE_BAD_RE = re.compile(r"[,。;!?]|:$")
-_TITLE_END_RE = re.compile(r"(?:通报|报告|公告|公布)$")
+_TITLE_END_RE = re.compile(r"(?:通报|报告|公告|公布|公示)$")
+# a title line that runs on into the page's furniture (a one-line copy): …的通报 (2025年…) / …的通报 来源:…
+_TITLE_RUNS_ON_RE = re.compile(r"关于[^,。;:!?\n]{2,60}?(?:通报|报告|公告|公示)(?= )")
+# … or that a breadcrumb runs into: 首页 > 部门动态 > 县供销社 桃源县供销合作社党组关于…
+_CRUMB_BEFORE_RE = re.compile(r"^.{0,80}[>›»→] ?[^ >›»→]{1,20} ")
 _PUBLISHER_RE = re.compile(r"^(?:【[^】]{0,12}】)?\s?(?P<p>[^,。;:\n]{2,40}?)\s?关于")
-_TITLE_SHAPE_RE = re.compile(r"(?:【[^】\n]{0,12}】)?[^,。;:.!?\n]{2,40}?关于[^,。;:.!?\n]{2,60}?(?:通报|报告)")
+_TITLE_SHAPE_RE = re.compile(r"(?:【[^】\n]{0,12}】)?[^,。;:.!?\n]{2,40}?关于[^,。;:.!?\n]{2,60}?(?:通报|报告|公示)")
 TITLE_PIECE_MAX = 60
 _BULLETS = ("·", "•", "●", "◆", "■", "-", "*")
 TITLE_LINES = 3  # lines (breadcrumbs and other furniture skipped) a title without an outline may open on
@@ -97,12 +101,27 @@ def read_title(source: str, outline: Outline) -> Read | None:
         n_start, n_end = _line_at(text, end + 1, end + 1)
         if piece(n_start, n_end) and _TITLE_END_RE.search(text[n_start:n_end]) and len(text[n_start:n_end]) <= 20:
             end = n_end
+    start, end = _trimmed(text, start, end)
     words = source[start:end]
     return Read(words.replace("\n", ""), Evidence(text=words, span=Span(start=start, end=end)))
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The title alone when furniture runs on after it or a breadcrumb runs into it."""
+    line = text[start:end]
+    m = _TITLE_RUNS_ON_RE.search(line)
+    if m and "\n" not in line[: m.end()]:
+        end = start + m.end()
+        line = text[start:end]
+    crumb = _CRUMB_BEFORE_RE.match(line)
+    if crumb and "关于" in line[crumb.end() :] and "关于" not in line[: crumb.end()]:
+        start += crumb.end()
+    return start, end
+
+
 def _title_by_shape(source: str, text: str, outline: Outline) -> Read | None:
-    debris = {d.span.start for d in outline.debris if d.kind != DebrisKind.contact}
+    # a source line may be the title run on into its furniture (…的通报 索引号:… 公开日期:…)
+    debris = {d.span.start for d in outline.debris if d.kind not in (DebrisKind.contact, DebrisKind.source_line)}
     start = 0
     for _ in range(TITLE_LINES):
         if start >= len(text):
