@@ -32,6 +32,16 @@ def test_a_longer_term_owns_its_characters_and_a_responsibility_its_area(prior: 
     assert prior.choose("村级集体经济薄弱")[0] == "rural"  # not 集体经济组织 of urban_governance
 
 
+def test_a_neutral_term_names_whose_problem_not_what_and_a_policy_is_its_areas(prior: Prior) -> None:
+    # 下属企业 says whose problem it is: its 企业 is no business_environment
+    for line in ("对下属企业负责人考核流于形式", "对下属企业监管不到位"):
+        assert prior.choose(line)[0] != "business_environment", line
+    assert prior.choose("为企业纾困解难措施不实")[0] == "business_environment"
+    # a policy right after an area's term is that area's
+    assert prior.choose("惠民政策落实不到位,个别低保对象认定不精准")[0] == "livelihood"
+    assert prior.choose("政策落实打折扣")[0] == "central_decisions"
+
+
 def test_own_words_win_over_the_area_and_an_empty_line_inherits_it(prior: Prior) -> None:
     # under a 贯彻落实决策部署 area, a line about industry is development, one about rivers environment
     assert prior.choose("新兴产业规模偏小,龙湾新区产出效益不高", [], AREA_DECISIONS)[0] == "development"

@@ -725,3 +725,16 @@ def test_a_wrapped_line_opening_with_a_label_out_of_turn_continues() -> None:
     lines = normalise(raw * 3).text.split("\n")
     assert "二、巡察反馈问题整改落实情况" in lines
     assert not any(line.startswith("三、") for line in lines)
+
+
+def test_items_numbered_within_their_area() -> None:
+    """1-1 / 1-2 under (一), 2-1 under (二): the report's own numbering, kept as the path."""
+    page = HEAD + (
+        "(一)政治监督方面存在的问题\n"
+        "1-1 贯彻落实上级决策部署不够深入,宣传教育形式单一。\n整改情况:制定宣传教育实施方案。\n"
+        "1-2 对民营经济人士思想政治引领不够。\n整改情况:建立联系服务制度。\n"
+        "(二)全面从严治党方面存在的问题\n"
+        "2-1 主体责任清单内容空泛。\n整改情况:修订主体责任清单。\n"
+    )
+    assert [p for p, _ in _problems(page)] == ["二.(一)", "二.(一).1-1", "二.(一).1-2", "二.(二)", "二.(二).2-1"]
+    assert _problems(page)[1][1] == "贯彻落实上级决策部署不够深入,宣传教育形式单一"

@@ -49,6 +49,11 @@ class Taxonomy(BaseModel):
 
     version: str
     categories: list[Category] = Field(min_length=2)
+    neutral: list[str] = Field(
+        default_factory=list,
+        description="terms (v3 on) that name whose problem it is, not what it is about: the prior gives their "
+        "characters to no category (下属企业 is no business_environment 企业)",
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> Taxonomy:

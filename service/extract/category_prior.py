@@ -74,6 +74,8 @@ class Prior:
             for k in c.keywords:
                 if c.id not in owners.setdefault(k, []):
                     owners[k].append(c.id)
+        for term in taxonomy.neutral:  # claims its characters for no category
+            owners.setdefault(term, [])
         # longest first, so a longer term claims its characters before a shorter one inside it
         self.keywords = sorted(owners.items(), key=lambda kv: -len(kv[0]))
 
@@ -100,7 +102,7 @@ class Prior:
             # …and a policy of an area is that area's: 惠民惠农政策落实不到位 is livelihood, not central_decisions
             if (word.endswith("责任") or word.startswith("政策")) and before and not set(before) & set(cids):
                 continue
-            for cid in cids:
+            for cid in cids:  # (a neutral term has none)
                 scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
         grams = bigrams(text)
         for cid, bag in self.bags.items():

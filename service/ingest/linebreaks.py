@@ -30,7 +30,10 @@ from dataclasses import dataclass
 from zhenggai.ingest.offsets import OffsetMap
 
 _CN = "一二三四五六七八九十"
-_NUMBERED = re.compile(rf"[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,2}}(?:\.(?!\d)|、)|\(\d{{1,2}}\)|[①-⑳]")
+_NUMBERED = re.compile(
+    rf"[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,2}}(?:\.(?!\d)|、)|\(\d{{1,2}}\)|[①-⑳]"
+    r"|\d{1,2}-\d{1,2}(?= [\u4e00-\u9fff])"  # 1-2 对…: an item numbered within its area
+)
 _FIELD = re.compile(
     rf"(?:反馈)?问题[{_CN}\d]{{1,3}}[:、.]"
     r"|(?:整改(?:进展|落实)?情况|整改措施|整改成效|整改结果|完成情况|整改时限|责任单位|责任领导|责任人)[:]"

@@ -23,6 +23,8 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
             r"|\t| +(?=[\u4e00-\u9fff“\"]))\s*"
         ),
     ),
+    # 1-1 / 2-3: an item numbered within its area (area 1, item 1), followed by a space
+    (NumberingKind.arabic_dot, re.compile(r"^(\d{1,2}-\d{1,2}) +(?=[\u4e00-\u9fff“\"])")),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
     (
         NumberingKind.problem_label,
@@ -105,6 +107,8 @@ def match_label(line: str) -> Label | None:
         elif kind == NumberingKind.circled:
             number = ord(raw) - ord("①") + 1
             label = raw
+        elif "-" in raw:
+            number, label = int(raw.split("-")[1]), raw
         else:
             number = int(raw)
             label = f"({number})" if kind == NumberingKind.arabic_paren else str(number)
