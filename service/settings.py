@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     categories_by_model: bool = Field(
         default=False,
         description="the model picks each problem's category among the taxonomy prior's first four; off: the prior's "
-        "first (taxonomy v3 on the seeds, pages and third blind set: the prior 0.836, the 1.5B choosing where the "
+        "first (taxonomy v3 on the seeds, pages and third blind set: the prior 0.842, the 1.5B choosing where the "
         "prior is unsure 0.823; README, Categories)",
     )
     transport: str = Field(default="litellm", description="how requests reach a model (zhenggai.llm.transports)")
