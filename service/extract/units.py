@@ -308,6 +308,27 @@ def _is_unit(s: Section) -> bool:
     return s.level > 1 or is_problem_heading(s.title) or status_group(s.title) is not None
 
 
+def _unnumbered_unit(
+    text: str, uid: int, path: str, para: Span, t_span: Span, level: int, role: SectionRole, parent: str
+) -> Unit:
+    """A problem paragraph without a label of its own, numbered #k as readers cite it."""
+    title, t_span = clean_title(text, t_span)
+    return Unit(
+        id=uid,
+        path=path,
+        label=path.rsplit(".", 1)[-1],
+        heading=text[para.start : para.end][:80],
+        title=title,
+        title_span=t_span,
+        span=para,
+        own=[para],
+        level=level,
+        role=role,
+        parent_path=parent,
+        problem_heading=True,
+    )
+
+
 def build_units(text: str, outline: Outline) -> list[Unit]:
     """Units of the details and leads sections, in document order."""
     units: list[Unit] = []
@@ -365,23 +386,10 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
         # readers cite them, and hang from the area rather than from the item they follow.
         area = ".".join(s.path.split(".")[:2])
         for para, t_span in extra:
-            title, t_span = clean_title(text, t_span)
             unnumbered[area] = k = unnumbered.get(area, 0) + 1
+            parent = area if "." in area else ""
             units.append(
-                Unit(
-                    id=len(units),
-                    path=f"{area}.#{k}",
-                    label=f"#{k}",
-                    heading=text[para.start : para.end][:80],
-                    title=title,
-                    title_span=t_span,
-                    span=para,
-                    own=[para],
-                    level=min(s.level + 1, 3),
-                    role=s.role,
-                    parent_path=area if "." in area else "",
-                    problem_heading=True,
-                )
+                _unnumbered_unit(text, len(units), f"{area}.#{k}", para, t_span, min(s.level + 1, 3), s.role, parent)
             )
         for item, t_span, label, item_own in items:
             units.append(
@@ -410,23 +418,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     if not outline.sections:  # a notice with no headings at all: its bulleted problems, #k
         body = Span(start=outline.title_span.end if outline.title_span else 0, end=len(text))
         for k, (para, t_span) in enumerate(_bulleted(text, [body]), start=1):
-            title, t_span = clean_title(text, t_span)
-            units.append(
-                Unit(
-                    id=len(units),
-                    path=f"#{k}",
-                    label=f"#{k}",
-                    heading=text[para.start : para.end][:80],
-                    title=title,
-                    title_span=t_span,
-                    span=para,
-                    own=[para],
-                    level=1,
-                    role=SectionRole.details,
-                    parent_path="",
-                    problem_heading=True,
-                )
-            )
+            units.append(_unnumbered_unit(text, len(units), f"#{k}", para, t_span, 1, SectionRole.details, ""))
     _set_priors(text, units)
     _attach_candidates(text, units)
     attach_told(text, outline, units)
