@@ -738,3 +738,40 @@ def test_items_numbered_within_their_area() -> None:
     )
     assert [p for p, _ in _problems(page)] == ["二.(一)", "二.(一).1-1", "二.(一).1-2", "二.(二)", "二.(二).2-1"]
     assert _problems(page)[1][1] == "贯彻落实上级决策部署不够深入,宣传教育形式单一"
+
+
+LABELLED_ITEMS = {
+    "1)": ("1)", "2)"),
+    "【1】": ("【1】", "【2】"),
+    "问题(一):": ("问题(一)", "问题(二)"),
+}
+
+
+def test_more_ways_drafts_number_their_problems() -> None:
+    """1) with the closing bracket alone, 【1】 in square brackets, 问题(一): — the label is the
+    report's own numbering, never part of the problem's words."""
+    for first, labels in LABELLED_ITEMS.items():
+        second = first.replace("1", "2").replace("一", "二")
+        page = HEAD + (
+            f"(一)落实主体责任方面\n{first}党组会议记录不规范,部分议题未经集体研究。\n整改情况:修订议事规则。已完成。\n"
+            f"{second}财务报销审核不严,存在白条入账。\n整改情况:开展专项清查。正在推进。\n"
+        )
+        assert _problems(page)[1:] == [
+            (f"二.(一).{labels[0]}", "党组会议记录不规范,部分议题未经集体研究"),
+            (f"二.(一).{labels[1]}", "财务报销审核不严,存在白条入账"),
+        ], first
+
+
+BAR_TABLE = HEAD + (
+    "序号|反馈问题|整改措施|完成情况\n"
+    "1|合同管理不规范,部分合同未经法律审核即签订|修订《合同管理办法》,对在履行的126份合同逐份开展法律复核|已完成\n"
+    "2|工程结算审核不严,部分项目超付工程款|对2022年以来的14个项目开展结算复审,追回超付工程款37万元|正在整改\n"
+)
+
+
+async def test_a_table_with_bars_between_its_cells(judge_llm, llm_fake_settings) -> None:
+    record = await _record(BAR_TABLE, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value, len(p.measures)) for p in record.problems] == [
+        ("二.1", "合同管理不规范,部分合同未经法律审核即签订", "completed", 1),
+        ("二.2", "工程结算审核不严,部分项目超付工程款", "in_progress", 1),
+    ]

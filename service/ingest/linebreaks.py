@@ -212,8 +212,9 @@ def _table_breaks(line: str) -> set[int]:
 
 
 def _header_columns(line: str) -> int:
-    """Columns of a table header line (序号 问题 整改措施 完成情况 → 4), 0 when it is not one."""
-    tokens = line.split(" ")
+    """Columns of a table header line (序号 问题 整改措施 完成情况 → 4, or 序号|问题|… with bars),
+    0 when it is not one."""
+    tokens = [t.strip() for t in line.split("|")] if "|" in line else line.split(" ")
     if tokens[0] != "序号" or not 3 <= len(tokens) <= 12:
         return 0
     return len(tokens) if all(_COLUMN.fullmatch(t) for t in tokens[1:]) else 0
@@ -260,17 +261,20 @@ def _row_cell_tabs(lines: list[str]) -> dict[int, str]:
     `1 <cell> <cell> <cell>`): a row of exactly as many space-free cells as the header has columns
     gets a tab between its cells, as a flattened table's rows have (the first space stays)."""
     tabs: dict[int, str] = {}
-    base, columns, expected = 0, 0, 0
+    base, columns, expected, bar = 0, 0, 0, False
     for line in lines:
         found = _header_columns(line)
         if found:
-            columns, expected = found, 1
+            columns, expected, bar = found, 1, "|" in line
         elif columns:
-            cells = line.split(" ")
-            if cells[0] != str(expected):
+            cells = line.split("|" if bar else " ")
+            if cells[0].strip() != str(expected):
                 columns = 0  # the table has ended
-            elif len(cells) == columns and all(cells):
-                pos = base + len(cells[0]) + 1
+            elif len(cells) == columns and all(c.strip() for c in cells):
+                pos = base + len(cells[0])
+                if bar:  # 1|…|…: the first bar becomes the row number's space, the others tabs
+                    tabs[pos] = " "
+                pos += 1
                 for cell in cells[1:-1]:
                     pos += len(cell)
                     tabs[pos] = "\t"
@@ -291,7 +295,7 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
     if twin is not None and len(twin) != len(text):
         raise ValueError("the twin text must have the same length")
     lines = text.split("\n")
-    joins = {**_cell_table_joins(lines), **_row_cell_tabs(lines)} if "序号 " in text else {}
+    joins = {**_cell_table_joins(lines), **_row_cell_tabs(lines)} if "序号 " in text or "序号|" in text else {}
     if joins:
         text, twin = _join(text, joins), (_join(twin, joins) if twin is not None else None)
         lines = text.split("\n")

@@ -45,7 +45,8 @@ def _is_link_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if len(lines) < 6:
         return False
-    short = sum(1 for ln in lines if len(ln) <= 60 and not _LINE_END_RE.search(ln))
+    # a table row (its cells apart by tabs) is no headline, however short
+    short = sum(1 for ln in lines if len(ln) <= 60 and not _LINE_END_RE.search(ln) and "\t" not in ln)
     prose = sum(len(ln) for ln in lines if len(ln) > 80)
     return short / len(lines) > 0.7 and prose < len(text) * 0.3
 

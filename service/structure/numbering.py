@@ -15,6 +15,10 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.cn_paren, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,4}})\s*\)\s*")),
     (NumberingKind.cn_dun, re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*(?:、|\.(?!\d))\s*")),
     (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
+    # 1) / 2): the closing bracket alone, as many drafts number items
+    (NumberingKind.arabic_paren, re.compile(r"^(\d{1,2}\))\s*(?=[\u4e00-\u9fff“\"《])")),
+    # 【1】 / [2]: a number in square brackets
+    (NumberingKind.arabic_dot, re.compile(r"^(【\d{1,2}】|\[\d{1,2}\])\s*")),
     # 1. / 1、 / 1,关于…; and a flattened table row "1<TAB>问题…<TAB>措施…"
     (
         NumberingKind.arabic_dot,
@@ -30,7 +34,7 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
         NumberingKind.problem_label,
         # 问题1: / 反馈问题二、 / 第三个问题: (counted, as some pages write it)
         re.compile(
-            rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})"
+            rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}}|\([{_CN_NUM}]{{1,4}}\)|\(\d{{1,3}}\))"
             rf"|第[{_CN_NUM}]{{1,4}}[个项条]?问题)\s*[::.、]\s*"
         ),
     ),
@@ -78,7 +82,7 @@ class Label(NamedTuple):
 
 
 # A label starts with one of these: most lines are rejected on their first character.
-_FIRST = frozenset("(问反巡具第①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
+_FIRST = frozenset("(【[问反巡具第①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
 
 
 def match_label(line: str) -> Label | None:
@@ -98,7 +102,7 @@ def match_label(line: str) -> Label | None:
                 continue
             label = f"({raw})" if kind == NumberingKind.cn_paren else raw
         elif kind == NumberingKind.problem_label:
-            digits = re.search(rf"\d+|[{_CN_NUM}]+(?=[个项条]?问题$)|[{_CN_NUM}]+$", raw.replace(" ", ""))
+            digits = re.search(rf"\d+|[{_CN_NUM}]+(?=[个项条]?问题$)|[{_CN_NUM}]+$", raw.replace(" ", "").rstrip(")"))
             try:
                 number = int(digits.group(0)) if digits.group(0).isdigit() else cn_to_int(digits.group(0))
             except ValueError:
@@ -109,6 +113,8 @@ def match_label(line: str) -> Label | None:
             label = raw
         elif "-" in raw:
             number, label = int(raw.split("-")[1]), raw
+        elif not raw.isdigit():  # 1) / 【1】 / [1]: the number inside, the label as written
+            number, label = int(re.sub(r"\D", "", raw)), raw
         else:
             number = int(raw)
             label = f"({number})" if kind == NumberingKind.arabic_paren else str(number)
