@@ -634,6 +634,19 @@ def test_more_ways_a_sentence_or_field_tells_the_whole_problem() -> None:
     assert field is not None and field.group(1) in STATUS_FIELDS
     assert head_status("已完成(完成率100%)").value == "completed" and head_status("已整改").value == "completed"
     assert head_status("已整改17处") is None  # work counted, not a status
+    field_words = {
+        "已整改完毕": "completed",
+        "整改到位": "completed",
+        "完成整改并销号": "completed",
+        "已完成整改并建立长效机制": "completed",
+        "已全面完成": "completed",
+        "已基本整改到位": "basically_completed",
+        "持续整改中": "in_progress",
+        "正在整改中": "in_progress",
+    }
+    assert {w: getattr(head_status(w), "value", None) for w in field_words} == field_words
+    for work in ("已完成规划编制", "已完成并投入使用", "整改到位率100%", "整改完成后"):
+        assert head_status(work) is None, work
 
 
 SPACED_TABLE = HEAD + (

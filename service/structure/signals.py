@@ -112,15 +112,23 @@ def field_at(text: str, pos: int = 0) -> re.Match[str] | None:
 # The first words of a field or sentence that state a status, read strictly (no verbs of work).
 _HEAD_END = r"(?=$|[。;,!、 (【])"  # the words stand alone: 已完成。 / 已完成(完成率100%) not 已完成规划编制
 _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
-    (re.compile(rf"^(?:该问题)?(?:已基本完成|基本完成)(?:整改)?{_HEAD_END}|^基本整改到位"), Status.basically_completed),
+    (
+        re.compile(rf"^(?:该问题)?(?:已基本完成|基本完成)(?:整改)?{_HEAD_END}|^已?基本整改到位"),
+        Status.basically_completed,
+    ),
     (
         re.compile(
-            rf"^(?:该问题)?(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位)?|整改完成|已办结|已销号|完成整改){_HEAD_END}"
+            rf"^(?:该问题)?(?:已(?:经)?(?:全部|全面)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位|完毕)?|整改(?:完成|到位|完毕)"
+            rf"|已办结|已销号|完成整改(?:并销号)?){_HEAD_END}"
+            r"|^已(?:经)?完成整改(?=并)"  # 已完成整改并建立长效机制
         ),
         Status.completed,
     ),
     (re.compile(rf"^(?:取得阶段性成效|阶段性完成){_HEAD_END}"), Status.partly_completed),
-    (re.compile(rf"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施){_HEAD_END}"), Status.in_progress),
+    (
+        re.compile(rf"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施)中?{_HEAD_END}"),
+        Status.in_progress,
+    ),
     (re.compile(rf"^(?:长期坚持|需长期坚持|长期整改){_HEAD_END}"), Status.long_term),
     (re.compile(rf"^(?:未完成|尚未完成|未整改到位){_HEAD_END}"), Status.not_completed),
 ]
