@@ -117,6 +117,8 @@ def _inline_labels(line: str) -> int:
 def lacks_line_structure(lines: list[str]) -> bool:
     """Headings run on inside long lines outnumber the headings that start a line."""
     inside = sum(_inline_labels(ln) for ln in lines if len(ln) >= LONG_LINE)
+    if inside < 2:
+        return False  # (most texts: no line is long) no need to read every line's start
     starting = sum(1 for ln in lines if _NUMBERED.match(ln) or _FIELD.match(ln))
     return inside >= 2 and inside > starting
 
@@ -266,6 +268,8 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
         text, twin = _join(text, joins), (_join(twin, joins) if twin is not None else None)
         lines = text.split("\n")
     run_on = lacks_line_structure(lines)
+    if not run_on and "序号 " not in text:  # (most texts) nothing to break: no pass over the lines
+        return Rebroken(text=text, offsets=OffsetMap.identity(len(text)), lines_added=0, twin=twin)
     spaces: list[int] = []
     inserts: list[int] = []
     base = 0

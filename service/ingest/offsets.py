@@ -22,9 +22,15 @@ class OffsetMap:
     src_length: int = 0
 
     def add_run(self, dst_start: int, src_start: int) -> None:
-        if self.dst_starts and self.dst_starts[-1] == dst_start:
-            self.src_starts[-1] = src_start
-            return
+        """Start a run at `dst_start`, unless it only continues the last one (a line copied right
+        after its line break): the map stays a few runs long instead of two a line."""
+        if self.dst_starts:
+            last = self.dst_starts[-1]
+            if last == dst_start:
+                self.src_starts[-1] = src_start
+                return
+            if self.src_starts[-1] + (dst_start - last) == src_start:
+                return
         self.dst_starts.append(dst_start)
         self.src_starts.append(src_start)
 
