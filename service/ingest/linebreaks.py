@@ -21,9 +21,9 @@ inserted at, so every offset still leads back to the original.
 from __future__ import annotations
 
 import heapq
-import io
 import operator
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -304,30 +304,23 @@ def _join(text: str, joins: dict[int, str]) -> str:
 
 
 def _apply(text: str, spaces: list[int], inserts: list[int]) -> tuple[str, OffsetMap]:
-    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`.
+    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`
+    (in order, each once; one at a space's position goes before it, as the break inserted
+    before that character).
 
-    One pass over both, in order, copying the slices between them (an insert at a space's
-    position goes before it, as the break inserted before that character)."""
-    out = io.StringIO()  # grows one string in place: a list of slices cost more than the text
-    omap = OffsetMap()
-    omap.add_run(0, 0)
-    pos = length = 0
-    events = heapq.merge(((p, 0) for p in inserts), ((p, 1) for p in sorted(spaces)))
-    for p, is_space in events:
-        out.write(text[pos:p])
-        length += p - pos
-        pos = p
-        if is_space:
-            out.write("\n")
-            length += 1
-            pos = p + 1
-            continue
-        omap.add_run(length, p)  # the inserted break maps to where it was inserted
-        out.write("\n")
-        length += 1
-        omap.add_run(length, p)
-    out.write(text[pos:])
-    result = out.getvalue()
+    Built from slices joined by line breaks, and the map in C: a space that becomes a break
+    keeps its place (no new run), the k-th inserted break maps to where it was inserted and
+    the text after it to its own place, k characters on (one run each)."""
+    if spaces:
+        cuts = sorted(spaces)
+        text = "\n".join(map(text.__getitem__, map(slice, [0, *(p + 1 for p in cuts)], [*cuts, len(text)])))
+    omap = OffsetMap(dst_starts=array("q", [0]), src_starts=array("q", [0]))
+    if inserts:
+        result = "\n".join(map(text.__getitem__, map(slice, [0, *inserts], [*inserts, len(text)])))
+        omap.dst_starts.extend(map(operator.add, inserts, range(1, len(inserts) + 1)))
+        omap.src_starts.extend(inserts)
+    else:
+        result = text
     omap.dst_length = len(result)
     omap.src_length = len(text)
     return result, omap

@@ -1,9 +1,10 @@
 """The lines an outline still has to read once its heading cap is passed.
 
 Past the cap (outline.MAX_HEADINGS) every line is plain text of the section before it: the
-outline only moves that section's end over it, unless the line opens a labelled field (整改措施:,
-which moves the text back under the heading the fields belong to) or holds 是 (一是… 二是…, which
-the section reads as its own). So of each stretch of other lines, only the first and the last
+outline only moves that section's end over it, unless the line holds 是 (一是… 二是…, which the
+section reads as its own) or is the first to open a labelled field (整改措施:, which moves the
+text back under the heading the fields belong to; no heading opens after it, so later fields
+find the text there already). So of each stretch of other lines, only the first and the last
 change anything (an opening keeps only its first start and last end): the others are skipped
 without being read one by one, and a text that is nothing but headings costs, past the cap,
 a few scans of the text in C instead of a Python step per line.
@@ -12,6 +13,7 @@ a few scans of the text in C instead of a Python step per line.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -61,12 +63,16 @@ def _ends(lines: Lines, a: int, b: int, skip: set[int]) -> Iterator[Line]:
 
 def quiet_lines(lines: Lines, k0: int, k1: int, skip: set[int]) -> Iterator[Line]:
     """Of `lines[k0:k1]` (none read as a heading), those that change the outline: each line
-    with a field or 是, and the first and last of each stretch between them, in order."""
+    with 是 and the first with a field, and the first and last of each stretch between them,
+    in order."""
     if k0 >= k1:
         return
     start = lines.starts[k0]
     end = lines.starts[k1] - 1 if k1 < len(lines) else len(lines.text)
-    marked = heapq.merge(_with_char(lines, "是", start, end), _fields(lines, k0, start, end))
+    # Only the first field line: it leaves the stack at the heading the fields belong to, and
+    # past the cap no heading opens, so every later field line finds it there already.
+    first_field = list(itertools.islice(_fields(lines, k0, start, end), 1))
+    marked = heapq.merge(_with_char(lines, "是", start, end), first_field)
     prev = k0
     for k in marked:
         if k < prev:
