@@ -29,13 +29,13 @@ _SKIP = {"script", "style", "noscript", "template", "title"}
 # opener can never become markup, so it is read as the text it is (which the parser does
 # in the end too): `_neutralise` marks its `<` before parsing and `_restore` brings it back.
 _OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")
+_SPECIAL_OPENER_RE = re.compile(r"<(?:(!--)|(!\[))")  # as _OPENER_RE reads them: `<!--` before `<![`
 _COMMENT_CLOSE = re.compile(r"--\s*+!?>")
 _MARKED_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*+\s*+")
 _MARKED_CLOSE = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*+]\s*+>")),
     **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*+>")),
 }
-_GT = re.compile(">")
 _STRAY_LT = re.compile(r"<(?![!/?a-zA-Z])")  # `1 < 2`: text to the parser too, one event per `<`
 _INERT = "\ufdd0"  # a noncharacter: never in a real page, one character like the `<` it stands for
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -66,22 +66,26 @@ def _neutralise(source: str) -> str:
     """`source` with every `<` that cannot open markup replaced by `_INERT`: stray ones, and
     openers that nothing closes."""
     source = _STRAY_LT.sub(_INERT, source)
-    gt = _NextMatch(_GT, source)
     comment = _NextMatch(_COMMENT_CLOSE, source)
     marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
     inert: list[int] = []
-    for m in _OPENER_RE.finditer(source):
+    # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it:
+    # only those after the page's last `>` are not, found in one pass from there; comments and
+    # marked sections need their own closer, looked for opener by opener.
+    last_gt = source.rfind(">")
+    for m in _SPECIAL_OPENER_RE.finditer(source):
         i = m.start()
         if m.group(1):
             closed = comment.exists_after(i + 4)
-        elif m.group(2):
+        else:
             name = _MARKED_NAME.match(source, i + 3)
             close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
             closed = close is not None and marked[close].exists_after(name.end())
-        else:
-            closed = gt.exists_after(i + 1)
         if not closed:
             inert.append(i)
+    tail = [m.start() for m in _OPENER_RE.finditer(source, last_gt + 1) if not (m.group(1) or m.group(2))]
+    if tail:
+        inert = sorted(inert + tail)
     if not inert:
         return source
     # written into one growing string (a list of every character cost 8 bytes a character)
