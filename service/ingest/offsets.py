@@ -64,7 +64,7 @@ class OffsetMap:
             out.dst_starts = array("q", self.dst_starts)
             out.src_starts = array("q", (s + isrc[0] for s in self.src_starts))
             return out
-        if n == 1 and self.dst_starts[0] == 0 and m and idst[0] == 0 and 0 < self.dst_length:
+        if n == 1 and self.dst_starts[0] == 0 and m and idst[0] == 0 and self.dst_length > 0:
             shifted = self._shifted(inner)
             if shifted is not None:
                 return shifted
