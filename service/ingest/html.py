@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -68,33 +69,33 @@ def _neutralise(source: str) -> str:
     source = _STRAY_LT.sub(_INERT, source)
     comment = _NextMatch(_COMMENT_CLOSE, source)
     marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
-    inert: list[int] = []
-    # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it:
-    # only those after the page's last `>` are not, found in one pass from there; comments and
-    # marked sections need their own closer, looked for opener by opener.
+    # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it, so
+    # before the page's last `>` only comments and marked sections (which need their own closer)
+    # are looked at; after it, every opener.
     last_gt = source.rfind(">")
-    for m in _SPECIAL_OPENER_RE.finditer(source):
+    openers = itertools.chain(
+        _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)), _OPENER_RE.finditer(source, last_gt + 1)
+    )
+    # written into one growing string (a list of every character cost 8 bytes a character)
+    out: io.StringIO | None = None
+    pos = 0
+    for m in openers:
         i = m.start()
         if m.group(1):
             closed = comment.exists_after(i + 4)
-        else:
+        elif m.group(2):
             name = _MARKED_NAME.match(source, i + 3)
             close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
             closed = close is not None and marked[close].exists_after(name.end())
+        else:
+            closed = False  # after the last `>`
         if not closed:
-            inert.append(i)
-    tail = [m.start() for m in _OPENER_RE.finditer(source, last_gt + 1) if not (m.group(1) or m.group(2))]
-    if tail:
-        inert = sorted(inert + tail)
-    if not inert:
+            out = out or io.StringIO()
+            out.write(source[pos:i])
+            out.write(_INERT)
+            pos = i + 1
+    if out is None:
         return source
-    # written into one growing string (a list of every character cost 8 bytes a character)
-    out = io.StringIO()
-    pos = 0
-    for i in inert:
-        out.write(source[pos:i])
-        out.write(_INERT)
-        pos = i + 1
     out.write(source[pos:])
     return out.getvalue()
 
