@@ -6,12 +6,14 @@ HTML tag nesting, unclosed markup).
 Prints CPU seconds per MB (time.process_time: other work on the machine inflates wall time, not
 this) beside wall time, the ratio to the 1 s/MB target, and the peak of Python allocations during
 the run as a multiple of the input (target <= 20x; measured in a second, untimed run, since
-tracemalloc slows everything down). Figures are from one run on this machine.
-Run: python bench/bench_parse.py [--quick]   (--quick: skip the memory runs)
+tracemalloc slows everything down). CPU time on a shared machine varies by tens of percent
+between runs, so each input is timed `--repeat` times (default 3) and the median is reported.
+Run: python bench/bench_parse.py [--quick] [--repeat N]   (--quick: skip the memory runs)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import tracemalloc
@@ -39,14 +41,20 @@ def _stages(name: str, data: bytes, ingest_only: bool) -> tuple[list[float], str
     return marks, f"sections {sum(1 for _ in outline.walk())}  chunks {len(chunks)}"
 
 
+REPEAT = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
+
+
 def run(name: str, data: bytes, *, ingest_only: bool = False, memory: bool = True) -> tuple[float, float]:
-    """(CPU s/MB, peak memory / input size) of one input."""
-    wall = time.perf_counter()
-    marks, what = _stages(name, data, ingest_only)
-    wall = time.perf_counter() - wall
+    """(median CPU s/MB, peak memory / input size) of one input."""
+    timed = []
+    for _ in range(REPEAT):
+        wall = time.perf_counter()
+        marks, what = _stages(name, data, ingest_only)
+        timed.append((marks[-1] - marks[0], time.perf_counter() - wall, marks))
+    cpu, wall, marks = sorted(timed, key=lambda t: t[0])[len(timed) // 2]
     mb = len(data) / 1e6
-    cpu = marks[-1] - marks[0]
     per_mb = cpu / mb
+    spread = f"{min(t[0] for t in timed) / mb:.2f}-{max(t[0] for t in timed) / mb:.2f}"
     stages = zip(("ingest", "outline", "chunk"), marks, marks[1:], strict=False)
     steps = "  ".join(f"{label} {b - a:6.3f}s" for label, a, b in stages)
     ratio = 0.0
@@ -56,8 +64,8 @@ def run(name: str, data: bytes, *, ingest_only: bool = False, memory: bool = Tru
         ratio = tracemalloc.get_traced_memory()[1] / len(data)
         tracemalloc.stop()
     print(
-        f"{name:30s} {mb:5.2f} MB  {steps}  {per_mb:6.3f} s/MB ({per_mb / TARGET_S_PER_MB:.2f}x of target, "
-        f"wall {wall / mb:.3f} s/MB)  memory {ratio:5.1f}x  {what}",
+        f"{name:30s} {mb:5.2f} MB  {steps}  {per_mb:6.3f} s/MB (of {REPEAT}: {spread}; {per_mb / TARGET_S_PER_MB:.2f}x "
+        f"of target, wall {wall / mb:.3f} s/MB)  memory {ratio:5.1f}x  {what}",
         flush=True,
     )
     return per_mb, ratio
@@ -65,6 +73,7 @@ def run(name: str, data: bytes, *, ingest_only: bool = False, memory: bool = Tru
 
 def main() -> int:
     memory = "--quick" not in sys.argv
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; median of {REPEAT} timings", flush=True)
     seeds = sorted(SEEDS.glob("*.txt"))
     results: dict[str, tuple[float, float]] = {}
     for path in seeds:
@@ -120,6 +129,7 @@ def main() -> int:
     )
     for name, (per_mb, ratio) in over.items():
         print(f"  over target: {name} {per_mb:.2f} s/MB, memory {ratio:.1f}x")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 1 if over else 0
 
 

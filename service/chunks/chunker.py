@@ -11,6 +11,7 @@ boundaries. Chunks tile the covered range exactly: `source[start:end] == text`, 
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +23,9 @@ from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span
 
 _SENTENCE_END_RE = re.compile(r"[。!?;](?![”’」』])|[。!?;][”’」』]")
+# After a paragraph, or after a sentence (as _SENTENCE_END_RE): every place a part may end.
+_CUT_RE = re.compile(rf"\n|{_SENTENCE_END_RE.pattern}")
+_END = operator.methodcaller("end")
 CHUNKED_ROLES = (SectionRole.details, SectionRole.leads_petitions)
 
 
@@ -199,17 +203,12 @@ class _Planner:
 
     def boundaries(self, start: int, end: int) -> list[int]:
         """Candidate cut points (exclusive ends) in `[start, end]`: after paragraphs and sentences."""
-        cuts: set[int] = {end}
-        pos = start
-        while True:
-            nl = self.text.find("\n", pos, end)
-            if nl < 0:
-                break
-            cuts.add(nl + 1)
-            pos = nl + 1
-        for m in _SENTENCE_END_RE.finditer(self.text, start, end):
-            cuts.add(m.end())
-        return sorted(c for c in cuts if start < c <= end)
+        # one scan, in order: a sentence end never takes in the line break after it, so no two
+        # cuts meet and none is past `end`
+        cuts = list(map(_END, _CUT_RE.finditer(self.text, start, end)))
+        if not cuts or cuts[-1] != end:
+            cuts.append(end)
+        return cuts if end > start else []
 
     def hard_cut(self, start: int, limit: int) -> int:
         lo, hi = start + 1, min(limit, start + self.max_chars)

@@ -13,12 +13,16 @@ where a repeat meets a repeat, and plain `str.split` instead of a regex for the 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import operator
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
+from zhenggai.ingest.firstchars import first_chars
 from zhenggai.ingest.trusted import span, trusted
 from zhenggai.schemas.document import Debris, DebrisKind
 
@@ -105,6 +109,8 @@ _BUTTON_SPLIT = re.compile(r"[\s|【】\[\]()（）:：/·]+")
 _FIRST_TOKEN = re.compile(r"[^\s|【】\[\]()（）:：/·]")
 _BUTTON_FIRST = frozenset(w[0] for w in _BUTTON_WORDS)
 _HEAD_LINES = 10
+_NEWLINE = re.compile("\n")
+_END = operator.methodcaller("end")
 _TAIL_LINES = 8
 
 
@@ -130,15 +136,15 @@ class Lines(Sequence[Line]):
     def __init__(self, text: str) -> None:
         self.text = text
         starts = array("q", [0])
-        find = text.find
-        nl = find("\n")
-        while nl >= 0:
-            starts.append(nl + 1)
-            nl = find("\n", nl + 1)
+        starts.extend(map(_END, _NEWLINE.finditer(text)))  # each line break's end, in C
         self.starts = starts
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def is_empty(self, k: int) -> bool:
+        end = self.starts[k + 1] - 1 if k + 1 < len(self.starts) else len(self.text)
+        return end == self.starts[k]
 
     def _line(self, k: int) -> Line:
         start = self.starts[k]
@@ -239,12 +245,129 @@ def _classify(line: Line, near_start: bool, near_end: bool) -> DebrisKind | None
     return None
 
 
+def one_line_pattern(pattern: str) -> str:
+    """`pattern` for a search over a whole text that matches, within a line, just where it
+    matched the line alone: no `\\s` or negated class reaches over a line break."""
+    out: list[str] = []
+    k, in_class = 0, False
+    while k < len(pattern):
+        ch = pattern[k]
+        if ch == "\\":
+            piece = pattern[k : k + 2]
+            out.append("[^\\S\\n]" if piece == "\\s" and not in_class else piece)
+            k += 2
+            continue
+        if not in_class and ch == "[":
+            in_class = True
+            negated = pattern.startswith("[^", k)
+            out.append("[^\\n" if negated else "[")
+            k += 2 if negated else 1
+            continue
+        if in_class and ch == "]":
+            in_class = False
+        out.append(ch)
+        k += 1
+    return "".join(out)
+
+
+# Where a line may be debris, searched in the whole text at once (a line none of these finds
+# anything in is no debris, whatever `_classify` would read of it): one of the patterns (tried
+# only where one of their first characters stands), a trail's arrow, a space between words (a
+# bar of menu words), or a first word that may be a button's.
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of `pattern` (split at each `|` outside groups and classes)."""
+    out: list[str] = []
+    depth, k, start, in_class = 0, 0, 0, False
+    while k < len(pattern):
+        ch = pattern[k]
+        if ch == "\\":
+            k += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            opening = next((o for o in ("[^]", "[]") if pattern.startswith(o, k)), "")  # a leading ] is a member
+            k += len(opening) - 1 if opening else 0
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:k])
+            start = k + 1
+        k += 1
+    out.append(pattern[start:])
+    return out
+
+
+_ALTERNATIVES = [a for _, p in _PATTERNS for a in _alternatives(p.pattern)]
+# The alternatives that open a line, searched as a line break and what follows it...
+_AT_LINE_START_RE = re.compile(
+    "\n(?:" + "|".join(one_line_pattern(a[1:]) for a in _ALTERNATIVES if a.startswith("^")) + ")", re.M
+)
+# ... and the others, tried only where one of their first characters stands.
+_INSIDE = "|".join(a for a in _ALTERNATIVES if not a.startswith("^"))
+_INSIDE_RE = re.compile(one_line_pattern(_INSIDE), re.M)
+_INSIDE_FIRST_RE = first_chars(_INSIDE, exclude="\n")  # (as one line: no \s there is a line break)
+_SPACE_RE = re.compile(r"[^\S\n]")
+_BUTTON_LINE_RE = re.compile("\n[|【】\\[\\]()（）:：/·]*+[" + re.escape("".join(sorted(_BUTTON_FIRST))) + "]")
+
+
+def _found_in(
+    lines: Lines, rx: re.Pattern[str], k: int, end: int, *, then: re.Pattern[str] | None = None, lead: int = 0
+) -> Iterator[int]:
+    """Lines from `k` on, up to the text offset `end`, where `rx` finds something (and `then`
+    matches where it does, when given), in order; the search goes on at the next line. `lead`:
+    `rx` starts with that many characters before the line (a line break)."""
+    text, starts = lines.text, lines.starts
+    pos = starts[k] - lead
+    while (m := rx.search(text, pos, end)) is not None:
+        p = m.start()
+        if then is not None and then.match(text, p, end) is None:
+            pos = p + 1
+            continue
+        k = bisect_right(starts, p + lead) - 1
+        yield k
+        if k + 1 >= len(starts):
+            return
+        pos = starts[k + 1] - lead
+
+
+def _maybe_debris(lines: Lines) -> Iterator[int]:
+    """The lines `_classify` may find debris in, in order: the head and tail lines (read in
+    their place) and any other line where one of the searches above finds something."""
+    n = len(lines)
+    tail_from = max(n - _TAIL_LINES, 0)
+    yield from range(min(_HEAD_LINES, n))
+    if tail_from > _HEAD_LINES:
+        end = lines.starts[tail_from] - 1  # the end of the last line before the tail
+        inside = (
+            _found_in(lines, _INSIDE_FIRST_RE, _HEAD_LINES, end, then=_INSIDE_RE)
+            if _INSIDE_FIRST_RE is not None
+            else _found_in(lines, _INSIDE_RE, _HEAD_LINES, end)
+        )
+        found = heapq.merge(
+            _found_in(lines, _AT_LINE_START_RE, _HEAD_LINES, end, lead=1),
+            inside,
+            _found_in(lines, _TRAIL_SEPARATORS, _HEAD_LINES, end),
+            _found_in(lines, _SPACE_RE, _HEAD_LINES, end),
+            _found_in(lines, _BUTTON_LINE_RE, _HEAD_LINES, end, lead=1),
+        )
+        last = -1
+        for k in found:
+            if k != last and _HEAD_LINES <= k < tail_from:
+                yield k
+            last = k
+    yield from range(max(_HEAD_LINES, tail_from), n)
+
+
 def find_debris(text: str, lines: Sequence[Line] | None = None) -> list[Debris]:
     """Debris lines of a normalised text, in order."""
     lines = lines if lines is not None else split_lines(text)
     found: list[Debris] = []
     tail_from = max(len(lines) - _TAIL_LINES, 0)
-    for k, line in enumerate(lines):
+    ks = _maybe_debris(lines) if isinstance(lines, Lines) else range(len(lines))
+    for k in ks:
+        line = lines[k]
         if not line.text:
             continue
         kind = _classify(line, near_start=k < _HEAD_LINES, near_end=k >= tail_from)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -29,13 +30,13 @@ _SKIP = {"script", "style", "noscript", "template", "title"}
 # opener can never become markup, so it is read as the text it is (which the parser does
 # in the end too): `_neutralise` marks its `<` before parsing and `_restore` brings it back.
 _OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")
+_SPECIAL_OPENER_RE = re.compile(r"<(?:(!--)|(!\[))")  # as _OPENER_RE reads them: `<!--` before `<![`
 _COMMENT_CLOSE = re.compile(r"--\s*+!?>")
 _MARKED_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*+\s*+")
 _MARKED_CLOSE = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*+]\s*+>")),
     **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*+>")),
 }
-_GT = re.compile(">")
 _STRAY_LT = re.compile(r"<(?![!/?a-zA-Z])")  # `1 < 2`: text to the parser too, one event per `<`
 _INERT = "\ufdd0"  # a noncharacter: never in a real page, one character like the `<` it stands for
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -66,11 +67,19 @@ def _neutralise(source: str) -> str:
     """`source` with every `<` that cannot open markup replaced by `_INERT`: stray ones, and
     openers that nothing closes."""
     source = _STRAY_LT.sub(_INERT, source)
-    gt = _NextMatch(_GT, source)
     comment = _NextMatch(_COMMENT_CLOSE, source)
     marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
-    inert: list[int] = []
-    for m in _OPENER_RE.finditer(source):
+    # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it, so
+    # before the page's last `>` only comments and marked sections (which need their own closer)
+    # are looked at; after it, every opener.
+    last_gt = source.rfind(">")
+    openers = itertools.chain(
+        _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)), _OPENER_RE.finditer(source, last_gt + 1)
+    )
+    # written into one growing string (a list of every character cost 8 bytes a character)
+    out: io.StringIO | None = None
+    pos = 0
+    for m in openers:
         i = m.start()
         if m.group(1):
             closed = comment.exists_after(i + 4)
@@ -79,18 +88,14 @@ def _neutralise(source: str) -> str:
             close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
             closed = close is not None and marked[close].exists_after(name.end())
         else:
-            closed = gt.exists_after(i + 1)
+            closed = False  # after the last `>`
         if not closed:
-            inert.append(i)
-    if not inert:
+            out = out or io.StringIO()
+            out.write(source[pos:i])
+            out.write(_INERT)
+            pos = i + 1
+    if out is None:
         return source
-    # written into one growing string (a list of every character cost 8 bytes a character)
-    out = io.StringIO()
-    pos = 0
-    for i in inert:
-        out.write(source[pos:i])
-        out.write(_INERT)
-        pos = i + 1
     out.write(source[pos:])
     return out.getvalue()
 

@@ -21,9 +21,9 @@ inserted at, so every offset still leads back to the original.
 from __future__ import annotations
 
 import heapq
-import io
 import operator
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -120,6 +120,8 @@ def _inline_labels(line: str) -> int:
 def lacks_line_structure(lines: list[str]) -> bool:
     """Headings run on inside long lines outnumber the headings that start a line."""
     inside = sum(_inline_labels(ln) for ln in lines if len(ln) >= LONG_LINE)
+    if inside < 2:
+        return False  # (most texts: no line is long) no need to read every line's start
     starting = sum(1 for ln in lines if _NUMBERED.match(ln) or _FIELD.match(ln))
     return inside >= 2 and inside > starting
 
@@ -300,6 +302,8 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
         text, twin = _join(text, joins), (_join(twin, joins) if twin is not None else None)
         lines = text.split("\n")
     run_on = lacks_line_structure(lines)
+    if not run_on and "序号 " not in text:  # (most texts) nothing to break: no pass over the lines
+        return Rebroken(text=text, offsets=OffsetMap.identity(len(text)), lines_added=0, twin=twin)
     spaces: list[int] = []
     inserts: list[int] = []
     base = 0
@@ -334,30 +338,23 @@ def _join(text: str, joins: dict[int, str]) -> str:
 
 
 def _apply(text: str, spaces: list[int], inserts: list[int]) -> tuple[str, OffsetMap]:
-    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`.
+    """Turn the spaces at `spaces` into line breaks and insert one before each of `inserts`
+    (in order, each once; one at a space's position goes before it, as the break inserted
+    before that character).
 
-    One pass over both, in order, copying the slices between them (an insert at a space's
-    position goes before it, as the break inserted before that character)."""
-    out = io.StringIO()  # grows one string in place: a list of slices cost more than the text
-    omap = OffsetMap()
-    omap.add_run(0, 0)
-    pos = length = 0
-    events = heapq.merge(((p, 0) for p in inserts), ((p, 1) for p in sorted(spaces)))
-    for p, is_space in events:
-        out.write(text[pos:p])
-        length += p - pos
-        pos = p
-        if is_space:
-            out.write("\n")
-            length += 1
-            pos = p + 1
-            continue
-        omap.add_run(length, p)  # the inserted break maps to where it was inserted
-        out.write("\n")
-        length += 1
-        omap.add_run(length, p)
-    out.write(text[pos:])
-    result = out.getvalue()
+    Built from slices joined by line breaks, and the map in C: a space that becomes a break
+    keeps its place (no new run), the k-th inserted break maps to where it was inserted and
+    the text after it to its own place, k characters on (one run each)."""
+    if spaces:
+        cuts = sorted(spaces)
+        text = "\n".join(map(text.__getitem__, map(slice, [0, *(p + 1 for p in cuts)], [*cuts, len(text)])))
+    omap = OffsetMap(dst_starts=array("q", [0]), src_starts=array("q", [0]))
+    if inserts:
+        result = "\n".join(map(text.__getitem__, map(slice, [0, *inserts], [*inserts, len(text)])))
+        omap.dst_starts.extend(map(operator.add, inserts, range(1, len(inserts) + 1)))
+        omap.src_starts.extend(inserts)
+    else:
+        result = text
     omap.dst_length = len(result)
     omap.src_length = len(text)
     return result, omap

@@ -109,8 +109,34 @@ def _is_hard_wrapped(lines: list[str]) -> int | None:
     return None
 
 
+# Anything the line loop below would change in a plain text: another line separator, a blank
+# line, a space to strip or fold, a zero-width to drop.
+_IRREGULAR_RE = re.compile(f"[\r\u2028\u2029\x85]|\n\n|\n | \n|  |[{_DROP}]")
+
+
+def _already_normal(translated: str) -> Normalised | None:
+    """`translated` as the line loop would give it back, when it would change nothing but its
+    leading and trailing line breaks (most plain files): one scan in C, not a Python step per line.
+    None when a line needs work, or the lines may join (hard-wrapped)."""
+    lead = len(translated) - len(translated.lstrip("\n"))
+    core = translated[lead:].rstrip("\n")
+    if not core or core[0] == " " or core[-1] == " " or _IRREGULAR_RE.search(core):
+        return None
+    # no blank line, so the file is not blank-line separated; it may join only when hard-wrapped
+    if _is_hard_wrapped(core.split("\n")) is not None:
+        return None
+    omap = OffsetMap(dst_length=len(core))
+    omap.add_run(0, lead)
+    return Normalised(text=core, offsets=omap, hard_wrapped=False, newline="\n")
+
+
 def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     translated = raw.translate(TRANSLATION)
+    fast = None if markdown else _already_normal(translated)
+    if fast is not None:
+        fast.offsets.src_length = len(raw)
+        fast.newline = _dominant_newline(raw)
+        return fast
     # Per kept line: its text and where it starts in `translated`; the pieces of the few lines
     # that lose characters inside (spaces folded, zero-widths dropped) are kept apart, by line
     # number. (A list of pieces for every line cost about 120 bytes a line.)

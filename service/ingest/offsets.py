@@ -7,8 +7,10 @@ compose, so HTML extraction and text normalisation each keep their own.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 
@@ -22,9 +24,15 @@ class OffsetMap:
     src_length: int = 0
 
     def add_run(self, dst_start: int, src_start: int) -> None:
-        if self.dst_starts and self.dst_starts[-1] == dst_start:
-            self.src_starts[-1] = src_start
-            return
+        """Start a run at `dst_start`, unless it only continues the last one (a line copied right
+        after its line break): the map stays a few runs long instead of two a line."""
+        if self.dst_starts:
+            last = self.dst_starts[-1]
+            if last == dst_start:
+                self.src_starts[-1] = src_start
+                return
+            if self.src_starts[-1] + (dst_start - last) == src_start:
+                return
         self.dst_starts.append(dst_start)
         self.src_starts.append(src_start)
 
@@ -56,6 +64,10 @@ class OffsetMap:
             out.dst_starts = array("q", self.dst_starts)
             out.src_starts = array("q", (s + isrc[0] for s in self.src_starts))
             return out
+        if n == 1 and self.dst_starts[0] == 0 and m and idst[0] == 0 and self.dst_length > 0:
+            shifted = self._shifted(inner)
+            if shifted is not None:
+                return shifted
         add = out.add_run
         for k in range(n):
             d0, s0 = self.dst_starts[k], self.src_starts[k]
@@ -75,6 +87,22 @@ class OffsetMap:
                 nxt = idst[j + 1] if j + 1 < m else None
                 step = length - pos if nxt is None else min(length - pos, nxt - b)
                 pos += max(step, 1)
+        return out
+
+    def _shifted(self, inner: OffsetMap) -> OffsetMap | None:
+        """`compose` when `self` is one run (a text cut out of the inner one, as normalising an
+        already normal text gives): the inner runs it spans, moved to start at 0, in C."""
+        s0, length = self.src_starts[0], self.dst_length
+        if s0 + length > inner.dst_length:
+            return None
+        idst, isrc = inner.dst_starts, inner.src_starts
+        j = bisect_right(idst, s0) - 1
+        stop = bisect_left(idst, s0 + length)
+        out = OffsetMap(dst_length=length, src_length=inner.src_length)
+        out.dst_starts = array("q", [0])
+        out.src_starts = array("q", [isrc[j] + (s0 - idst[j])])
+        out.dst_starts.extend(map(operator.sub, idst[j + 1 : stop], itertools.repeat(s0)))
+        out.src_starts.extend(isrc[j + 1 : stop])
         return out
 
     @classmethod

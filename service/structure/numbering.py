@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
+from zhenggai.ingest.firstchars import first_chars
 from zhenggai.schemas.document import NumberingKind
 
 _CN_NUM = "零〇一二三四五六七八九十百"
@@ -85,10 +87,21 @@ class Label(NamedTuple):
 _FIRST = frozenset("(【[问反巡具第①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
 
 
+# The characters each label pattern's match can start with (None: any).
+_STARTS = [first_chars(pattern.pattern) for _, pattern in _LABELS]
+
+
+@functools.cache
+def _labels_from(first: str) -> tuple[tuple[NumberingKind, re.Pattern[str]], ...]:
+    """The label patterns, in their order, whose match can start with `first`: a line is tried
+    only by the patterns that can read it, not by all six in turn."""
+    return tuple(label for label, chars in zip(_LABELS, _STARTS, strict=True) if chars is None or chars.match(first))
+
+
 def match_label(line: str) -> Label | None:
     if not line or not (line[0] in _FIRST or line[0].isdecimal()):
         return None
-    for kind, pattern in _LABELS:
+    for kind, pattern in _labels_from(line[0]):
         m = pattern.match(line)
         if not m:
             continue

@@ -8,6 +8,7 @@ directly. Numbering that skips, repeats or restarts is kept as written and noted
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from zhenggai.ingest.debris import Line, Lines, find_debris, split_lines
@@ -15,6 +16,7 @@ from zhenggai.ingest.gcpause import gc_paused
 from zhenggai.ingest.trusted import from_fields, span, trusted
 from zhenggai.schemas.document import DebrisKind, Enumeration, NumberingKind, Outline, OutlineWarning, Section
 from zhenggai.structure.numbering import RANK, Label, find_enumerations, match_label
+from zhenggai.structure.quiet import quiet_lines
 from zhenggai.structure.roles import assign_roles
 from zhenggai.structure.signals import field_at
 from zhenggai.structure.titles import title_end
@@ -220,13 +222,13 @@ def _body(lines: Lines, ks: range, skip: set[int], cap: _Cap) -> Iterator[tuple[
     """The body's paragraphs with their labels, a run-in deeper heading split off as its own
     piece; once the cap is passed, paragraphs come without one (no label read)."""
     for k in ks:
+        if cap.past is not None:  # the rest is plain text: only the lines that change anything
+            yield from ((line, None) for line in quiet_lines(lines, k, ks.stop, skip))
+            return
         line = lines[k]
         if k in skip or not line.text:
             continue
-        if cap.past is not None:
-            yield line, None
-        else:
-            yield from _split_nested(line)
+        yield from _split_nested(line)
 
 
 @gc_paused
@@ -239,8 +241,7 @@ def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
     """
     lines = split_lines(text)
     debris = find_debris(text, lines)
-    by_start = {d.span.start: d.kind for d in debris}
-    kinds = {k: by_start[start] for k, start in enumerate(lines.starts) if start in by_start}  # debris is never empty
+    kinds = {bisect_left(lines.starts, d.span.start): d.kind for d in debris}  # a debris line is never empty
     skip = set(kinds)
 
     title_k = _find_title(lines, skip)
