@@ -84,14 +84,16 @@ class Settings(BaseSettings):
     local_threads: int = Field(
         default=0,
         ge=0,
-        description="0 = number of cores; 1 is far faster when other CPU-heavy processes share the machine",
+        description="0 = the model's own default (the 1.5B: 1, the 0.5B: every core; README, Benchmarks); "
+        "1 is far faster when other CPU-heavy processes share the machine",
     )
-    local_poll: int = Field(
-        default=50,
+    local_poll: int | None = Field(
+        default=None,
         ge=0,
         le=100,
-        description="llama.cpp's busy-wait between steps (0 = sleep at once; 50 = its default): spinning threads "
-        "steal the core a competing process needs, and wait for it when the scheduler takes it back",
+        description="llama.cpp's busy-wait between steps (0 = sleep at once; 50 = its default; None = the model's own "
+        "default, the 1.5B: 0, the 0.5B: 50): spinning threads steal the core a competing process needs, and wait "
+        "for it when the scheduler takes it back",
     )
     local_ctx: int = Field(default=8192, ge=512, description="context per slot, in tokens")
     local_parallel: int = Field(default=1, ge=1, description="llama.cpp parallel slots")

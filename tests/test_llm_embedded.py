@@ -179,3 +179,19 @@ def test_chunk_packages_are_located_without_running_their_code() -> None:
         pytest.skip("the local extra is not installed")
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"  # found on disk, never imported
+
+
+def test_each_model_has_llama_cpp_defaults_that_settings_override() -> None:
+    """The 1.5B runs on one thread without busy-waiting (beside a busy process two polling threads
+    took 5.3× their idle time, one quiet thread 1.8×: README, Benchmarks); the 0.5B on every core;
+    a setting given wins."""
+    from zhenggai.llm.embedded import server_options
+    from zhenggai.settings import Settings
+
+    big, small = registry.local_spec("local/qwen2.5-coder-1.5b"), registry.local_spec("local/qwen2.5-coder-0.5b")
+    cores = len(os.sched_getaffinity(0))
+    unset = Settings(local_threads=0, local_poll=None)  # whatever the environment says
+    assert server_options(unset, big) == (1, 0)
+    assert server_options(unset, small) == (cores, 50)
+    assert server_options(Settings(local_threads=2, local_poll=50), big) == (2, 50)
+    assert server_options(Settings(local_threads=0, local_poll=0), small) == (cores, 0)

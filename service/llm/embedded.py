@@ -183,13 +183,21 @@ def ensure_model_file(alias: str, settings: Settings) -> Path:
 # --------------------------------------------------------------------------- server
 
 
-def default_threads(settings: Settings) -> int:
+def default_threads(settings: Settings, spec: LocalModelSpec | None = None) -> int:
+    """The setting when given, else the model's own default, else every core."""
     if settings.local_threads:
         return settings.local_threads
+    if spec is not None and spec.threads:
+        return spec.threads
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def server_options(settings: Settings, spec: LocalModelSpec) -> tuple[int, int]:
+    """llama.cpp threads and polling: the settings where given, else the model's own defaults."""
+    return default_threads(settings, spec), spec.poll if settings.local_poll is None else settings.local_poll
 
 
 class LocalServer:
@@ -309,7 +317,7 @@ def acquire_server(alias: str, settings: Settings) -> LocalServer:
     """
     spec = local_spec(alias)
     path = ensure_model_file(alias, settings)
-    threads = default_threads(settings)
+    threads, poll = server_options(settings, spec)
     needed = settings.chunk_tokens + settings.max_output_tokens + _PROMPT_OVERHEAD_TOKENS
     if settings.local_ctx < needed:
         log.warning(
@@ -320,7 +328,7 @@ def acquire_server(alias: str, settings: Settings) -> LocalServer:
             settings.max_output_tokens,
             _PROMPT_OVERHEAD_TOKENS,
         )
-    key = (str(path), settings.local_ctx, settings.local_parallel, threads, settings.local_poll)
+    key = (str(path), settings.local_ctx, settings.local_parallel, threads, poll)
     with _SERVERS_LOCK:
         server = _SERVERS.get(key)
         if server is None:
@@ -330,7 +338,7 @@ def acquire_server(alias: str, settings: Settings) -> LocalServer:
                 ctx_per_slot=settings.local_ctx,
                 parallel=settings.local_parallel,
                 threads=threads,
-                poll=settings.local_poll,
+                poll=poll,
                 verbose=settings.local_verbose,
             )
             _SERVERS[key] = server

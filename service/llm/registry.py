@@ -32,6 +32,10 @@ class LocalModelSpec(BaseModel):
     filename: str
     size: int
     sha256: str
+    # llama.cpp defaults that degrade gracefully on a shared 2-core machine (bench_llm --contention):
+    # threads 0 = every core; poll = busy-wait between steps
+    threads: int = 0
+    poll: int = 50
 
     def dist_names(self) -> list[str]:
         return [f"{self.dist_prefix}{i}" for i in range(1, self.n_parts + 1)]
@@ -57,6 +61,10 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
             filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             size=1117320768,
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            # 2 threads polling: 70 s idle, 371 s beside one busy process (5.3×); 1 thread, no
+            # polling: 78 s idle, 140 s busy (1.8×): memory-bound, a second thread buys little
+            threads=1,
+            poll=0,
         ),
         LocalModelSpec(
             alias="local/qwen2.5-coder-0.5b",
