@@ -326,7 +326,9 @@ def eval_(
     ] = None,
     sets: Annotated[
         str | None,
-        typer.Option(help="Comma list of annotated sets: seeds, pages, layouts [default: every set with gold]"),
+        typer.Option(
+            help="Comma list of annotated sets (seeds, pages, layouts, holdout, holdout_pages, holdout_pages2, holdout_pages3) [default: every set with gold]"
+        ),
     ] = None,
     reports: Annotated[
         Path | None, typer.Option(help="Folder of your own annotated reports (instead of --sets)")
