@@ -327,7 +327,8 @@ def eval_(
     sets: Annotated[
         str | None,
         typer.Option(
-            help="Comma list of annotated sets (seeds, pages, layouts, holdout, holdout_pages, holdout_pages2, holdout_pages3) [default: every set with gold]"
+            help="Comma list of annotated sets (seeds, pages, layouts, holdout, holdout_pages, holdout_pages2, "
+            "holdout_pages3) [default: every set with gold]"
         ),
     ] = None,
     reports: Annotated[
