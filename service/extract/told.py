@@ -79,12 +79,7 @@ def _heading_status(text: str, unit: Unit) -> StatusTold | None:
     """A status the heading's own line closes with, in brackets: 1.…流于形式(已完成)."""
     start = text.rfind("\n", 0, unit.title_span.start) + 1
     end = text.find("\n", unit.title_span.start)
-    end = len(text) if end < 0 else end
-    tail = status_tail(text[start:end])
-    if tail is None:
-        return None
-    status, a, b = tail
-    return StatusTold(status=status, span=Span(start=start + a, end=start + b), scope=StatusScope.own, source="field")
+    return _tail_status(text, start, len(text) if end < 0 else end)
 
 
 def _closing_tag(text: str, unit: Unit) -> StatusTold | None:
@@ -92,9 +87,13 @@ def _closing_tag(text: str, unit: Unit) -> StatusTold | None:
     if not unit.own:
         return None
     last = unit.own[-1]
-    start = text.rfind("\n", last.start, last.end) + 1 or last.start
-    start = max(start, last.start, unit.title_span.end)
-    tail = status_tail(text[start : last.end].rstrip())
+    start = max(text.rfind("\n", last.start, last.end) + 1, last.start, unit.title_span.end)
+    return _tail_status(text, start, start + len(text[start : last.end].rstrip()))
+
+
+def _tail_status(text: str, start: int, end: int) -> StatusTold | None:
+    """The bracketed status `text[start:end]` closes with (signals.status_tail), as the unit's own."""
+    tail = status_tail(text[start:end])
     if tail is None:
         return None
     status, a, b = tail
