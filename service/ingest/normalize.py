@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from zhenggai.ingest.offsets import OffsetMap
+from zhenggai.vocab.numerals import cn_to_int
 
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _SPACES = dict.fromkeys(map(ord, "\u3000\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\t\f\v"), ord(" "))
@@ -214,16 +215,7 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     return Normalised(text=text, offsets=omap, hard_wrapped=width is not None, newline=_dominant_newline(raw))
 
 
-_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _TOP_LABEL_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、|^\(([一二三四五六七八九十]{1,3})\)")
-
-
-def _cn_number(s: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23 (the numbers headings use)."""
-    if "十" not in s:
-        return _CN_DIGIT.get(s, 0)
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + _CN_DIGIT.get(ones, 0)
 
 
 class _Sequence:
@@ -238,7 +230,7 @@ class _Sequence:
         m = _TOP_LABEL_RE.match(line)
         if m is None:
             return None
-        return (0, _cn_number(m.group(1))) if m.group(1) else (1, _cn_number(m.group(2)))
+        return (0, cn_to_int(m.group(1))) if m.group(1) else (1, cn_to_int(m.group(2)))
 
     def due(self, line: str) -> bool:
         found = self.label(line)

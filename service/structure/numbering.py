@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from zhenggai.ingest.firstchars import first_chars
 from zhenggai.schemas.document import NumberingKind
+from zhenggai.vocab.numerals import cn_to_int
 
 _CN_NUM = "零〇一二三四五六七八九十百"
-_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # Order = usual nesting depth. Input is normalised: parentheses and full stops are half-width.
 _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
@@ -53,25 +53,6 @@ RANK = {
 _ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
 # An enumeration marker starts a paragraph or follows a clause break.
 _ENUM_BEFORE = set('。;:,!?、”)."')
-
-
-def cn_to_int(s: str) -> int:
-    """Chinese numerals up to 999: 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105."""
-    if not s:
-        raise ValueError("empty numeral")
-    total, current = 0, 0
-    for ch in s:
-        if ch in _CN_VALUES:
-            current = _CN_VALUES[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {s!r}")
-    return total + current
 
 
 class Label(NamedTuple):
