@@ -11,7 +11,11 @@ tokens it read and wrote at the model's own read and write speeds, measured in t
 (llama.cpp's timings, before and after the cold pass, the mean of both), the floor being what
 the model alone must spend on those tokens. Issue 11's target: cold wall <= 1.3 x the floor.
 
-Run: python bench/bench_pipeline.py [--model local/qwen2.5-coder-0.5b] [--cache-dir DIR] [--only 000]
+With --busy the passes run beside one process that spins a core (issue 12's contention target:
+the cold run of a seed beside one busy process <= 2.2 x its idle time; run it once without and
+once with --busy, back to back).
+
+Run: python bench/bench_pipeline.py [--model local/qwen2.5-coder-0.5b] [--cache-dir DIR] [--only 000] [--busy]
 (a fresh --cache-dir makes the first pass truly cold).
 """
 
@@ -19,11 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
 import tempfile
 import time
 from pathlib import Path
 
-from bench_llm import chunk, raw_speed
+from bench_llm import _busy, chunk, raw_speed
 
 from zhenggai.chunks.tokens import estimate_tokens
 from zhenggai.evals.sets import default_reports_dir
@@ -84,15 +89,24 @@ async def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--only", default="", help="seed file name prefix, e.g. 000")
+    ap.add_argument("--busy", action="store_true", help="run beside one process that spins a core")
     args = ap.parse_args()
     cache_dir = Path(args.cache_dir) if args.cache_dir else Path(tempfile.mkdtemp(prefix="zhenggai-bench-"))
     overrides = {"cache_dir": cache_dir, "concurrency": 1, "local_models_dir": Settings().models_dir}
     if args.model:
         overrides["model"] = args.model
     settings = Settings(**overrides)
-    print(f"model {settings.model}; cache {cache_dir}")
-    cold = await one_pass(settings, "cold (empty response cache)", args.only, floor=True)
-    warm = await one_pass(settings, "warm (same cache)", args.only)
+    print(f"model {settings.model}; cache {cache_dir}; beside a busy process: {args.busy}")
+    hog = mp.get_context("spawn").Process(target=_busy, daemon=True) if args.busy else None
+    if hog:
+        hog.start()
+    try:
+        cold = await one_pass(settings, "cold (empty response cache)", args.only, floor=True)
+        warm = await one_pass(settings, "warm (same cache)", args.only)
+    finally:
+        if hog:
+            hog.kill()
+            hog.join()
     print(f"\nwarm / cold = {warm / cold:.4f}; warm rerun of all seeds {warm:.2f} s (target < 3 s)")
 
 

@@ -29,17 +29,22 @@ NESTED = LAYOUTS_DIR / "11_nested_restated.txt"  # fictional; the prior is unsur
 
 def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
     t = load_taxonomy("v1")
-    assert load_taxonomy().version == "v3"
-    for later in ("v2", "v3"):  # v2 added keywords, v3 more keywords: ids, labels and definitions unchanged
+    assert load_taxonomy().version == "v4"
+    # v2 added keywords, v3 more keywords, v4 manner terms: ids, labels and definitions unchanged
+    for later in ("v2", "v3", "v4"):
         assert [(c.id, c.label, c.definition) for c in load_taxonomy(later).categories] == [
             (c.id, c.label, c.definition) for c in t.categories
         ]
         assert all(c.keywords for c in load_taxonomy(later).categories if c.id != "other")
     pairs = [
         (set(a.keywords), set(b.keywords))
-        for a, b in zip(load_taxonomy("v2").categories, load_taxonomy().categories, strict=True)
+        for a, b in zip(load_taxonomy("v2").categories, load_taxonomy("v3").categories, strict=True)
     ]
     assert all(a <= b for a, b in pairs) and sum(a < b for a, b in pairs) >= 5  # v3 only added terms
+    # v4 moved some keywords to manner terms and added others: no term of v3 is lost
+    for a, b in zip(load_taxonomy("v3").categories, load_taxonomy("v4").categories, strict=True):
+        assert set(a.keywords) <= set(b.keywords) | set(b.manner), a.id
+    assert sum(bool(c.manner) for c in load_taxonomy("v4").categories) >= 4
     assert len(t.ids) == len(set(t.ids)) >= 15 and "other" in t.ids
     # the areas the issue names are all there, by their Chinese labels
     labels = "".join(c.label for c in t.categories)
@@ -107,8 +112,8 @@ async def test_the_model_chooses_from_the_enumerated_list_where_the_prior_is_uns
     assert f"P1 所在标题：{first.context}" in prompt and first.area in prompt  # the heading path is the context
     assert f"P1 候选：{shown[0]}（" in prompt
     assert record.provenance.prompt_versions["categorize"] == "v1"
-    assert record.provenance.taxonomy_version == "v3"
-    assert f"taxonomy v3 {load_taxonomy().digest}" in system  # in the schema, so in the cache key
+    assert record.provenance.taxonomy_version == "v4"
+    assert f"taxonomy v4 {load_taxonomy().digest}" in system  # in the schema, so in the cache key
 
 
 async def test_every_problem_can_be_asked(judge_llm, llm_fake_settings) -> None:

@@ -42,6 +42,17 @@ def test_a_neutral_term_names_whose_problem_not_what_and_a_policy_is_its_areas(p
     assert prior.choose("政策落实打折扣")[0] == "central_decisions"
 
 
+def test_a_manner_term_yields_to_the_area_beside_it_and_an_insert_is_read_through(prior: Prior) -> None:
+    # 服务意识 says how a unit works: beside 营商环境 the problem is about the business environment
+    assert prior.choose("青禾县委对优化营商环境重视不够、服务意识不强")[0] == "business_environment"
+    assert prior.choose("窗口人员服务意识不强")[0] == "work_style"  # alone, the manner term still speaks
+    assert prior.choose("园区党建指导员配备不足")[0] == "party_organisation"  # 园区 says where
+    assert prior.choose("涉企历史遗留问题化解不力,民营企业诉求办理慢")[0] == "business_environment"
+    # a character in brackets is read as part of the word: 河(湖)长 is 河湖长
+    assert prior.choose("部分河(湖)长巡查不到位")[0] == "environment"
+    assert prior.choose("部分河（湖）长巡查不到位")[0] == "environment"
+
+
 def test_own_words_win_over_the_area_and_an_empty_line_inherits_it(prior: Prior) -> None:
     # under a 贯彻落实决策部署 area, a line about industry is development, one about rivers environment
     assert prior.choose("新兴产业规模偏小,龙湾新区产出效益不高", [], AREA_DECISIONS)[0] == "development"
@@ -77,7 +88,7 @@ def test_the_prior_on_every_gold_set(name: str) -> None:
     # floors a little under the measured figures (README, Categories): a rule that breaks the
     # prior on a set fails here; v1's descriptors do not reach them
     floor = {
-        "seeds": 0.80,
+        "seeds": 0.85,
         "layouts": 0.88,
         "pages": 0.5,
         "holdout": 0.8,

@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_VERSION = "v3"
+DEFAULT_VERSION = "v4"
 OTHER = "other"
 
 
@@ -28,6 +28,12 @@ class Category(BaseModel):
     examples: list[str] = Field(min_length=1)
     keywords: list[str] = Field(
         default_factory=list, description="terms of art that name the area (v2 on), matched by the lexical prior"
+    )
+    manner: list[str] = Field(
+        default_factory=list,
+        description="terms (v4 on) that say how or where a unit works rather than which area it is about "
+        "(服务意识, 园区, 历史遗留): the prior gives them a fraction of a keyword's weight, so an area's own "
+        "term beside them decides",
     )
 
     @field_validator("id")

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from zhenggai import __version__
 from zhenggai.extract.abstract import STATUS_ZH
 from zhenggai.schemas.record import Status
+from zhenggai.schemas.taxonomy import load_taxonomy
 
 TITLE_CHARS = 80  # a problem's text kept for the search box (enough to recognise it)
 QUOTE_CHARS = 120
@@ -37,24 +38,9 @@ def _csp_hash(source: str) -> str:
 
 
 def category_labels() -> dict[str, str]:
-    """Category id → its Chinese name, from the taxonomy file when it is installed (ids otherwise)."""
-    try:
-        import yaml
-
-        text = (resources.files("zhenggai.schemas") / "taxonomy" / "v1.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, ValueError, ImportError, ModuleNotFoundError):
-        return {}
-    items = data.get("categories", data) if isinstance(data, dict) else data
-    out: dict[str, str] = {}
-    if isinstance(items, list):
-        for it in items:
-            if isinstance(it, dict) and it.get("id"):
-                out[str(it["id"])] = str(it.get("name") or it.get("label") or it.get("zh") or it["id"])
-    elif isinstance(items, dict):
-        for k, v in items.items():
-            out[str(k)] = str(v.get("name") or v.get("label") or k) if isinstance(v, dict) else str(v)
-    return out
+    """Category id → its Chinese name: labels never change between taxonomy versions (a test holds
+    that), so the default one names the ids of every record."""
+    return {c.id: c.label for c in load_taxonomy().categories}
 
 
 class _Dict:

@@ -30,11 +30,14 @@ from zhenggai.ingest.traditional import is_traditional, same_length_simplified
 from zhenggai.schemas.taxonomy import OTHER, Taxonomy
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# a character or two inserted in brackets: 河(湖)长 reads 河湖长, 村(社区) 村社区
+_INSERT = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([\u4e00-\u9fff]{1,2})[)）]")
 _CLAUSE_END = re.compile(r"[,，;；:：。]")
 # a lead clause that only sets the scene: 随着…, 在…过程中 / 在…进程中
 _SETTING = re.compile(r"随着|在[^,，;；:：。]{0,30}[过进]程中$")
 
 KEYWORD = 1.0  # a keyword of two characters; each further character adds LONGER
+MANNER = 0.5  # a manner term's share of a keyword's weight
 LONGER = 0.25
 BIGRAM = 0.08  # per idf unit of a shared bigram: a tie-breaker beside the keywords
 LEAD = 1.0  # the problem's lead clause
@@ -66,14 +69,18 @@ class Prior:
     def __init__(self, taxonomy: Taxonomy) -> None:
         cats = [c for c in taxonomy.categories if c.id != OTHER]
         self.ids = [c.id for c in cats]
-        self.bags = {c.id: bigrams(c.label + c.definition + "".join(c.examples) + "".join(c.keywords)) for c in cats}
+        self.bags = {
+            c.id: bigrams(c.label + c.definition + "".join([*c.examples, *c.keywords, *c.manner])) for c in cats
+        }
         df = Counter(g for bag in self.bags.values() for g in bag)
         self.idf = {g: math.log(len(self.bags) / n) for g, n in df.items()}
         owners: dict[str, list[str]] = {}
+        self.manner: set[str] = set()
         for c in cats:
-            for k in c.keywords:
+            for k in [*c.keywords, *c.manner]:
                 if c.id not in owners.setdefault(k, []):
                     owners[k].append(c.id)
+            self.manner.update(c.manner)
         for term in taxonomy.neutral:  # claims its characters for no category
             owners.setdefault(term, [])
         # longest first, so a longer term claims its characters before a shorter one inside it
@@ -81,7 +88,7 @@ class Prior:
 
     def lexical(self, text: str) -> dict[str, float]:
         """Each category's score on one piece of text (keywords, then bigrams as a tie-breaker)."""
-        text = simplified(text)
+        text = _INSERT.sub(r"\1", simplified(text))
         scores = dict.fromkeys(self.ids, 0.0)
         covered = bytearray(len(text))
         found: list[tuple[int, int, str, list[str]]] = []
@@ -102,8 +109,9 @@ class Prior:
             # …and a policy of an area is that area's: 惠民惠农政策落实不到位 is livelihood, not central_decisions
             if (word.endswith("责任") or word.startswith("政策")) and before and not set(before) & set(cids):
                 continue
+            weight = (KEYWORD + LONGER * (len(word) - 2)) * (MANNER if word in self.manner else 1.0)
             for cid in cids:  # (a neutral term has none)
-                scores[cid] += (KEYWORD + LONGER * (len(word) - 2)) / len(cids)
+                scores[cid] += weight / len(cids)
         grams = bigrams(text)
         for cid, bag in self.bags.items():
             # fsum: exact whatever order the set yields its bigrams, so ties break the same in every run
