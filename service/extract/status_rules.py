@@ -30,6 +30,8 @@ _ONGOING = re.compile(
     r"|拟(?:于|在|启动|开展|对|将)"
 )
 _LONG_TERM = re.compile(r"长期坚持|久久为功")
+# A deadline missed is told as such, whatever is planned next: 原定9月底完成的…未按期完成,将于…
+_MISSED = re.compile(r"未按期完成|未能按期完成|逾期未完成")
 
 
 def rule_status(candidates: list[Candidate]) -> tuple[Status, int]:
@@ -39,6 +41,7 @@ def rule_status(candidates: list[Candidate]) -> tuple[Status, int]:
             if pattern.search(c.text):
                 return status, c.id
     for pattern, status in (
+        (_MISSED, Status.not_completed),
         (_ONGOING, Status.in_progress),
         (_PROBLEM_PARTLY, Status.partly_completed),
         (_LONG_TERM, Status.long_term),

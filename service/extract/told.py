@@ -22,6 +22,7 @@ from zhenggai.structure.signals import (
     field_at,
     head_status,
     status_group,
+    status_head,
     status_tail,
 )
 
@@ -76,10 +77,17 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
 
 
 def _heading_status(text: str, unit: Unit) -> StatusTold | None:
-    """A status the heading's own line closes with, in brackets: 1.…流于形式(已完成)."""
+    """A status the heading's own line closes with, in brackets: 1.…流于形式(已完成), or opens
+    with after its label: 1.【已办结】科普阵地…."""
     start = text.rfind("\n", 0, unit.title_span.start) + 1
     end = text.find("\n", unit.title_span.start)
-    return _tail_status(text, start, len(text) if end < 0 else end)
+    end = len(text) if end < 0 else end
+    head = status_head(text[start:end])
+    if head is not None:
+        status, a, b = head
+        span = Span(start=start + a, end=start + b)
+        return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")
+    return _tail_status(text, start, end)
 
 
 def _closing_tag(text: str, unit: Unit) -> StatusTold | None:

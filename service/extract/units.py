@@ -24,6 +24,7 @@ from zhenggai.structure.signals import (
     is_organisation_heading,
     is_problem_heading,
     status_group,
+    status_head,
     status_tail,
 )
 
@@ -48,7 +49,7 @@ PROBLEM_WORDS_RE = re.compile(
 STATUS_CUE_RE = re.compile(
     r"已完成|完成整改|整改完成|全部完成|已整改到位|整改到位|已全部办结|已办结|办结|销号|完毕|消化整改|基本完成|阶段性"
     r"|正在|正对|正致力|持续推进|推进中|年内|年底前|计划|拟|下步|下一步|逐年|逐步|预计|力争|列入明年|明年|有序推进|加快推进"
-    r"|长期坚持|常态化|长效|久久为功|未完成|未整改到位|尚未|仍未|剩余|其余"
+    r"|长期坚持|常态化|长效|久久为功|未完成|未整改到位|尚未|仍未|剩余|其余|按期完成|如期完成|未按期|完成率"
 )
 MAX_CANDIDATES = 6
 
@@ -106,6 +107,10 @@ def clean_title(text: str, span: Span) -> tuple[str, Span]:
     if label:
         title = title[label.end() :]
         span = Span(start=span.start + label.end(), end=span.end)
+    head = status_head(title)  # 【已办结】科普阵地…: the tag is the status, not the problem
+    if head is not None and head[1] == 0:
+        title = title[head[2] :]
+        span = Span(start=span.start + head[2], end=span.end)
     tail = status_tail(title)
     if tail is not None:
         title = title[: tail[1]]

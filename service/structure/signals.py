@@ -118,19 +118,24 @@ _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
     ),
     (
         re.compile(
-            rf"^(?:该问题)?(?:已(?:经)?(?:全部|全面)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位|完毕)?|整改(?:完成|到位|完毕)"
-            rf"|已办结|已销号|完成整改(?:并销号)?){_HEAD_END}"
+            rf"^(?:该问题)?(?:已(?:经)?(?:按期|如期)?(?:全部|全面)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位|完毕)?"
+            rf"|整改(?:完成|到位|完毕)|已办结|已销号|(?:按期|如期)?完成整改(?:并销号)?|(?:按期|如期)完成){_HEAD_END}"
             r"|^已(?:经)?完成整改(?=并)"  # 已完成整改并建立长效机制
+            r"|^(?:整改)?完成率(?:为|达到?)?100(?:\.0+)?%"  # 整改完成率100%
         ),
         Status.completed,
     ),
-    (re.compile(rf"^(?:取得阶段性成效|阶段性完成){_HEAD_END}"), Status.partly_completed),
+    (
+        re.compile(rf"^(?:取得阶段性成效|阶段性完成|已?完成阶段性(?:目标|任务|整改任务|整改目标)){_HEAD_END}"),
+        Status.partly_completed,
+    ),
     (
         re.compile(rf"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施)中?{_HEAD_END}"),
         Status.in_progress,
     ),
-    (re.compile(rf"^(?:长期坚持|需长期坚持|长期整改){_HEAD_END}"), Status.long_term),
-    (re.compile(rf"^(?:未完成|尚未完成|未整改到位){_HEAD_END}"), Status.not_completed),
+    # 长期坚持并已建立制度: a standing task with its mechanism in place is still a standing task
+    (re.compile(rf"^(?:长期坚持|需长期坚持|长期整改)(?:{_HEAD_END}|并)"), Status.long_term),
+    (re.compile(rf"^(?:未完成|尚未完成|未整改到位|未按期完成)(?:整改)?{_HEAD_END}"), Status.not_completed),
 ]
 
 
@@ -166,6 +171,19 @@ def status_tail(heading: str) -> tuple[Status, int, int] | None:
     return (status, m.start(), m.end()) if status is not None else None
 
 
+# A heading that opens with its status tag, after its label: 1.【已办结】科普阵地… / (二)[正在整改]…
+_STATUS_HEAD_RE = re.compile(r"^[^【\[\n。]{0,8}?(?:【([^【】\n]{2,12})】|\[([^\[\]\n]{2,12})\])")
+
+
+def status_head(line: str) -> tuple[Status, int, int] | None:
+    """(status, start, end of the bracketed words) when a heading line opens with its status."""
+    m = _STATUS_HEAD_RE.match(line)
+    if m is None:
+        return None
+    status = head_status(m.group(1) or m.group(2))
+    return (status, m.start(1 if m.group(1) else 2) - 1, m.end()) if status is not None else None
+
+
 # --------------------------------------------------------------------------- whole-problem statements
 
 # A sentence about the problem itself: 该问题已完成整改 / 基本完成整改 / 该问题需长期坚持.
@@ -180,7 +198,8 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     ),
     (
         re.compile(
-            rf"{_THIS}(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决)"
+            rf"{_THIS}(?:已经?|均已|已全部)?(?:(?:按期|如期)?完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决"
+            r"|办结|销号|(?:按期|如期)完成)"
             rf"|{_THIS}(?:整改)?已(?:经)?(?:全部)?完成(?![^。;,]{{0,2}}\d)"
             r"|完成消化整改"
             # a sentence that is a status and nothing else speaks of the problem: 目前已整改完成。
@@ -194,12 +213,14 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
         re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:(?:正在|仍在)持续|正在|仍在|持续)(?:推进|整改)"),
         Status.in_progress,
     ),
+    (re.compile(rf"{_THIS}(?:整改)?(?:未按期完成|未完成整改|尚未完成整改)"), Status.not_completed),
 ]
 
 
 # A sentence that opens with a status and no subject speaks of the problem it closes: 已完成。 /
 # 已基本完成,安置点幼儿园建设正在推进 (the rest is what remains, not a second status).
-_SUBJECTLESS = re.compile(r"^(?:目前|现已|截至目前,?)?(?=[已基完正持长未尚取阶])")
+# (整改中,… is a lead-in to the work, not a status: only 整改完成率100% opens with 整)
+_SUBJECTLESS = re.compile(r"^(?:目前|现已|截至目前,?)?(?=[已基完正持长未尚取阶按如]|整改完成率)")
 
 
 def whole_problem_status(sentence: str) -> Status | None:

@@ -1,0 +1,67 @@
+"""General rules found by the fourth blind page set (`evals/holdout_pages4`), each on a fictional
+snippet of its own, not on the page that showed it."""
+
+from __future__ import annotations
+
+from test_generalise import HEAD, _record
+
+from zhenggai.structure.signals import head_status, whole_problem_status
+
+
+def test_more_status_words_of_fields_and_closing_sentences() -> None:
+    fields = {
+        "按期完成。": "completed",
+        "已按期完成整改。": "completed",
+        "如期完成": "completed",
+        "整改完成率100%。": "completed",
+        "完成率100%": "completed",
+        "已完成阶段性目标,下一步将持续推进。": "partly_completed",
+        "完成阶段性任务": "partly_completed",
+        "长期坚持并已建立制度。": "long_term",
+        "未按期完成。": "not_completed",
+    }
+    assert {w: getattr(head_status(w), "value", None) for w in fields} == fields
+    for work in ("完成率85%", "按期完成后将组织验收", "已完成阶段性总结材料3份", "整改完成率偏低"):
+        assert head_status(work) is None, work
+    sentences = {
+        "该问题已办结。": "completed",
+        "目前,该问题已销号。": "completed",
+        "该问题按期完成。": "completed",
+        "此项整改未按期完成。": "not_completed",
+        "整改完成率100%。": "completed",
+    }
+    assert {s: getattr(whole_problem_status(s), "value", None) for s in sentences} == sentences
+    # 整改中, opens the work done, it states nothing
+    assert whole_problem_status("整改中,组织全体干部开展专题学习2次。") is None
+
+
+TAGGED = HEAD + (
+    "1.【已办结】档案室管理不规范,部分合同未及时归档。整改情况:补归档合同64份。\n"
+    "2.【正在整改】车辆派遣记录不全,油耗台账缺失。整改情况:推行派车单电子化管理。\n"
+    "3.[未按期完成]食堂采购询价不规范。整改情况:原定8月底完成的采购制度修订未按期完成,将于11月底前完成。\n"
+)
+
+
+async def test_a_status_tag_after_the_label_is_the_problems_status(judge_llm, llm_fake_settings) -> None:
+    """1.【已办结】…: the tag opening a heading after its label is the problem's status, not its title."""
+    record = await _record(TAGGED, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.1", "档案室管理不规范,部分合同未及时归档", "completed"),
+        ("二.2", "车辆派遣记录不全,油耗台账缺失", "in_progress"),
+        ("二.3", "食堂采购询价不规范", "not_completed"),
+    ]
+    first = record.problems[0]
+    assert first.status_evidence is not None and first.status_evidence.text == "【已办结】"
+
+
+CLOSING = HEAD + (
+    "(一)关于合同管理不规范的问题\n"
+    "公司党委修订《合同管理办法》,对126份合同逐份复核。该问题已办结。\n"
+    "(二)关于工程结算审核不严的问题\n"
+    "对14个项目开展结算复审,追回超付工程款37万元。原定9月底完成的追偿工作未按期完成,将于12月底前完成。\n"
+)
+
+
+async def test_a_closing_sentence_that_the_problem_is_closed_or_overdue(judge_llm, llm_fake_settings) -> None:
+    record = await _record(CLOSING, llm_fake_settings)
+    assert [(p.path, p.status.value) for p in record.problems] == [("二.(一)", "completed"), ("二.(二)", "not_completed")]
