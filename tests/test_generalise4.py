@@ -64,4 +64,7 @@ CLOSING = HEAD + (
 
 async def test_a_closing_sentence_that_the_problem_is_closed_or_overdue(judge_llm, llm_fake_settings) -> None:
     record = await _record(CLOSING, llm_fake_settings)
-    assert [(p.path, p.status.value) for p in record.problems] == [("二.(一)", "completed"), ("二.(二)", "not_completed")]
+    assert [(p.path, p.status.value) for p in record.problems] == [
+        ("二.(一)", "completed"),
+        ("二.(二)", "not_completed"),
+    ]
