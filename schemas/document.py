@@ -80,6 +80,8 @@ class NumberingKind(StrEnum):
     arabic_paren = "arabic_paren"  # (1)
     circled = "circled"  # ①
     problem_label = "problem_label"  # 问题1: / 问题一: / 反馈问题一:
+    ordinal = "ordinal"  # 第一, / 其一, : nests under whatever heading it follows
+    letter = "letter"  # A. / B、
 
 
 class Enumeration(Stage):

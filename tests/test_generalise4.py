@@ -68,3 +68,51 @@ async def test_a_closing_sentence_that_the_problem_is_closed_or_overdue(judge_ll
         ("二.(一)", "completed"),
         ("二.(二)", "not_completed"),
     ]
+
+
+ORDINALS = HEAD + (
+    "第一,合同管理不规范,部分合同未经法律审核即签订。\n"
+    "公司党委修订《合同管理办法》,对126份合同逐份复核。该问题已办结。\n"
+    "第二,工程结算审核不严,部分项目超付工程款。\n"
+    "对14个项目开展结算复审,追回超付工程款37万元。该问题正在整改。\n"
+)
+HALF_BRACKETS = (
+    "青禾县春风街道党工委关于区委巡察整改进展情况的通报\n"
+    "区委第二巡察组对春风街道党工委开展了常规巡察,并反馈了巡察意见。\n"
+    "一)社区党组织“三会一课”制度执行不严格,组织生活记录不全。\n"
+    "整改情况:建立组织生活季度通报制度。该问题已完成整改。\n"
+    "二)老旧小区改造后续管理跟不上,物业服务投诉较多。\n"
+    "整改情况:推行“红色物业”模式,4个小区引入物业服务企业。已完成阶段性目标。\n"
+)
+LETTERS = HEAD + (
+    "A. 党建与业务工作融合不够,党支部作用发挥不充分。\n"
+    "整改措施:推行党支部建在科室上。\n整改进展:按期完成。\n"
+    "B. 预约挂号率偏低,患者候诊时间较长。\n"
+    "整改措施:上线分时段预约诊疗系统。\n整改进展:已完成阶段性目标。\n"
+)
+WHICH_ONE = HEAD + (
+    "(一)关于落实全面从严治党责任方面\n"
+    "其一,对所属企业的监督管理不到位,个别子公司决策制度执行不严格。修订决策制度实施办法。该问题正在整改。\n"
+    "其二,廉洁风险防控措施不够有力,招投标管理存在漏洞。开展招投标专项审计。该问题已销号。\n"
+)
+
+
+async def test_problems_labelled_by_ordinals_half_brackets_and_letters(judge_llm, llm_fake_settings) -> None:
+    """第一,/其一, nest under the heading they follow; 一) is a label as (一) is; A./B. as 1./2."""
+    got = {}
+    for name, text in (("ord", ORDINALS), ("half", HALF_BRACKETS), ("letter", LETTERS), ("which", WHICH_ONE)):
+        record = await _record(text, llm_fake_settings)
+        got[name] = [(p.path, p.status.value) for p in record.problems]
+    assert got == {
+        "ord": [("二.第一", "completed"), ("二.第二", "in_progress")],
+        "half": [("一)", "completed"), ("二)", "partly_completed")],
+        "letter": [("二.A", "completed"), ("二.B", "partly_completed")],
+        "which": [("二.(一).其一", "in_progress"), ("二.(一).其二", "completed")],
+    }
+
+
+def test_an_ordinal_word_is_no_label() -> None:
+    from zhenggai.structure.numbering import match_label
+
+    for line in ("第一书记驻村工作不扎实", "其他问题一并整改", "第三方机构评估不及时", "A级景区管理不规范"):
+        assert match_label(line) is None, line

@@ -18,6 +18,7 @@ from zhenggai.extract.told import StatusTold, attach_told, subtract
 from zhenggai.schemas.document import Chunk, NumberingKind, Outline, Section
 from zhenggai.schemas.record import SectionRole, Span
 from zhenggai.structure.numbering import cn_to_int, find_enumerations
+from zhenggai.structure.roles import states_problem_at_top
 from zhenggai.structure.signals import (
     NON_MEASURE_FIELDS,
     field_at,
@@ -26,6 +27,9 @@ from zhenggai.structure.signals import (
     status_group,
     status_head,
     status_tail,
+)
+from zhenggai.structure.signals import (
+    SHORTCOMING_RE as _SHORTCOMING_RE,
 )
 
 # The problem inside its wrapper: 关于“X”的问题 / 针对“X”的问题 / 对X问题,着重… / 针对X问题,进行了以下整改
@@ -128,10 +132,6 @@ def clean_title(text: str, span: Span) -> tuple[str, Span]:
     return stripped, Span(start=span.start, end=span.start + len(stripped))
 
 
-_SHORTCOMING_RE = re.compile(
-    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不全|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
-    r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在"
-)
 # ... and the words a problem paragraph's first sentence may say them with, which a measure also
 # uses for what it remedies (停招就业率偏低专业4个): read only where a paragraph may open a problem
 _SHORTCOMING_MORE_RE = re.compile(
@@ -310,7 +310,9 @@ def _answered(text: str, section: Section, own: list[Span]) -> list[tuple[Span, 
 def _is_unit(s: Section) -> bool:
     """Every heading below the top is a candidate; a top-level one only when it names a problem
     (一、关于“…”问题的整改情况) or a status group (一、已完成整改的问题)."""
-    return s.level > 1 or is_problem_heading(s.title) or status_group(s.title) is not None
+    if s.level > 1 or is_problem_heading(s.title) or status_group(s.title) is not None:
+        return True
+    return s.role == SectionRole.details and states_problem_at_top(s)  # problems listed at the top
 
 
 def _unnumbered_unit(

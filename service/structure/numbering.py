@@ -16,6 +16,8 @@ _CN_NUM = "零〇一二三四五六七八九十百"
 _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     (NumberingKind.cn_paren, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,4}})\s*\)\s*")),
     (NumberingKind.cn_dun, re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*(?:、|\.(?!\d))\s*")),
+    # 一) / 二): the closing bracket alone
+    (NumberingKind.cn_paren, re.compile(rf"^([{_CN_NUM}]{{1,3}}\))\s*(?=[\u4e00-\u9fff“\"《])")),
     (NumberingKind.arabic_paren, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*")),
     # 1) / 2): the closing bracket alone, as many drafts number items
     (NumberingKind.arabic_paren, re.compile(r"^(\d{1,2}\))\s*(?=[\u4e00-\u9fff“\"《])")),
@@ -32,6 +34,10 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     # 1-1 / 2-3: an item numbered within its area (area 1, item 1), followed by a space
     (NumberingKind.arabic_dot, re.compile(r"^(\d{1,2}-\d{1,2}) +(?=[\u4e00-\u9fff“\"])")),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
+    # 第一,… / 其一,…: an ordinal opening a paragraph, before a comma or a colon
+    (NumberingKind.ordinal, re.compile(rf"^([第其][{_CN_NUM}]{{1,3}})[,:、]\s*(?=[\u4e00-\u9fff“\"《])")),
+    # A. / B、: a capital letter
+    (NumberingKind.letter, re.compile(r"^([A-H])\s*[.、]\s*(?=[\u4e00-\u9fff“\"《])")),
     (
         NumberingKind.problem_label,
         # 问题1: / 反馈问题二、 / 第三个问题: (counted, as some pages write it)
@@ -49,6 +55,9 @@ RANK = {
     NumberingKind.circled: 4,
     # 问题1: labels the problem under an area (一、/(一)/1.关于…方面); what it holds nests below it.
     NumberingKind.problem_label: 2.5,
+    # 第一,/其一, nest under whatever heading they follow (the outline ranks them so); A. as 1.
+    NumberingKind.ordinal: 2.5,
+    NumberingKind.letter: 2,
 }
 _ENUM_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})是")
 # An enumeration marker starts a paragraph or follows a clause break.
@@ -65,7 +74,7 @@ class Label(NamedTuple):
 
 
 # A label starts with one of these: most lines are rejected on their first character.
-_FIRST = frozenset("(【[问反巡具第①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + _CN_NUM)
+_FIRST = frozenset("(【[问反巡具第其①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ABCDEFGH" + _CN_NUM)
 
 
 # The characters each label pattern's match can start with (None: any).
@@ -89,12 +98,15 @@ def match_label(line: str) -> Label | None:
         raw = m.group(1)
         if m.end() >= len(line):  # a bare label is not a heading
             return None
-        if kind in (NumberingKind.cn_dun, NumberingKind.cn_paren):
+        if kind in (NumberingKind.cn_dun, NumberingKind.cn_paren, NumberingKind.ordinal):
             try:
-                number = cn_to_int(raw)
+                number = cn_to_int(raw.rstrip(")").lstrip("第其"))
             except ValueError:
                 continue
-            label = f"({raw})" if kind == NumberingKind.cn_paren else raw
+            written = raw.endswith(")") or kind == NumberingKind.ordinal  # 一) / 第一: as written
+            label = raw if written else f"({raw})" if kind == NumberingKind.cn_paren else raw
+        elif kind == NumberingKind.letter:
+            number, label = ord(raw) - ord("A") + 1, raw
         elif kind == NumberingKind.problem_label:
             digits = re.search(rf"\d+|[{_CN_NUM}]+(?=[个项条]?问题$)|[{_CN_NUM}]+$", raw.replace(" ", "").rstrip(")"))
             try:

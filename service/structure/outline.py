@@ -231,6 +231,10 @@ def _body(lines: Lines, ks: range, skip: set[int], cap: _Cap) -> Iterator[tuple[
         yield from _split_nested(line)
 
 
+# label kinds ranked by the heading they follow, not by a fixed depth
+_RELATIVE = (NumberingKind.problem_label, NumberingKind.ordinal)
+
+
 @gc_paused
 def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
     """The outline of a normalised report text (see `zhenggai.ingest.normalize`).
@@ -279,11 +283,11 @@ def parse_outline(text: str, *, max_headings: int = MAX_HEADINGS) -> Outline:
                 opening.append(line)
             continue
         rank = RANK[label.kind]
-        if label.kind == NumberingKind.problem_label:
-            # 问题1: nests under whatever heading it follows (an area 一、/(一)/1.…方面), and its
-            # own items (1./(1)) nest under it; the next 问题2: closes the previous one.
-            if any(n.label.kind == NumberingKind.problem_label for n in stack):
-                while stack[-1].label.kind != NumberingKind.problem_label:
+        if label.kind in _RELATIVE:
+            # 问题1: / 第一, nests under whatever heading it follows (an area 一、/(一)/1.…方面), and
+            # its own items (1./(1)) nest under it; the next 问题2: / 第二, closes the previous one.
+            if any(n.label.kind == label.kind for n in stack):
+                while stack[-1].label.kind != label.kind:
                     stack.pop()
                 stack.pop()
             rank = (stack[-1].rank if stack else -1) + 0.5

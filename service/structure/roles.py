@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.schemas.document import NumberingKind, Section
-from zhenggai.structure.signals import is_organisation_heading, is_problem_heading, status_group
+from zhenggai.structure.signals import SHORTCOMING_RE, is_organisation_heading, is_problem_heading, status_group
 from zhenggai.vocab.roles import SectionRole
 
 _LEADS = re.compile(r"(?:移交|交办|转办).{0,12}(?:线索|信访)|(?:线索|信访).{0,12}(?:办理|办结|查处)情况")
@@ -38,6 +38,18 @@ def _set(section: Section, role: SectionRole) -> None:
             _set(child, role)
 
 
+def states_problem_at_top(section: Section) -> bool:
+    """A top heading that is itself a problem (一)…制度执行不严格,…记录不全。), not a part of the report."""
+    title = section.title
+    return (
+        len(title) >= 8
+        and bool(SHORTCOMING_RE.search(title[:60]))
+        and not title.rstrip("。").endswith("方面")
+        and not is_organisation_heading(title)
+        and classify_title(title) is None
+    )
+
+
 def _size(section: Section) -> int:
     return sum(1 for _ in section.walk())
 
@@ -53,6 +65,14 @@ def assign_roles(top: list[Section]) -> None:
         return
     roles: list[SectionRole | None] = [classify_title(s.title) for s in top]
     details = [k for k, r in enumerate(roles) if r == SectionRole.details]
+    if not details and not any(roles):
+        # No heading names a part, and the top headings state shortcomings (一)…不严格,…): the
+        # problems are listed at the top, with no 二、反馈问题整改情况 over them.
+        stated = [k for k, s in enumerate(top) if states_problem_at_top(s)]
+        if len(stated) >= 2 and len(stated) * 2 > len(top):
+            for k in stated:
+                roles[k] = SectionRole.details
+            details = stated
     if not details:
         # No heading says so: the rectification details are the biggest subtree.
         # Organisation work is never taken for the details, however big (a page cut off there).

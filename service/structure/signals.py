@@ -36,6 +36,13 @@ def is_problem_heading(title: str) -> bool:
     return bool(_PROBLEM_HEADING_RE.match(title)) and not _GENERIC_RE.search(title[:60])
 
 
+# Words a heading or paragraph states a shortcoming with: a problem's, not a measure's.
+SHORTCOMING_RE = re.compile(
+    r"不足|不到位|不强|不够|不深|不实|不严|不力|不高|不全|不明显|不充分|不规范|不健全|不完善|不及时|不优|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|"
+    r"弱化|淡化|淡薄|偏差|缓慢|乏力|隐患|形同虚设|打折扣|盲区|漏洞|推诿|时有发生|仍有发生|依然存在|仍然存在|跟不上|投诉较多"
+)
+
+
 # --------------------------------------------------------------------------- organisation work
 
 # Headings of how the rectification was organised: they look like problem lists and are not.
