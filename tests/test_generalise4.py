@@ -116,3 +116,32 @@ def test_an_ordinal_word_is_no_label() -> None:
 
     for line in ("第一书记驻村工作不扎实", "其他问题一并整改", "第三方机构评估不及时", "A级景区管理不规范"):
         assert match_label(line) is None, line
+
+
+FINDING_FIELD = (
+    "中共青禾电力公司委员会关于集团党组第三轮巡视整改进展情况的通报\n"
+    "根据集团党组统一部署,集团党组第三巡视组对青禾电力公司党委开展了常规巡视,并反馈了巡视意见。\n"
+    "一、整改工作组织情况\n公司党委成立整改工作领导小组。\n"
+    "二、巡视反馈问题整改情况\n"
+    "(1)物资采购管理不规范\n"
+    "反馈指出:部分物资采购未按规定公开招标,存在规避招标现象。\n"
+    "整改情况:公司党委组织对物资采购项目全面复核,清理不规范采购项目9个。整改完成率100%。\n"
+    "(2)干部队伍结构不够合理\n"
+    "巡视指出:中层干部年龄偏大。\n"
+    "整改情况:制定年轻干部培养计划。该问题长期坚持并已建立制度。\n"
+    "公司党委把巡视整改与深化改革结合起来,以整改为契机补短板、强弱项。\n"
+)
+
+
+async def test_a_finding_field_and_the_party_body_doing_the_work(judge_llm, llm_fake_settings) -> None:
+    """反馈指出:/巡视指出: give the finding, not a problem of its own nor a measure; a paragraph
+    where the unit's Party body does the work (公司党委组织对…, 把巡视整改与…结合) is no problem
+    however many shortcoming words it quotes; an enterprise's own inspection names its team."""
+    record = await _record(FINDING_FIELD, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.(1)", "物资采购管理不规范", "completed"),
+        ("二.(2)", "干部队伍结构不够合理", "long_term"),
+    ]
+    assert all("指出" not in m.text for p in record.problems for m in p.measures)
+    assert record.report.inspection_team == "集团党组第三巡视组"
+    assert record.report.inspection_round == "集团党组第三轮"

@@ -139,6 +139,10 @@ _SHORTCOMING_MORE_RE = re.compile(
 )
 _WORK_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
+    # 镇党委组织对…进行清查,清理不规范合同23份: the unit's Party body doing the work
+    r"|^[\u4e00-\u9fff]{0,10}?(?:党委|党组|党工委|党支部|党总支)(?:针对|对照|通过|开展|建立|制定|召开|组织|按照|围绕|修订|推行|实行)"
+    # 公司党委把巡视整改与深化改革结合起来,…补短板: work joined to the rectification, not a problem
+    r"|^[^,。;]{0,12}?(?:把|将)(?:巡视|巡察)?整改(?:工作)?(?:与|同)"
 )
 
 

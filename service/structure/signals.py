@@ -98,12 +98,15 @@ def status_group(title: str) -> Status | None:
 # 整改情况: / 整改进展情况: / 整改措施及成效: / 完成情况: / 责任单位: / 【整改情况】 …, on their own line or run in.
 FIELD_RE = re.compile(
     r"[【\[〔]?(整改(?:情况|进展情况|进展|落实情况|措施及成效|措施|举措|成效|结果|时限|目标|要求|进度|状态)|完成(?:情况|时限|状态)"
-    r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述)"
+    r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述)|(?:反馈|巡[视察])指出"
     # bare labels some templates use: 措施:… / 整改:…(已整改)
     r"|(?:主要)?措施|举措|整改)(?:[::]|[】\]〕]:?)"
 )
 # Fields whose content is who and when, not work done: never measures.
-NON_MEASURE_FIELDS = ("整改时限", "完成时限", "整改目标", "整改要求", "整改进度", "责任", "牵头", "配合", "问题")
+NON_MEASURE_FIELDS = (
+    "整改时限", "完成时限", "整改目标", "整改要求", "整改进度", "责任", "牵头", "配合", "问题", "反馈指出", "巡视指出",
+    "巡察指出",
+)  # fmt: skip
 # Fields whose content says where the problem stands.
 STATUS_FIELDS = (
     "整改结果", "完成情况", "整改进展", "整改进度", "整改情况", "整改进展情况", "整改落实情况", "整改成效",

@@ -19,7 +19,10 @@ from zhenggai.schemas.record import INSPECTION_FORMS, Evidence
 
 _N = "[一二三四五六七八九十]{1,4}"
 _PLACE_MAX = 4  # characters of a place name before its level word (乌兰察布市委, 凤冈县委, 十四届延吉市委)
-_LEVEL = "(?:中央|自治区党委|[省市区县州盟旗]委)"
+# an enterprise or a ministry inspects its own units too: 集团党组第二巡视组, 部党组巡视组, 公司党委第一巡察组
+_LEVEL = (
+    "(?:中央|自治区党委|[省市区县州盟旗]委|(?:集团公司|集团|总公司|公司|[部署局行])?党组|(?:集团公司|集团|公司)党委)"
+)
 _FORM_WORDS = "(?:专项|提级|交叉|联动|机动)"
 _TEAM_RE = re.compile(
     # level first: 省委第三巡视组, 市委巡视六组, 区委巡察组, 市委第一专项巡察组, 市委深化…专项巡察组
