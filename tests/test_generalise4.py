@@ -145,3 +145,20 @@ async def test_a_finding_field_and_the_party_body_doing_the_work(judge_llm, llm_
     assert all("指出" not in m.text for p in record.problems for m in p.measures)
     assert record.report.inspection_team == "集团党组第三巡视组"
     assert record.report.inspection_round == "集团党组第三轮"
+
+
+UNNUMBERED_ABOUT = HEAD + (
+    "(一)贯彻落实上级决策部署方面\n"
+    "关于推动产业升级办法不多的问题\n"
+    "整改落实情况:出台《青禾县产业升级实施意见》,新签约工业项目12个。该问题已基本完成整改,将持续推进。\n"
+    "关于化解债务风险有差距的问题\n"
+    "整改落实情况:制定化债工作方案,压减融资平台公司3家。该问题已完成阶段性整改任务,需长期坚持。\n"
+)
+
+
+async def test_a_line_that_is_only_about_a_problem_heads_an_unnumbered_one(judge_llm, llm_fake_settings) -> None:
+    record = await _record(UNNUMBERED_ABOUT, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.(一).#1", "推动产业升级办法不多", "basically_completed"),
+        ("二.(一).#2", "化解债务风险有差距", "long_term"),  # a stage done is not the problem done
+    ]

@@ -21,7 +21,7 @@ _PROBLEM_DONE = re.compile(
     r"(?:该|此|上述|相关)问题(?:已经?|均已|已全部)?(?:完成整改|整改完成|整改到位|全部整改)|完成消化整改|已整改到位(?![^。;,]{0,2}\d)"
 )
 _PROBLEM_BASIC = re.compile(r"基本完成整改|基本整改到位|(?:该|此)问题基本完成")
-_PROBLEM_PARTLY = re.compile(r"取得阶段性成效|阶段性完成")
+_PROBLEM_PARTLY = re.compile(r"取得阶段性成效|阶段性完成|完成阶段性(?:整改)?(?:任务|目标)")
 # Work still going on or planned, as verbs (not 工作计划 the noun).
 _ONGOING = re.compile(
     r"正在|正对|正致力|年内|年底前|下步|下一步|力争|预计|逐年|逐步|列入明年|明年将|仍在|其余.{0,12}(?:推进|办理|实施)"

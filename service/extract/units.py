@@ -42,6 +42,8 @@ _WRAPPED_RE = re.compile(r"^(?:关于|针对|对)(.+?)(?:的)?问题(?:,|$)")
 _UNNUMBERED_RE = re.compile(
     r"^针对.{1,120}?(?:问题|事项)(?:“.+?”)?[,:]?(?:进行了以下整改|进行整改|整改如下|采取)"
     r"|^针对[“\"][^”\"]{4,120}[”\"](?:的)?(?:方面)?问题[,:。]"
+    # a line that is nothing but 关于…的问题: an unnumbered problem heading, its work below it
+    r"|^关于[^。\n]{4,60}?的问题。?$"
 )
 # A bulleted line: ◆师德师风建设抓得不紧,… / ●问题:… — unnumbered problems some templates mark so
 _BULLET_RE = re.compile(r"^[◆◇■□●○▲△►▶•★☆◎]\s*(?:(?:反馈|存在的?)?问题[::]\s*)?")
