@@ -162,3 +162,40 @@ async def test_a_line_that_is_only_about_a_problem_heads_an_unnumbered_one(judge
         ("二.(一).#1", "推动产业升级办法不多", "basically_completed"),
         ("二.(一).#2", "化解债务风险有差距", "long_term"),  # a stage done is not the problem done
     ]
+
+
+def _meta(text: str):
+    from zhenggai.extract.meta import report_meta
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+
+    doc = load_text(text)
+    return report_meta(doc, parse_outline(doc.text))
+
+
+OPENING = (
+    "根据县委统一部署,县委第二巡察组对青禾县档案馆党支部开展了常规巡察,并反馈了巡察意见。\n"
+    "一、整改工作情况\n馆党支部成立整改领导小组。\n"
+)
+
+
+def test_the_publisher_from_a_byline_a_source_line_or_the_owner_in_the_footer() -> None:
+    byline = _meta("青禾县档案馆\n关于县委巡察整改进展情况的通报\n中共青禾县档案馆支部委员会\n" + OPENING)
+    assert byline.title == "关于县委巡察整改进展情况的通报"  # the site's name above is not the title's
+    assert byline.publisher == "中共青禾县档案馆支部委员会"
+    source = _meta("关于县委巡察整改进展情况的通报\n来源:中共青禾县档案馆支部委员会  2025-09-18\n" + OPENING)
+    assert source.publisher == "中共青禾县档案馆支部委员会"
+    assert str(source.publication_date) == "2025-09-18"
+    footer = _meta(
+        "关于县委巡察整改进展情况的通报\n" + OPENING + "欢迎监督。\n主办:中共青禾县档案馆支部委员会  承办:办公室\n"
+    )
+    assert footer.publisher == "中共青禾县档案馆支部委员会"
+
+
+def test_a_breadcrumb_is_no_title_and_a_bracketed_date_under_the_title_is_its_date() -> None:
+    meta = _meta(
+        "青禾县档案馆 > 通知公告\n中共青禾县档案馆支部委员会关于县委巡察整改进展情况的通报\n(2025年10月15日)\n"
+        + OPENING
+    )
+    assert meta.title == "中共青禾县档案馆支部委员会关于县委巡察整改进展情况的通报"
+    assert str(meta.publication_date) == "2025-10-15"

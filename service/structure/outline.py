@@ -66,6 +66,7 @@ def _find_title(lines: Lines, skip: set[int]) -> int | None:
         if (
             len(line.text) <= 100
             and _TITLE_WORDS.search(line.text)
+            and not (">" in line.text and "关于" not in line.text)  # a breadcrumb: 首页 > 通知公告
             and not line.text.endswith(("。", ":"))
             and not _NOT_TITLE_START.match(line.text)
         ):

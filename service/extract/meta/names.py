@@ -5,7 +5,8 @@ when that object is a field of work rather than a unit (`对全市…资金管�
 missing, of `向…反馈`. A pronoun or bare short form (`我单位`, `我院党组`, `中心党委`) is resolved
 to the unit's full name from the title or signature, else from the text's own words: who the
 team fed back to, or a plan titled `《<unit>关于…》`. The publisher is the signature, else the
-title's words before 关于, else the inspected unit.
+title's words before 关于, else a Party body on the line under the title, else the one a page
+names as its source (来源:) or owner (主办:), else the inspected unit.
 """
 
 from __future__ import annotations
@@ -93,7 +94,10 @@ def read_title(source: str, outline: Outline) -> Read | None:
         s = text[a:b]
         return 0 < len(s) <= TITLE_PIECE_MAX and a not in debris and not _TITLE_BAD_RE.search(s)
 
-    if start > 0 and "关于" not in text[start + 2 : end]:
+    # a Party body alone under the title is its byline: the line above is then the site's name
+    nxt = _next_line(text, end)
+    byline = nxt is not None and _PARTY_BODY_LINE_RE.match(text, nxt[0], nxt[1]) is not None
+    if start > 0 and "关于" not in text[start + 2 : end] and not byline:
         p_start, p_end = _line_at(text, start - 1, start - 1)
         if piece(p_start, p_end) and ("关于" in text[p_start:p_end] or text[start:end].startswith("关于")):
             start = p_start
@@ -144,6 +148,42 @@ def read_signature(text: str, outline: Outline, after: int = 0) -> Read | None:
     if sig is None or text[sig.span.start : sig.span.end] != sig.text:
         return None
     return Read(sig.text.strip(), Evidence(text=sig.text, span=sig.span))
+
+
+# a Party body named in full: 中共贵州省水利厅党组 / 中共吉水县白鹭镇委员会
+_PARTY_BODY = r"中共[\u4e00-\u9fff]{2,30}?(?:党组|委员会|党委|党工委|党总支|总支部委员会|支部委员会)"
+_PARTY_BODY_LINE_RE = re.compile(rf"{_PARTY_BODY}$")
+# …named as the page's source or owner: 来源:中共…党组 2025-09-18 / 主办:中共…委员会
+_SOURCE_ORG_RE = re.compile(rf"(?:来源|主办|主办单位|发布单位|发布机构)[:] ?(?P<o>{_PARTY_BODY})(?![\u4e00-\u9fff])")
+HEAD_CHARS = 400
+
+
+def _next_line(text: str, end: int) -> tuple[int, int] | None:
+    if end >= len(text):
+        return None
+    return _line_at(text, end + 1, end + 1)
+
+
+def read_byline(source: str, title: Read | None) -> Read | None:
+    """A Party body named alone on the line under the title: who issued it."""
+    if title is None:
+        return None
+    text = to_reading(source)
+    nxt = _next_line(text, title.evidence.span.end)
+    if nxt is None or not _PARTY_BODY_LINE_RE.match(text, nxt[0], nxt[1]):
+        return None
+    words = source[nxt[0] : nxt[1]]
+    return Read(words, Evidence(text=words, span=Span(start=nxt[0], end=nxt[1])))
+
+
+def read_source_org(source: str) -> Read | None:
+    """The Party body a page gives as its source (来源:) near its head or as its owner (主办:) anywhere."""
+    text = to_reading(source)
+    for m in _SOURCE_ORG_RE.finditer(text):
+        if m.start() < HEAD_CHARS or m.group(0).startswith("主办"):
+            words = source[m.start("o") : m.end("o")]
+            return Read(words, Evidence(text=words, span=Span(start=m.start("o"), end=m.end("o"))))
+    return None
 
 
 def title_publisher(title: Read | None) -> Read | None:

@@ -11,8 +11,10 @@ from zhenggai.extract.meta.level import read_level
 from zhenggai.extract.meta.names import (
     clean_unit,
     is_short_form,
+    read_byline,
     read_object,
     read_signature,
+    read_source_org,
     read_title,
     resolve_short_form,
     title_publisher,
@@ -82,7 +84,7 @@ def report_meta(doc: Document, outline: Outline) -> ReportMeta:
             feedback, feedback_ev = read_feedback(rg.extended, period_end)
 
     sig = read_signature(text, outline, title.evidence.span.end if title else 0)
-    publisher = sig or title_publisher(title)
+    publisher = sig or title_publisher(title) or read_byline(text, title) or read_source_org(text)
     unit = read_object(where)
     if unit is not None:
         name = clean_unit(unit.value)

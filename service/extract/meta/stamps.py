@@ -16,6 +16,10 @@ _DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日"
 _PUBLISHED_RE = re.compile(
     rf"(?:发布|公开)(?:日期|时间)\s?[:]?\s?(?P<d>{_DATE})"
     rf"|(?P<e>{_DATE})(?:\s[\d:]{{4,8}})?\s{{0,3}}(?:来源|字号|【?字体|浏览|阅读|点击)"
+    # 来源:中共…党组 2025-09-18: the date after the source; (2025年10月15日) alone on its line
+    rf"|来源[:] ?[^\n]{{1,40}}?\s(?P<f>{_DATE})"
+    rf"|^\((?P<g>{_DATE})\)$",
+    re.M,
 )
 _SIGNED_RE = re.compile(r"(?P<d>\d{4}年\d{1,2}月\d{1,2}日)\s*$")
 HEAD = 400  # characters at the start where a publication line stands
@@ -34,7 +38,7 @@ def published(text: str) -> tuple[dt.date | None, Evidence | None]:
     m = _PUBLISHED_RE.search(to_reading(text[:HEAD]))
     if not m:
         return None, None
-    g = "d" if m.group("d") else "e"
+    g = next(k for k in "defg" if m.group(k))
     date = _parse(m.group(g))
     ev = Evidence(text=text[m.start(g) : m.end(g)], span=Span(start=m.start(g), end=m.end(g)))
     return (date, ev) if date else (None, None)
