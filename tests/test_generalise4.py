@@ -199,3 +199,25 @@ def test_a_breadcrumb_is_no_title_and_a_bracketed_date_under_the_title_is_its_da
     )
     assert meta.title == "中共青禾县档案馆支部委员会关于县委巡察整改进展情况的通报"
     assert str(meta.publication_date) == "2025-10-15"
+
+
+def test_a_notice_and_an_overseers_check_are_no_reports() -> None:
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.genre import not_a_report_reason
+    from zhenggai.structure.outline import parse_outline
+
+    body = (
+        "根据县委巡察工作领导小组安排,对十四届县委第三轮巡察的6个被巡察党组织整改情况开展了检查。\n"
+        "一、总体情况\n被巡察党组织共收到巡察反馈问题86个,已完成整改70个。整改落实情况总体较好。\n"
+        "二、发现的问题\n(一)整改主体责任落实不到位。个别党组织对巡察整改重视不够,整改措施不实。\n"
+    )
+    pages = {
+        "notice": "中共青禾县委巡察工作领导小组办公室\n关于开展巡察整改“回头看”工作的通知\n青巡办〔2025〕3号\n" + body,
+        "oversight": "关于十四届县委第三轮巡察整改监督检查情况的通报\n来源:县纪委监委\n" + body,
+    }
+    for name, page in pages.items():
+        doc = load_text(page)
+        assert not_a_report_reason(doc.text, parse_outline(doc.text)) is not None, name
+    own = "青禾县档案馆党支部关于县委巡察整改进展情况的通报\n" + body.replace("对十四届", "县委巡察组对馆党支部")
+    doc = load_text(own)
+    assert not_a_report_reason(doc.text, parse_outline(doc.text)) is None

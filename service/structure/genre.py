@@ -29,6 +29,10 @@ _NEWS_RE = re.compile(r"进驻|动员会|反馈会(?:召开|在)|召开[^。]{0,
 # a headline of a meeting held about the rectification: …党组召开巡察反馈意见整改专题民主生活会
 # (a report's own text tells such meetings among its work, so only the title counts)
 _MEETING_NEWS_RE = re.compile(r"召开[^。]{0,30}(?:民主生活会|组织生活会|推进会|部署会|调度会)$")
+# a headline of a notice (…工作的通知) or of an overseer's check on others' rectification
+# (…巡察整改监督检查情况的通报): about rectification, and no unit's own report of it
+_NOTICE_RE = re.compile(r"^[^。\n]{0,40}关于[^。\n]{2,60}的通知$", re.M)
+_OVERSIGHT_RE = re.compile(r"整改(?:工作)?(?:落实)?(?:情况)?(?:监督检查|督查|督导|专项检查|评估)情况的?(?:通报|报告)$")
 _LINE_END_RE = re.compile(r"[。!?;:”)]$")
 _TERMINAL_RE = re.compile(r"[。!?”…]$")
 _CLOSING_KINDS = {DebrisKind.signature, DebrisKind.signature_date, DebrisKind.contact}
@@ -72,10 +76,15 @@ def not_a_report_reason(text: str, outline: Outline) -> str | None:
             return "an audit rectification report (审计整改), not a 巡视/巡察 rectification report"
         return "it does not speak of a 巡视/巡察 inspection"
     speaks_of_itself = bool(_SELF_RE.search(head))
+    headline = _headline(text, outline)
+    if _NOTICE_RE.search(headline) or _NOTICE_RE.search("\n".join(text[:600].split("\n")[:4])):
+        return "a notice (通知) about inspections or their rectification, not a rectification report"
+    if _OVERSIGHT_RE.search(headline):
+        return "an overseer's check on other units' rectification, not a unit's own rectification report"
     if _is_link_list(text):
         return "a list of links or headlines, not a report"
     if not speaks_of_itself:
-        if _NEWS_RE.search(head) or _MEETING_NEWS_RE.search(_headline(text, outline)):
+        if _NEWS_RE.search(head) or _MEETING_NEWS_RE.search(headline):
             return "news about an inspection (a team arriving or feeding back, a meeting), not a rectification report"
         if len(_RECTIFY_RE.findall(text)) < 3 or not _DETAIL_RE.search(text):
             return "it does not report on a rectification (整改)"
