@@ -221,3 +221,19 @@ def test_a_notice_and_an_overseers_check_are_no_reports() -> None:
     own = "青禾县档案馆党支部关于县委巡察整改进展情况的通报\n" + body.replace("对十四届", "县委巡察组对馆党支部")
     doc = load_text(own)
     assert not_a_report_reason(doc.text, parse_outline(doc.text)) is None
+
+
+ALSO = HEAD + (
+    "(一)关于合同管理不规范的问题\n"
+    "公司党委修订《合同管理办法》,对126份合同逐份复核。同时,建立合同法律审核台账。此外,对3名经办人进行提醒谈话。"
+    "该问题已办结。\n"
+)
+
+
+async def test_each_sentence_that_adds_work_is_a_measure(judge_llm, llm_fake_settings) -> None:
+    record = await _record(ALSO, llm_fake_settings)
+    assert [m.text for m in record.problems[0].measures] == [
+        "公司党委修订《合同管理办法》,对126份合同逐份复核",
+        "建立合同法律审核台账",
+        "对3名经办人进行提醒谈话",
+    ]

@@ -103,17 +103,24 @@ def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return head + [(cuts[k], cuts[k + 1]) for k in range(len(marks))]
 
 
+# a sentence that adds another piece of work: 。同时,建立… / 。此外,对… / 。另外,与…
+_ALSO_RE = re.compile(r"(?<=。)(?:同时|此外|另外|与此同时)[,:]?")
+
+
 def _semicolon_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A measure line's parts at its semicolons before the first full stop (开展…清理;建立…机制。):
-    one measure each; a part too short to be work (…;等) stays with the one before it."""
+    """A measure line's parts at its semicolons before the first full stop (开展…清理;建立…机制。)
+    and at each sentence that adds more work (。同时,建立…): one measure each; a part too short to
+    be work (…;等) stays with the one before it."""
     stop = text.find("。", start, end)
     cuts = [k + 1 for k in range(start, stop if stop >= 0 else end) if text[k] == ";"]
+    also = {m.start(): m.end() for m in _ALSO_RE.finditer(text, start, end)}
+    cuts = sorted({*cuts, *also})
     parts: list[tuple[int, int]] = []
     for a, b in zip([start, *cuts], [*cuts, end], strict=True):
         if parts and len(text[a:b].strip(" ;。")) < 6:
             parts[-1] = (parts[-1][0], b)
         else:
-            parts.append((a, b))
+            parts.append((also.get(a, a), b))  # the measure starts past 同时,
     return parts
 
 
