@@ -93,10 +93,10 @@ def problem_texts(es: EvalSet, gold: GoldReport) -> list[tuple[GoldProblem, list
     return out
 
 
-def _placed(p: GoldProblem, parents: list[str], area: str) -> Placed:
+def _placed(p: GoldProblem, parents: list[str], area: str, unit: str = "") -> Placed:
     """A gold problem as the categorizer sees it (title and heading path; the quote is its title)."""
     evidence = Evidence(text=p.title, span=Span(start=0, end=len(p.title)))
-    return Placed(Problem(path=p.path, area=area, title=p.title, evidence=evidence), area, parents)
+    return Placed(Problem(path=p.path, area=area, title=p.title, evidence=evidence), area, parents, unit)
 
 
 def _by_model(client: LLMClient, model: str, taxonomy: Taxonomy, items: list[Placed]) -> list[tuple[str, str]]:
@@ -109,10 +109,11 @@ def score_set(es: EvalSet, taxonomy: Taxonomy, client: LLMClient | None = None, 
     tally = Tally()
     for stem, gold in es.gold().items():
         texts = [(p, parents, area) for p, parents, area in problem_texts(es, gold) if p.category is not None]
+        unit = gold.meta.inspected_unit or gold.meta.publisher
         if client is not None:
-            chosen = _by_model(client, model, taxonomy, [_placed(*t) for t in texts])
+            chosen = _by_model(client, model, taxonomy, [_placed(*t, unit) for t in texts])
         else:
-            chosen = [choose(taxonomy, p.title, parents, area) for p, parents, area in texts]
+            chosen = [choose(taxonomy, p.title, parents, area, unit) for p, parents, area in texts]
         for (p, parents, area), (primary, secondary) in zip(texts, chosen, strict=True):
             assert p.category is not None
             wanted = {p.category, p.category_secondary or ""} - {""}

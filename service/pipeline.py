@@ -151,6 +151,7 @@ async def summarize_traced(
             record.problems,
             model=model,
             use_model=by_model,
+            unit=record.report.inspected_unit or record.report.publisher,
         )
         calls.extend(usages)
         warnings.extend(notes)

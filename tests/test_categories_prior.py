@@ -53,6 +53,20 @@ def test_a_manner_term_yields_to_the_area_beside_it_and_an_insert_is_read_throug
     assert prior.choose("部分河（湖）长巡查不到位")[0] == "environment"
 
 
+def test_a_problem_of_the_units_own_business_is_core_duties(prior: Prior) -> None:
+    from zhenggai.extract.category_prior import business_terms
+
+    assert business_terms("中共青禾县统计局党组") == {"统计"}
+    assert business_terms("中共青禾市委网络安全和信息化委员会办公室") >= {"网络", "安全", "信息"}
+    assert business_terms("中共青禾县委") == set() and business_terms("青禾县白鹭镇党委") == set()
+    assert "人民" not in business_terms("青禾县人民检察院党组")
+    line = "统计数据质量管控不严,部分企业台账不全"
+    assert prior.choose(line, unit="中共青禾县统计局党组")[0] == "core_duties"
+    assert prior.choose(line)[0] != "core_duties"  # without the unit, nothing says it is its business
+    # the unit's words only in the symptoms after the lead clause do not make it its business
+    assert prior.choose("党委会研究重大问题较少,统计数据上报不及时", unit="中共青禾县统计局党组")[0] != "core_duties"
+
+
 def test_own_words_win_over_the_area_and_an_empty_line_inherits_it(prior: Prior) -> None:
     # under a 贯彻落实决策部署 area, a line about industry is development, one about rivers environment
     assert prior.choose("新兴产业规模偏小,龙湾新区产出效益不高", [], AREA_DECISIONS)[0] == "development"

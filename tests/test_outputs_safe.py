@@ -73,7 +73,9 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     from fake_judge import responder
 
     def slow(body):
-        time.sleep(0.5)
+        # r0 first, the others well behind it: the signal must find them still running, however
+        # loaded the machine (all four at one pace could all end before it arrives)
+        time.sleep(0.5 if "青禾0" in json.dumps(body, ensure_ascii=False) else 2.0)
         return responder(body)
 
     fake_llm.responder = slow

@@ -42,29 +42,36 @@ _TITLE_CHARS = 120
 
 
 def candidates(
-    taxonomy: Taxonomy, title: str, parents: list[str] | None = None, area: str = "", k: int = CANDIDATES
+    taxonomy: Taxonomy,
+    title: str,
+    parents: list[str] | None = None,
+    area: str = "",
+    k: int = CANDIDATES,
+    unit: str = "",
 ) -> list[str]:
     """The prior's top k categories for this problem, then `other`; every id when nothing matches."""
-    ranked = prior_for(taxonomy).scores(title, parents, area)
+    ranked = prior_for(taxonomy).scores(title, parents, area, unit)
     if not ranked or ranked[0].score <= 0:
         return taxonomy.ids
     return [r.id for r in ranked[:k] if r.score > 0] + [OTHER]
 
 
-def choose(taxonomy: Taxonomy, title: str, parents: list[str] | None = None, area: str = "") -> tuple[str, str]:
+def choose(
+    taxonomy: Taxonomy, title: str, parents: list[str] | None = None, area: str = "", unit: str = ""
+) -> tuple[str, str]:
     """The prior's primary and secondary ('' for none) for this problem, with no call."""
-    return prior_for(taxonomy).choose(title, parents, area)
+    return prior_for(taxonomy).choose(title, parents, area, unit)
 
 
 def unsure(taxonomy: Taxonomy, x: Placed, margin: float = ASK_MARGIN) -> bool:
     """Whether the prior's first category leads its runner-up by less than `margin`."""
-    ranked = prior_for(taxonomy).scores(x.problem.title, x.parents, x.area)
+    ranked = prior_for(taxonomy).scores(x.problem.title, x.parents, x.area, x.unit)
     return len(ranked) < 2 or ranked[0].score - ranked[1].score < margin
 
 
 def _keep_prior(taxonomy: Taxonomy, x: Placed) -> None:
     p = x.problem
-    p.category, p.category_secondary = choose(taxonomy, p.title, x.parents, x.area)
+    p.category, p.category_secondary = choose(taxonomy, p.title, x.parents, x.area, x.unit)
     p.category_source = CategorySource.heading
 
 
@@ -95,6 +102,7 @@ class Placed:
     problem: Problem
     area: str
     parents: list[str]
+    unit: str = ""  # the inspected unit's name: a problem of its own business is core duties
 
     @property
     def context(self) -> str:
@@ -102,12 +110,12 @@ class Placed:
         return " > ".join(_clip(h, _CONTEXT_CHARS) for h in heads) or "(无)"
 
 
-def placed(problems: list[Problem]) -> list[Placed]:
-    """Every problem in document order with its heading path."""
+def placed(problems: list[Problem], unit: str = "") -> list[Placed]:
+    """Every problem in document order with its heading path (and the inspected unit's name)."""
     out: list[Placed] = []
 
     def visit(p: Problem, parents: list[str]) -> None:
-        out.append(Placed(p, p.area, parents))
+        out.append(Placed(p, p.area, parents, unit))
         for c in p.children:
             visit(c, [*parents, p.title])
 
@@ -128,7 +136,7 @@ async def _one_batch(
     batch: list[Placed],
     model: str | None,
 ) -> tuple[list[Warning], CallUsage | None]:
-    shown = [candidates(taxonomy, x.problem.title, x.parents, x.area) for x in batch]
+    shown = [candidates(taxonomy, x.problem.title, x.parents, x.area, unit=x.unit) for x in batch]
     variables = {
         "problems": [
             {
@@ -170,13 +178,21 @@ async def categorize(
     batch: int = BATCH,
     use_model: bool = True,
     ask_margin: float = ASK_MARGIN,
+    unit: str = "",
 ) -> tuple[list[Warning], list[CallUsage]]:
     """Set `category`, `category_secondary`, `category_source` on every problem (in place);
     `use_model=False` keeps the prior's choice for each, with no call; otherwise the model
     chooses for the problems where the prior leads by less than `ask_margin` (`math.inf`: all).
     Returns the warnings and the calls' usage (charged to the report)."""
     return await categorize_placed(
-        client, prompt, taxonomy, placed(problems), model=model, batch=batch, use_model=use_model, ask_margin=ask_margin
+        client,
+        prompt,
+        taxonomy,
+        placed(problems, unit),
+        model=model,
+        batch=batch,
+        use_model=use_model,
+        ask_margin=ask_margin,
     )
 
 

@@ -44,7 +44,34 @@ LEAD = 1.0  # the problem's lead clause
 REST = 0.6  # the rest of its own words
 PARENT = 0.6  # its nearest parent problem's first category (a vote, however many words it has)
 AREA = 0.4  # the area heading's first category: the two together weigh one short keyword
+BUSINESS = 1.0  # the problem names the inspected unit's own business (统计数据 of a 统计局): core_duties
 SECONDARY = 0.8  # a second category's own-word score, as a share of the first's, to be named (GUIDE: "as much about")
+
+
+# What a unit's name says it does, once its party body, place and kind of office are taken off:
+# 中共城固县统计局党组 → 统计, 中共遵义市委网络安全和信息化委员会办公室 → 网络安全和信息化.
+_PARTY = re.compile(r"^中共|(?:党组|党委|党工委|党总支|党支部|委员会|机关)+$")
+_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|特别行政区|省|市|州|盟|地区|县|区|旗|镇|乡|街道)委?)+")
+_OFFICE = re.compile(
+    r"(?:委员会办公室|办公室|管理局|监督管理局|局|厅|委|办|中心|所|站|院|署|处|协会|联合会|公司|集团|有限公司)+$"
+)
+CORE = "core_duties"
+# words any unit's name may hold that name no business of its own (城市发展集团, 投资集团, 服务中心)
+_GENERIC = {"发展", "建设", "服务", "管理", "投资", "城市", "保护", "事务", "综合", "经济"}
+
+
+def business_terms(unit: str) -> set[str]:
+    """The bigrams of what a unit's name says it does ('' for a committee of a place: 区委 does everything)."""
+    words = _PARTY.sub("", simplified(unit).strip())
+    words = _PARTY.sub("", words)
+    words = _PLACE.sub("", words).removeprefix("人民")  # 人民检察院, 人民医院: 人民 says nothing
+    words = _OFFICE.sub("", words)
+    return bigrams(words) - _GENERIC if len(words) >= 2 else set()
+
+
+def _lead(title: str) -> str:
+    cut = _CLAUSE_END.search(title)
+    return title[: cut.start()] if cut else title
 
 
 def bigrams(text: str) -> set[str]:
@@ -128,10 +155,14 @@ class Prior:
         a, b = self.lexical(lead), self.lexical(rest)
         return {cid: LEAD * a[cid] + REST * b[cid] for cid in self.ids}
 
-    def scores(self, title: str, parents: list[str] | None = None, area: str = "") -> list[Ranked]:
+    def scores(self, title: str, parents: list[str] | None = None, area: str = "", unit: str = "") -> list[Ranked]:
         """Categories by decreasing score (ties in taxonomy order): the problem's own words, then
-        its nearest parent's title (`parents` root first) and its area heading with less weight."""
+        its nearest parent's title (`parents` root first) and its area heading with less weight;
+        a problem that names the inspected unit's own business (`unit`'s name) is core duties."""
         own = self.own(title)
+        terms = business_terms(unit) if unit and CORE in own else set()
+        if terms & bigrams(_lead(simplified(title))):  # said in the lead clause, where the problem is stated
+            own[CORE] += BUSINESS
         total = dict(own)
         for text, weight in ((parents[-1] if parents else "", PARENT), (area, AREA)):
             # a heading votes for its own first category with a fixed weight, however many of
@@ -149,10 +180,10 @@ class Prior:
         """One undivided text (no heading path): categories by decreasing score."""
         return [(r.id, r.score) for r in self.scores(text)]
 
-    def choose(self, title: str, parents: list[str] | None = None, area: str = "") -> tuple[str, str]:
+    def choose(self, title: str, parents: list[str] | None = None, area: str = "", unit: str = "") -> tuple[str, str]:
         """The first category and, when the problem's own words are nearly as much about another,
         that one as its secondary ('' otherwise); `other` when nothing is shared at all."""
-        ranked = self.scores(title, parents, area)
+        ranked = self.scores(title, parents, area, unit)
         first = ranked[0]
         if first.score <= 0:
             return OTHER, ""
