@@ -3,7 +3,7 @@ snippet of its own, not on the page that showed it."""
 
 from __future__ import annotations
 
-from test_generalise import HEAD, _record
+from test_generalise import HEAD, _meta, _record
 
 from zhenggai.structure.signals import head_status, whole_problem_status
 
@@ -162,15 +162,6 @@ async def test_a_line_that_is_only_about_a_problem_heads_an_unnumbered_one(judge
         ("二.(一).#1", "推动产业升级办法不多", "basically_completed"),
         ("二.(一).#2", "化解债务风险有差距", "long_term"),  # a stage done is not the problem done
     ]
-
-
-def _meta(text: str):
-    from zhenggai.extract.meta import report_meta
-    from zhenggai.ingest.document import load_text
-    from zhenggai.structure.outline import parse_outline
-
-    doc = load_text(text)
-    return report_meta(doc, parse_outline(doc.text))
 
 
 OPENING = (
