@@ -228,3 +228,17 @@ async def test_each_sentence_that_adds_work_is_a_measure(judge_llm, llm_fake_set
         "建立合同法律审核台账",
         "对3名经办人进行提醒谈话",
     ]
+
+
+def test_a_line_opening_with_a_connector_gives_well_formed_measure_parts() -> None:
+    from zhenggai.extract.merge import _semicolon_parts
+
+    # a part may start right after a full stop (past a status: 已完成整改。同时,…)
+    text = "已完成整改。同时,建立合同法律审核台账。此外,对3名经办人进行提醒谈话。同时"
+    for start in (0, 6, 8, 20, len(text) - 2):
+        parts = _semicolon_parts(text, start, len(text))
+        assert parts and all(start <= a <= b <= len(text) for a, b in parts), (start, parts)
+    assert [text[a:b] for a, b in _semicolon_parts(text, 6, len(text))] == [
+        "建立合同法律审核台账。",
+        "对3名经办人进行提醒谈话。同时",
+    ]

@@ -114,13 +114,13 @@ def _semicolon_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     stop = text.find("。", start, end)
     cuts = [k + 1 for k in range(start, stop if stop >= 0 else end) if text[k] == ";"]
     also = {m.start(): m.end() for m in _ALSO_RE.finditer(text, start, end)}
-    cuts = sorted({*cuts, *also})
+    cuts = sorted({*cuts, *(k for k in also if k > start)})
     parts: list[tuple[int, int]] = []
     for a, b in zip([start, *cuts], [*cuts, end], strict=True):
         if parts and len(text[a:b].strip(" ;。")) < 6:
             parts[-1] = (parts[-1][0], b)
         else:
-            parts.append((also.get(a, a), b))  # the measure starts past 同时,
+            parts.append((min(also.get(a, a), b), b))  # the measure starts past 同时,
     return parts
 
 
