@@ -39,6 +39,9 @@ _MARKED_CLOSE = {
 }
 _STRAY_LT = re.compile(r"<(?![!/?a-zA-Z])")  # `1 < 2`: text to the parser too, one event per `<`
 _INERT = "\ufdd0"  # a noncharacter: never in a real page, one character like the `<` it stands for
+# A start tag without attributes (`<div>`), the bulk of a page: read here in one match, as
+# html.parser's own regexes read it (the same name class, `>` right after the name).
+_BARE_STARTTAG = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*)>")
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -112,13 +115,47 @@ class _Extractor(HTMLParser):
         self.map = OffsetMap()
         self.length = 0
         self.skip_depth = 0
-        self._line_starts = [0]
-        for m in re.finditer("\n", source):
-            self._line_starts.append(m.end())
+
+    # Positions: the parser reports each event's place as (line, column), counting the line
+    # breaks of every piece it steps over; the offset into the page is all the map needs, so it
+    # is kept instead (`updatepos` is where the parser moves on; `goahead` trims what it read).
+    def reset(self) -> None:
+        super().reset()
+        self._at = 0  # offset into the page where the event being handled starts
+        self._base = 0  # offset of `rawdata[0]` into the page
+
+    def updatepos(self, i: int, j: int) -> int:
+        if i < j:
+            self._at = self._base + j
+        return j
+
+    def goahead(self, end: bool) -> None:
+        before = len(self.rawdata)
+        super().goahead(end)
+        self._base += before - len(self.rawdata)
+
+    def parse_starttag(self, i: int) -> int:
+        """Bare start tags here, one after another as the parser's loop would step through them
+        (nothing lies between them for it to report); any other tag the parser's own way."""
+        rawdata, match = self.rawdata, _BARE_STARTTAG.match
+        m = match(rawdata, i)
+        if m is None:
+            return super().parse_starttag(i)
+        while True:
+            self._HTMLParser__starttag_text = m.group()  # what html.parser keeps for get_starttag_text()
+            self.lasttag = tag = m.group(1).lower()
+            self.handle_starttag(tag, [])
+            end = m.end()
+            if tag in self.CDATA_CONTENT_ELEMENTS:
+                self.set_cdata_mode(tag)
+                return end
+            m = match(rawdata, end)
+            if m is None:
+                return end
+            self._at = self._base + end
 
     def _pos(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
+        return self._at
 
     def _emit(self, text: str, src: int, *, exact: bool = True) -> None:
         if not text:
