@@ -65,3 +65,31 @@ def test_run_of_bare_tags_keeps_offsets() -> None:
     text, offsets = html_module.html_to_text(page)
     assert text == "\n整改\n\n甲"
     assert [page[offsets.to_source(k)] for k in range(len(text)) if text[k] != "\n"] == ["整", "改", "甲"]
+
+
+def _neutralise_each(source: str) -> str:
+    """`_neutralise` as it first was: every opener looked at, in order, each closed or not."""
+    source = html_module._STRAY_LT.sub(html_module._INERT, source)
+    out, pos = [], 0
+    for m in html_module._OPENER_RE.finditer(source):
+        i = m.start()
+        if m.group(1):
+            closed = html_module._COMMENT_CLOSE.search(source, i + 4) is not None
+        elif m.group(2):
+            name = html_module._MARKED_NAME.match(source, i + 3)
+            close = html_module._MARKED_CLOSE.get(name.group().strip().lower()) if name else None
+            closed = close is not None and close.search(source, name.end()) is not None
+        else:
+            closed = source.find(">", i) >= 0
+        if not closed:
+            out += [source[pos:i], html_module._INERT]
+            pos = i + 1
+    return "".join([*out, source[pos:]])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+@example("<html><body><p>整改情况</p>" + "<!--<!x</a<?" * 20)
+@example("<![if x]><!--a-->b<![cdata[c]]>d<!--e")
+def test_neutralise_matches_each_opener_read(page: str) -> None:
+    assert html_module._neutralise(page) == _neutralise_each(page)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_lib
 import io
-import itertools
 import re
 from html.parser import HTMLParser
 
@@ -29,7 +28,7 @@ _SKIP = {"script", "style", "noscript", "template", "title"}
 # (`<!--` ten thousand times is quadratic) and `<![` without a name even raises. Such an
 # opener can never become markup, so it is read as the text it is (which the parser does
 # in the end too): `_neutralise` marks its `<` before parsing and `_restore` brings it back.
-_OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")
+_OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")  # every opener (the tests read them all)
 _SPECIAL_OPENER_RE = re.compile(r"<(?:(!--)|(!\[))")  # as _OPENER_RE reads them: `<!--` before `<![`
 _COMMENT_CLOSE = re.compile(r"--\s*+!?>")
 _MARKED_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*+\s*+")
@@ -74,32 +73,36 @@ def _neutralise(source: str) -> str:
     marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
     # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it, so
     # before the page's last `>` only comments and marked sections (which need their own closer)
-    # are looked at; after it, every opener.
+    # are looked at; after it nothing is closed (every closer ends in `>`), so every `<` there
+    # is inert, replaced in one pass.
     last_gt = source.rfind(">")
-    openers = itertools.chain(
-        _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)), _OPENER_RE.finditer(source, last_gt + 1)
-    )
+    tail_from = last_gt + 1
     # written into one growing string (a list of every character cost 8 bytes a character)
     out: io.StringIO | None = None
     pos = 0
-    for m in openers:
+    for m in _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)):
         i = m.start()
         if m.group(1):
             closed = comment.exists_after(i + 4)
-        elif m.group(2):
+        else:
             name = _MARKED_NAME.match(source, i + 3)
             close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
             closed = close is not None and marked[close].exists_after(name.end())
-        else:
-            closed = False  # after the last `>`
         if not closed:
             out = out or io.StringIO()
             out.write(source[pos:i])
             out.write(_INERT)
             pos = i + 1
+    if source.find("<", tail_from) < 0:
+        if out is None:
+            return source
+        out.write(source[pos:])
+        return out.getvalue()
+    tail = source[tail_from:].replace("<", _INERT)
     if out is None:
-        return source
-    out.write(source[pos:])
+        return source[:tail_from] + tail
+    out.write(source[pos:tail_from])
+    out.write(tail)
     return out.getvalue()
 
 
