@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_lib
 import io
-import itertools
 import re
 from html.parser import HTMLParser
 
@@ -29,7 +28,7 @@ _SKIP = {"script", "style", "noscript", "template", "title"}
 # (`<!--` ten thousand times is quadratic) and `<![` without a name even raises. Such an
 # opener can never become markup, so it is read as the text it is (which the parser does
 # in the end too): `_neutralise` marks its `<` before parsing and `_restore` brings it back.
-_OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")
+_OPENER_RE = re.compile(r"<(?:(!--)|(!\[)|(/)|(\?)|(!)|([a-zA-Z]))")  # every opener (the tests read them all)
 _SPECIAL_OPENER_RE = re.compile(r"<(?:(!--)|(!\[))")  # as _OPENER_RE reads them: `<!--` before `<![`
 _COMMENT_CLOSE = re.compile(r"--\s*+!?>")
 _MARKED_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*+\s*+")
@@ -39,6 +38,9 @@ _MARKED_CLOSE = {
 }
 _STRAY_LT = re.compile(r"<(?![!/?a-zA-Z])")  # `1 < 2`: text to the parser too, one event per `<`
 _INERT = "\ufdd0"  # a noncharacter: never in a real page, one character like the `<` it stands for
+# A start tag without attributes (`<div>`), the bulk of a page: read here in one match, as
+# html.parser's own regexes read it (the same name class, `>` right after the name).
+_BARE_STARTTAG = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*)>")
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -71,32 +73,36 @@ def _neutralise(source: str) -> str:
     marked = {p: _NextMatch(p, source) for p in set(_MARKED_CLOSE.values())}
     # Every `<` left opens markup. A tag's (or `</`, `<?`, `<!`) is closed by any `>` after it, so
     # before the page's last `>` only comments and marked sections (which need their own closer)
-    # are looked at; after it, every opener.
+    # are looked at; after it nothing is closed (every closer ends in `>`), so every `<` there
+    # is inert, replaced in one pass.
     last_gt = source.rfind(">")
-    openers = itertools.chain(
-        _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)), _OPENER_RE.finditer(source, last_gt + 1)
-    )
+    tail_from = last_gt + 1
     # written into one growing string (a list of every character cost 8 bytes a character)
     out: io.StringIO | None = None
     pos = 0
-    for m in openers:
+    for m in _SPECIAL_OPENER_RE.finditer(source, 0, max(last_gt, 0)):
         i = m.start()
         if m.group(1):
             closed = comment.exists_after(i + 4)
-        elif m.group(2):
+        else:
             name = _MARKED_NAME.match(source, i + 3)
             close = _MARKED_CLOSE.get(name.group().strip().lower()) if name else None
             closed = close is not None and marked[close].exists_after(name.end())
-        else:
-            closed = False  # after the last `>`
         if not closed:
             out = out or io.StringIO()
             out.write(source[pos:i])
             out.write(_INERT)
             pos = i + 1
+    if source.find("<", tail_from) < 0:
+        if out is None:
+            return source
+        out.write(source[pos:])
+        return out.getvalue()
+    tail = source[tail_from:].replace("<", _INERT)
     if out is None:
-        return source
-    out.write(source[pos:])
+        return source[:tail_from] + tail
+    out.write(source[pos:tail_from])
+    out.write(tail)
     return out.getvalue()
 
 
@@ -112,13 +118,47 @@ class _Extractor(HTMLParser):
         self.map = OffsetMap()
         self.length = 0
         self.skip_depth = 0
-        self._line_starts = [0]
-        for m in re.finditer("\n", source):
-            self._line_starts.append(m.end())
+
+    # Positions: the parser reports each event's place as (line, column), counting the line
+    # breaks of every piece it steps over; the offset into the page is all the map needs, so it
+    # is kept instead (`updatepos` is where the parser moves on; `goahead` trims what it read).
+    def reset(self) -> None:
+        super().reset()
+        self._at = 0  # offset into the page where the event being handled starts
+        self._base = 0  # offset of `rawdata[0]` into the page
+
+    def updatepos(self, i: int, j: int) -> int:
+        if i < j:
+            self._at = self._base + j
+        return j
+
+    def goahead(self, end: bool) -> None:
+        before = len(self.rawdata)
+        super().goahead(end)
+        self._base += before - len(self.rawdata)
+
+    def parse_starttag(self, i: int) -> int:
+        """Bare start tags here, one after another as the parser's loop would step through them
+        (nothing lies between them for it to report); any other tag the parser's own way."""
+        rawdata, match = self.rawdata, _BARE_STARTTAG.match
+        m = match(rawdata, i)
+        if m is None:
+            return super().parse_starttag(i)
+        while True:
+            self._HTMLParser__starttag_text = m.group()  # what html.parser keeps for get_starttag_text()
+            self.lasttag = tag = m.group(1).lower()
+            self.handle_starttag(tag, [])
+            end = m.end()
+            if tag in self.CDATA_CONTENT_ELEMENTS:
+                self.set_cdata_mode(tag)
+                return end
+            m = match(rawdata, end)
+            if m is None:
+                return end
+            self._at = self._base + end
 
     def _pos(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
+        return self._at
 
     def _emit(self, text: str, src: int, *, exact: bool = True) -> None:
         if not text:

@@ -20,7 +20,7 @@ inserted at, so every offset still leads back to the original.
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import operator
 import re
 from array import array
@@ -67,7 +67,6 @@ _COLUMN = re.compile(
     r"(?:完成|进展|落实)情况|责任(?:单位|领导|人|部门)|牵头(?:单位|领导)|完成时限|时限|备注|状态"
 )
 _SPACE = re.compile(" ")
-_START = operator.methodcaller("start")
 
 
 @dataclass(frozen=True)
@@ -80,9 +79,10 @@ class Rebroken:
 
 def _labels(line: str) -> Iterator[re.Match[str]]:
     """Every label in `line`, in order, one at a time: a run-on line of megabytes holds hundreds
-    of thousands, and a list of their match objects was most of the stage's memory."""
-    found = (_NUMBERED.finditer(line), _FIELD.finditer(line), _CLOSING.finditer(line))
-    return heapq.merge(*found, key=_START)
+    of thousands, and a list of their match objects was most of the stage's memory. Not in the
+    line's order (each reader only counts them or collects their places; a merge by position was
+    a third of a run-on line's time)."""
+    return itertools.chain(_NUMBERED.finditer(line), _FIELD.finditer(line), _CLOSING.finditer(line))
 
 
 def _sentence_end(line: str, k: int) -> bool:
