@@ -66,16 +66,22 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     import stat
     import subprocess
     import sys
+    import threading
     import time
 
     from _cli import fake_model_env
     from _paths import EXAMPLES_DIR, REPO
     from fake_judge import responder
 
+    signalled = threading.Event()
+
     def slow(body):
-        # r0 first, the others well behind it: the signal must find them still running, however
-        # loaded the machine (all four at one pace could all end before it arrives)
-        time.sleep(0.5 if "青禾0" in json.dumps(body, ensure_ascii=False) else 2.0)
+        # once r0 is written, the model holds every answer until the signal is sent, so the signal
+        # always finds the rest running however loaded the machine (a test process descheduled for
+        # seconds once saw all four end first)
+        if (out / "r0.json").exists():
+            signalled.wait(timeout=60)
+        time.sleep(0.2)
         return responder(body)
 
     fake_llm.responder = slow
@@ -99,6 +105,7 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
         time.sleep(0.1)
     assert (out / "r0.json").exists(), proc.communicate(timeout=5)
     proc.send_signal(signal.SIGTERM)
+    signalled.set()
     assert proc.wait(timeout=60) == 1
     for name in ("summaries.jsonl", "problems.csv", "errors.jsonl"):
         assert (out / name).is_file(), name
