@@ -74,12 +74,14 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     from fake_judge import responder
 
     signalled = threading.Event()
+    held: list[int] = []
 
     def slow(body):
         # once r0 is written, the model holds every answer until the signal is sent, so the signal
         # always finds the rest running however loaded the machine (a test process descheduled for
         # seconds once saw all four end first)
         if (out / "r0.json").exists():
+            held.append(1)
             signalled.wait(timeout=60)
         time.sleep(0.2)
         return responder(body)
@@ -89,7 +91,10 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     inbox.mkdir()
     for k in range(4):
         text = (EXAMPLES_DIR / "qinghe_county_2023.txt").read_text(encoding="utf-8")
-        (inbox / f"r{k}.txt").write_text(text.replace("青禾", f"青禾{k}"), encoding="utf-8")
+        # each text its own problem words too: chunks the four shared would be answered once, so the
+        # later reports would need no model call to be held on
+        text = text.replace("青禾", f"青禾{k}").replace("茶叶", f"茶叶{k}号").replace("年轻干部", f"年轻干部{k}组")
+        (inbox / f"r{k}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen(
         # --refresh: every report's calls reach the slow model (the four texts share most chunks,
@@ -107,6 +112,7 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, fake_llm, llm_fake_se
     proc.send_signal(signal.SIGTERM)
     signalled.set()
     assert proc.wait(timeout=60) == 1
+    assert held  # the signal found a report waiting on the model, as the test means it to
     for name in ("summaries.jsonl", "problems.csv", "errors.jsonl"):
         assert (out / name).is_file(), name
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
