@@ -21,6 +21,7 @@ Categories). No rule here names a report or a phrase of one.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -56,17 +57,19 @@ _OFFICE = re.compile(
     r"(?:委员会办公室|办公室|管理局|监督管理局|局|厅|委|办|中心|所|站|院|署|处|协会|联合会|公司|集团|有限公司)+$"
 )
 CORE = "core_duties"
+UNIT_MAX = 60  # characters of a unit's name read (names are shorter; the cap bounds the patterns' work)
 # words any unit's name may hold that name no business of its own (城市发展集团, 投资集团, 服务中心)
 _GENERIC = {"发展", "建设", "服务", "管理", "投资", "城市", "保护", "事务", "综合", "经济"}
 
 
-def business_terms(unit: str) -> set[str]:
-    """The bigrams of what a unit's name says it does ('' for a committee of a place: 区委 does everything)."""
-    words = _PARTY.sub("", simplified(unit).strip())
-    words = _PARTY.sub("", words)
+@functools.lru_cache(maxsize=256)
+def business_terms(unit: str) -> frozenset[str]:
+    """The bigrams of what a unit's name says it does (none for a committee of a place: 区委 does
+    everything). Cached: every problem of a report asks it of the same name, several times."""
+    words = _PARTY.sub("", simplified(unit[:UNIT_MAX]).strip())  # 中共… and …党组 in one pass
     words = _PLACE.sub("", words).removeprefix("人民")  # 人民检察院, 人民医院: 人民 says nothing
     words = _OFFICE.sub("", words)
-    return bigrams(words) - _GENERIC if len(words) >= 2 else set()
+    return frozenset(bigrams(words) - _GENERIC) if len(words) >= 2 else frozenset()
 
 
 def _lead(title: str) -> str:

@@ -7,6 +7,7 @@ report (反馈的25个问题已全部完成整改), each with its sentence and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -82,12 +83,7 @@ def _heading_status(text: str, unit: Unit) -> StatusTold | None:
     start = text.rfind("\n", 0, unit.title_span.start) + 1
     end = text.find("\n", unit.title_span.start)
     end = len(text) if end < 0 else end
-    head = status_head(text[start:end])
-    if head is not None:
-        status, a, b = head
-        span = Span(start=start + a, end=start + b)
-        return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")
-    return _tail_status(text, start, end)
+    return _bracketed(text, start, end, status_head) or _bracketed(text, start, end, status_tail)
 
 
 def _closing_tag(text: str, unit: Unit) -> StatusTold | None:
@@ -96,15 +92,18 @@ def _closing_tag(text: str, unit: Unit) -> StatusTold | None:
         return None
     last = unit.own[-1]
     start = max(text.rfind("\n", last.start, last.end) + 1, last.start, unit.title_span.end)
-    return _tail_status(text, start, start + len(text[start : last.end].rstrip()))
+    return _bracketed(text, start, start + len(text[start : last.end].rstrip()), status_tail)
 
 
-def _tail_status(text: str, start: int, end: int) -> StatusTold | None:
-    """The bracketed status `text[start:end]` closes with (signals.status_tail), as the unit's own."""
-    tail = status_tail(text[start:end])
-    if tail is None:
+def _bracketed(
+    text: str, start: int, end: int, read: Callable[[str], tuple[Status, int, int] | None]
+) -> StatusTold | None:
+    """The bracketed status `read` (signals.status_head / status_tail) finds in `text[start:end]`,
+    as the unit's own."""
+    found = read(text[start:end])
+    if found is None:
         return None
-    status, a, b = tail
+    status, a, b = found
     return StatusTold(status=status, span=Span(start=start + a, end=start + b), scope=StatusScope.own, source="field")
 
 

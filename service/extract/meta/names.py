@@ -95,9 +95,7 @@ def read_title(source: str, outline: Outline) -> Read | None:
         return 0 < len(s) <= TITLE_PIECE_MAX and a not in debris and not _TITLE_BAD_RE.search(s)
 
     # a Party body alone under the title is its byline: the line above is then the site's name
-    nxt = _next_line(text, end)
-    byline = nxt is not None and _PARTY_BODY_LINE_RE.match(text, nxt[0], nxt[1]) is not None
-    if start > 0 and "关于" not in text[start + 2 : end] and not byline:
+    if start > 0 and "关于" not in text[start + 2 : end] and _byline_at(text, end) is None:
         p_start, p_end = _line_at(text, start - 1, start - 1)
         if piece(p_start, p_end) and ("关于" in text[p_start:p_end] or text[start:end].startswith("关于")):
             start = p_start
@@ -158,19 +156,18 @@ _SOURCE_ORG_RE = re.compile(rf"(?:来源|主办|主办单位|发布单位|发布
 HEAD_CHARS = 400
 
 
-def _next_line(text: str, end: int) -> tuple[int, int] | None:
+def _byline_at(text: str, end: int) -> tuple[int, int] | None:
+    """The line after `end` when it is a Party body named alone."""
     if end >= len(text):
         return None
-    return _line_at(text, end + 1, end + 1)
+    nxt = _line_at(text, end + 1, end + 1)
+    return nxt if _PARTY_BODY_LINE_RE.match(text, nxt[0], nxt[1]) else None
 
 
 def read_byline(source: str, title: Read | None) -> Read | None:
     """A Party body named alone on the line under the title: who issued it."""
-    if title is None:
-        return None
-    text = to_reading(source)
-    nxt = _next_line(text, title.evidence.span.end)
-    if nxt is None or not _PARTY_BODY_LINE_RE.match(text, nxt[0], nxt[1]):
+    nxt = _byline_at(to_reading(source), title.evidence.span.end) if title is not None else None
+    if nxt is None:
         return None
     words = source[nxt[0] : nxt[1]]
     return Read(words, Evidence(text=words, span=Span(start=nxt[0], end=nxt[1])))
