@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span, page_of
@@ -84,7 +85,8 @@ class NumberingKind(StrEnum):
     letter = "letter"  # A. / B、
 
 
-class Enumeration(Stage):
+@dataclass(slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class Enumeration:  # slotted, as `Section` is
     """An in-paragraph item: 一是… 二是…"""
 
     label: str
@@ -92,7 +94,13 @@ class Enumeration(Stage):
     span: Span
 
 
-class Section(Stage):
+@dataclass(slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class Section:
+    """One numbered heading and what it holds."""
+
+    # A slotted dataclass rather than a model, like `Span`: an outline holds one per heading (a dense
+    # text, one every 8 bytes), and a model's per-object dict was most of its memory. It validates,
+    # serialises and appears in the JSON schema as the model did.
     label: str = Field(description="the label as normalised: '二', '(一)', '1', '(3)'")
     kind: NumberingKind
     number: int
@@ -138,7 +146,8 @@ class Outline(Stage):
         return next((s for s in self.walk() if s.path == path), None)
 
 
-class HeadingRef(Stage):
+@dataclass(slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class HeadingRef:  # slotted, as `Section` is
     path: str
     label: str
     title: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from _paths import LAYOUTS_DIR, PAGES_DIR, SEED_FILES
+from pydantic import TypeAdapter
 
 from zhenggai.chunks.chunker import ChunkOptions, chunk_outline
 from zhenggai.ingest.document import load_path
@@ -14,6 +15,7 @@ from zhenggai.structure.outline import parse_outline
 from zhenggai.vocab.roles import SectionRole
 from zhenggai.vocab.spans import Span
 
+_SECTION = TypeAdapter(Section)
 REPORTS = [*SEED_FILES, *sorted(PAGES_DIR.glob("*.txt"))[:12], *sorted(LAYOUTS_DIR.glob("*.txt"))]
 
 
@@ -37,12 +39,24 @@ def test_trusted_equals_validated_with_defaults_filled() -> None:
     checked = Section(**_fields())
     assert built == checked
     assert repr(built) == repr(checked)
-    assert built.model_dump_json() == checked.model_dump_json()
-    assert list(built.__dict__) == list(Section.model_fields)
+    assert _SECTION.dump_json(built) == _SECTION.dump_json(checked)
+    assert _SECTION.validate_python(_SECTION.dump_python(built)) == built
+    assert all(hasattr(built, name) for name in Section.__pydantic_fields__)  # every slot set
     assert built.role == SectionRole.other and built.children == [] and built.enumerations == []
     other = trusted(Section, **_fields())
     assert other.children is not built.children  # a fresh list per object, as validation gives
     assert span(2, 5) == Span(start=2, end=5)
+
+
+def test_value_objects_are_slotted() -> None:
+    """Spans and sections are slotted (no per-object dict): a dense outline's memory was mostly
+    their dicts. Validation still checks them."""
+    for obj in (span(1, 2), trusted(Section, **_fields())):
+        assert not hasattr(obj, "__dict__")
+    with pytest.raises(ValueError, match="end 1 < start 3"):
+        Span(start=3, end=1)
+    with pytest.raises(ValueError):
+        Outline.model_validate({"sections": [{**_SECTION.dump_python(trusted(Section, **_fields())), "colour": "red"}]})
 
 
 def test_trusted_refuses_missing_and_unknown_fields() -> None:
@@ -65,7 +79,7 @@ def test_outline_and_chunks_survive_validation(path) -> None:
     outline = parse_outline(doc.text)
     assert Outline.model_validate(outline.model_dump()) == outline
     for section in outline.walk():
-        assert list(section.__dict__) == list(Section.model_fields)
+        assert all(hasattr(section, name) for name in Section.__pydantic_fields__)
     for budget in (900, 120):
         chunks = chunk_outline(doc.text, outline, options=ChunkOptions(budget=budget))
         for chunk in chunks:

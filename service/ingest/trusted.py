@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from zhenggai.vocab.spans import Span
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 _set = object.__setattr__
 _REQUIRED = object()
 
@@ -28,8 +28,8 @@ class _Plan:
 
     __slots__ = ("factories", "fields_set", "required", "template")
 
-    def __init__(self, cls: type[BaseModel]) -> None:
-        fields = cls.model_fields
+    def __init__(self, cls: type) -> None:
+        fields = cls.model_fields if issubclass(cls, BaseModel) else cls.__pydantic_fields__
         self.template = {n: _REQUIRED if f.is_required() else f.default for n, f in fields.items()}
         factories = [(n, f.default_factory) for n, f in fields.items() if f.default_factory is not None]
         # a mutable plain default is copied per object, as pydantic does
@@ -66,10 +66,12 @@ def trusted(cls: type[M], **values: Any) -> M:
     for name in plan.required:
         if fields[name] is _REQUIRED:
             raise TypeError(f"{cls.__name__}: missing required field {name!r}")
+    if not issubclass(cls, BaseModel):
+        return from_fields(cls, fields)
     return _install(cls, fields, plan.fields_set)
 
 
-_SPAN_FIELDS = {"start", "end"}
+_new_span = object.__new__
 
 
 def _install(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
@@ -84,12 +86,20 @@ def _install(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
 
 def span(start: int, end: int) -> Span:
     """`Span(start=start, end=end)` for `0 <= start <= end` the caller computed (the hottest case)."""
-    return _install(Span, {"start": start, "end": end}, _SPAN_FIELDS)
+    obj = _new_span(Span)
+    _set(obj, "start", start)
+    _set(obj, "end", end)
+    return obj
 
 
 def from_fields(cls: type[M], fields: dict[str, Any]) -> M:
     """`cls(**fields)` without validation or defaults, for the hottest builders (one per heading):
     `fields` must hold every field of `cls`, in the model's order."""
+    if not issubclass(cls, BaseModel):  # a slotted pydantic dataclass (`Section`): its slots, set
+        obj = object.__new__(cls)
+        for name, value in fields.items():
+            _set(obj, name, value)
+        return obj
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _Plan(cls)
