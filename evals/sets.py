@@ -12,7 +12,8 @@ member, in the variety of templates the real population has: the pages set's kin
 siblings of the pages set's families from other publishers' templates), and `holdout_pages3`
 (twenty more by a fourth blind member, drafting habits the real pages do not show), and
 `holdout_pages4` (twenty more by a fifth, close to the real pages' families but with habits none
-of the earlier sets had). The
+of the earlier sets had), and `holdout_pages5` (twenty more by a sixth: other label, table, field and
+status habits, and pages close to the genre that are not reports). The
 report texts of the first two stay in ../shared; only their gold is in the repo.
 """
 
@@ -35,6 +36,7 @@ SET_NAMES = (
     "holdout_pages2",
     "holdout_pages3",
     "holdout_pages4",
+    "holdout_pages5",
 )
 
 

@@ -328,7 +328,7 @@ def eval_(
         str | None,
         typer.Option(
             help="Comma list of annotated sets (seeds, pages, layouts, holdout, holdout_pages, holdout_pages2, "
-            "holdout_pages3, holdout_pages4) [default: every set with gold]"
+            "holdout_pages3, holdout_pages4, holdout_pages5) [default: every set with gold]"
         ),
     ] = None,
     reports: Annotated[
