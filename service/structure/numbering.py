@@ -34,8 +34,11 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
     # 1-1 / 2-3: an item numbered within its area (area 1, item 1), followed by a space
     (NumberingKind.arabic_dot, re.compile(r"^(\d{1,2}-\d{1,2}) +(?=[\u4e00-\u9fff“\"])")),
     (NumberingKind.circled, re.compile(r"^([①-⑳])\s*")),
-    # 第一,… / 其一,…: an ordinal opening a paragraph, before a comma or a colon
-    (NumberingKind.ordinal, re.compile(rf"^([第其][{_CN_NUM}]{{1,3}})[,:、]\s*(?=[\u4e00-\u9fff“\"《])")),
+    # 第一,… / 其一,… / 第1项:…: an ordinal opening a paragraph, before a comma or a colon
+    (
+        NumberingKind.ordinal,
+        re.compile(rf"^(其[{_CN_NUM}]{{1,3}}|第[{_CN_NUM}]{{1,3}}|第\d{{1,2}}[项条])[,:、]\s*(?=[\u4e00-\u9fff“\"《])"),
+    ),
     # A. / B、: a capital letter
     (NumberingKind.letter, re.compile(r"^([A-H])\s*[.、]\s*(?=[\u4e00-\u9fff“\"《])")),
     (
@@ -43,7 +46,7 @@ _LABELS: list[tuple[NumberingKind, re.Pattern[str]]] = [
         # 问题1: / 反馈问题二、 / 第三个问题: (counted, as some pages write it)
         re.compile(
             rf"^((?:反馈|巡[视察](?:反馈)?|具体)?问题\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}}|\([{_CN_NUM}]{{1,4}}\)|\(\d{{1,3}}\))"
-            rf"|第[{_CN_NUM}]{{1,4}}[个项条]?问题)\s*[::.、]\s*"
+            rf"|第[{_CN_NUM}]{{1,4}}[个项条]?问题)(?:\s*[::.、]\s*| +(?=[\u4e00-\u9fff“\"]))"
         ),
     ),
 ]
@@ -100,7 +103,8 @@ def match_label(line: str) -> Label | None:
             return None
         if kind in (NumberingKind.cn_dun, NumberingKind.cn_paren, NumberingKind.ordinal):
             try:
-                number = cn_to_int(raw.rstrip(")").lstrip("第其"))
+                bare = raw.rstrip(")项条").lstrip("第其")
+                number = int(bare) if bare.isdigit() else cn_to_int(bare)
             except ValueError:
                 continue
             written = raw.endswith(")") or kind == NumberingKind.ordinal  # 一) / 第一: as written

@@ -100,7 +100,7 @@ FIELD_RE = re.compile(
     r"[【\[〔]?(整改(?:情况|进展情况|进展|落实情况|措施及成效|措施|举措|成效|结果|时限|目标|要求|进度|状态)|完成(?:情况|时限|状态)"
     r"|责任(?:单位|领导|人|部门|科室|股室|处室)|牵头(?:单位|领导|部门)|配合单位|问题(?:表现|描述)|(?:反馈|巡[视察])指出"
     # bare labels some templates use: 措施:… / 整改:…(已整改)
-    r"|(?:主要)?措施|举措|整改)(?:[::]|[】\]〕]:?)"
+    r"|(?:目前|当前)进展(?:情况)?|(?:主要)?措施|举措|整改|状态)(?:[::]|[】\]〕]:?)"
 )
 # Fields whose content is who and when, not work done: never measures.
 NON_MEASURE_FIELDS = (
@@ -110,7 +110,7 @@ NON_MEASURE_FIELDS = (
 # Fields whose content says where the problem stands.
 STATUS_FIELDS = (
     "整改结果", "完成情况", "整改进展", "整改进度", "整改情况", "整改进展情况", "整改落实情况", "整改成效",
-    "整改状态", "完成状态",
+    "整改状态", "完成状态", "状态", "目前进展", "当前进展",
 )  # fmt: skip
 
 
@@ -129,7 +129,7 @@ _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (
         re.compile(
             rf"^(?:该问题)?(?:已(?:经)?(?:按期|如期)?(?:全部|全面)?(?:整改)?完成(?:整改)?|已整改(?:完成|到位|完毕)?"
-            rf"|整改(?:完成|到位|完毕)|已办结|已销号|(?:按期|如期)?完成整改(?:并销号)?|(?:按期|如期)完成){_HEAD_END}"
+            rf"|整改(?:完成|到位|完毕)|已办结|已销号|已落实(?:到位)?|(?:按期|如期)?完成整改(?:并销号)?|(?:按期|如期)完成){_HEAD_END}"
             r"|^已(?:经)?完成整改(?=并)"  # 已完成整改并建立长效机制
             r"|^(?:整改)?完成率(?:为|达到?)?100(?:\.0+)?%"  # 整改完成率100%
         ),
@@ -140,7 +140,7 @@ _HEAD_STATUS: list[tuple[re.Pattern[str], Status]] = [
         Status.partly_completed,
     ),
     (
-        re.compile(rf"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施)中?{_HEAD_END}"),
+        re.compile(rf"^(?:正在推进|正在整改|持续推进|持续整改|推进中|整改中|正在实施|尚在推进|尚在整改)中?{_HEAD_END}"),
         Status.in_progress,
     ),
     # 长期坚持并已建立制度: a standing task with its mechanism in place is still a standing task
@@ -208,8 +208,9 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     ),
     (
         re.compile(
-            rf"{_THIS}(?:已经?|均已|已全部)?(?:(?:按期|如期)?完成整改|整改完成|整改到位|全部整改|得到(?:有效)?解决"
-            r"|办结|销号|(?:按期|如期)完成)"
+            rf"{_THIS}(?:已经?|均已|已全部)?(?:(?:按期|如期)?完成整改|整改完成|整改到位|整改完毕|全部整改|得到(?:有效)?解决"
+            r"|办结|销号|(?:按期|如期)完成|落实到位)"
+            rf"|{_THIS}已(?:经)?(?:整改|落实)(?=$|[。;,])"  # 此项已整改。
             rf"|{_THIS}(?:整改)?已(?:经)?(?:全部)?完成(?![^。;,]{{0,2}}\d|阶段性)"
             r"|完成消化整改"
             # a sentence that is a status and nothing else speaks of the problem: 目前已整改完成。
@@ -220,7 +221,7 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(rf"{_THIS}(?:已经?)?(?:取得阶段性成效|阶段性完成)"), Status.partly_completed),
     (re.compile(rf"{_THIS}(?:需|需要|将)?长期(?:坚持|整改)|需(?:要)?长期坚持"), Status.long_term),
     (
-        re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:(?:正在|仍在)持续|正在|仍在|持续)(?:推进|整改)"),
+        re.compile(rf"{_THIS}(?:的)?(?:整改)?(?:工作)?(?:(?:正在|仍在)持续|正在|仍在|尚在|持续)(?:推进|整改)"),
         Status.in_progress,
     ),
     (re.compile(rf"{_THIS}(?:整改)?(?:未按期完成|未完成整改|尚未完成整改)"), Status.not_completed),
@@ -229,8 +230,10 @@ _WHOLE: list[tuple[re.Pattern[str], Status]] = [
 
 # A sentence that opens with a status and no subject speaks of the problem it closes: 已完成。 /
 # 已基本完成,安置点幼儿园建设正在推进 (the rest is what remains, not a second status).
-# (整改中,… is a lead-in to the work, not a status: only 整改完成率100% opens with 整)
-_SUBJECTLESS = re.compile(r"^(?:目前|现已|截至目前,?)?(?=[已基完正持长未尚取阶按如]|整改完成率)")
+# (整改中,… is a lead-in to the work, not a status: only 整改完成率100% and a bare 整改完毕。 open with 整)
+_SUBJECTLESS = re.compile(
+    r"^(?:目前|现已|截至目前,?)?(?=[已基完正持长未尚取阶按如]|整改完成率|整改(?:完毕|完成|到位)[。;,]?$)"
+)
 
 
 def whole_problem_status(sentence: str) -> Status | None:
@@ -248,7 +251,7 @@ _CN = "一二三四五六七八九十两百零〇"
 _NUM = rf"(?:\d{{1,4}}|[{_CN}]{{1,5}})"
 # 反馈的25个问题已全部完成整改 / 以上问题已全部整改完成 / 12类具体问题均取得阶段性成效
 _COVER_WORDS = (
-    r"(完成整改|整改完成|整改到位|办结|完成(?![^。;,]{0,2}[的了]))"  # completed
+    r"(完成整改|整改完成|整改到位|整改完毕|办结|完成(?![^。;,]{0,2}[的了]))"  # completed
     r"|(取得阶段性成效|阶段性完成)"  # partly completed
     r"|(基本完成(?:整改)?|基本整改到位)"  # basically completed
 )

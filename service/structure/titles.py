@@ -5,6 +5,9 @@ from __future__ import annotations
 _STOPS = set("。;!?:\t")  # a tab: the end of a table cell (ingest/linebreaks.py)
 _OPEN = {"“": "”", "‘": "’", "《": "》", "(": ")", "「": "」", "『": "』", '"': '"'}
 MAX_TITLE = 160
+# A title that so far is only the name of a problem field (1.问题:落实…不够精准;措施:…): the colon
+# opens the problem's words, it does not end them.
+_FIELD_NAMES = frozenset(("问题", "问题描述", "问题表现", "存在问题", "存在的问题", "反馈问题", "具体问题"))
 
 
 def _cjk_stop(line: str, k: int) -> bool:
@@ -26,6 +29,8 @@ def title_end(line: str, start: int) -> tuple[int, bool]:
             continue
         if ch in _OPEN and not (ch == '"' and stack and stack[-1] == '"'):
             stack.append(_OPEN[ch])
+            continue
+        if ch == ":" and line[start:k].strip() in _FIELD_NAMES:
             continue
         if (ch in _STOPS or (ch == "." and k > start and _cjk_stop(line, k))) and not stack:
             rest = line[k + 1 :].strip()

@@ -1,0 +1,84 @@
+"""General rules found by the fifth blind page set (`evals/holdout_pages5`), each on a fictional
+snippet of its own, not on the page that showed it."""
+
+from __future__ import annotations
+
+from test_generalise import HEAD, _record
+
+from zhenggai.structure.numbering import match_label
+from zhenggai.structure.signals import covering_status, head_status, whole_problem_status
+from zhenggai.vocab.statuses import Status
+
+
+def test_status_words_of_fields_closing_sentences_and_covering_sentences() -> None:
+    fields = {
+        "已落实。": "completed",
+        "已落实到位": "completed",
+        "整改完毕。": "completed",
+        "已整改完毕,转入常态化监管。": "completed",
+        "尚在推进,系统正在联调。": "in_progress",
+        "尚在整改": "in_progress",
+    }
+    assert {w: getattr(head_status(w), "value", None) for w in fields} == fields
+    for work in ("已落实资金300万元", "整改完毕后组织验收", "尚在推进的项目3个"):
+        assert head_status(work) is None, work
+    sentences = {
+        "该问题已整改完毕。": "completed",
+        "该问题整改完毕,转入常态化监管。": "completed",
+        "此项已整改。": "completed",
+        "此项已落实到位。": "completed",
+        "此项尚在推进,新合同待村民代表会议表决。": "in_progress",
+        "整改完毕。": "completed",
+    }
+    assert {s: getattr(whole_problem_status(s), "value", None) for s in sentences} == sentences
+    # a sentence about other work that happens to say 整改 is not the problem's status
+    assert whole_problem_status("此项已整改的台账共32本,均已归档。") is None
+    assert covering_status("截至目前,反馈的12个问题已全部整改完毕。") == (Status.completed, 12)
+
+
+def test_more_problem_labels() -> None:
+    """第1项: and 问题1 followed by a space (an ideographic one, normalised) open problems."""
+    assert match_label("第3项:公墓监管存在薄弱环节。") == ("ordinal", 3, "第3项", 4)
+    assert match_label("问题2 工程项目全过程管控不严") == ("problem_label", 2, "问题2", 4)
+    for prose in ("第12条规定,党组织应当", "问题2个,已整改", "第1项工作已完成", "第十条:公务接待应当"):
+        assert match_label(prose) is None, prose
+
+
+ONE_LINE_FIELDS = HEAD + (
+    "1.问题:食堂采购询价不规范,部分食材价格高于市场价;措施:建立三方询价制度,每月公示采购价格;状态:已完成。\n"
+    "2.问题:公务用车登记不全;措施:推行派车单电子化;状态:基本完成。\n"
+    "3.问题:老旧办公楼改造滞后;措施:申请改造资金80万元;状态:未完成,因招标流标,计划明年3月前完工。\n"
+)
+
+
+async def test_problem_measure_and_status_fields_on_one_line(judge_llm, llm_fake_settings) -> None:
+    """N.问题:…;措施:…;状态:… : the problem is the 问题 field's words, the status the 状态 field's."""
+    record = await _record(ONE_LINE_FIELDS, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.1", "食堂采购询价不规范,部分食材价格高于市场价", "completed"),
+        ("二.2", "公务用车登记不全", "basically_completed"),
+        ("二.3", "老旧办公楼改造滞后", "not_completed"),
+    ]
+    assert record.problems[2].status_evidence is not None
+    assert record.problems[2].status_evidence.text.startswith("状态:未完成")
+
+
+PROGRESS_FIELD = HEAD + (
+    "第1项:会议室使用登记不全,存在长期占用情况。\n"
+    "整改措施:制定会议室预约管理办法,清理长期占用会议室2间。\n"
+    "完成时限:2025年10月底\n"
+    "目前进展:已落实。\n"
+    "第2项:固定资产账实不符。\n"
+    "整改措施:开展资产清查,核销报废资产47件。\n"
+    "完成时限:2025年12月底\n"
+    "目前进展:尚在推进,资产系统正在升级。\n"
+)
+
+
+async def test_numbered_items_with_a_progress_field(judge_llm, llm_fake_settings) -> None:
+    """第N项: items; 完成时限 is a deadline, 目前进展 the status."""
+    record = await _record(PROGRESS_FIELD, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.第1项", "会议室使用登记不全,存在长期占用情况", "completed"),
+        ("二.第2项", "固定资产账实不符", "in_progress"),
+    ]
