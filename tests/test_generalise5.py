@@ -3,7 +3,7 @@ snippet of its own, not on the page that showed it."""
 
 from __future__ import annotations
 
-from test_generalise import HEAD, _record
+from test_generalise import HEAD, _meta, _record
 
 from zhenggai.structure.numbering import match_label
 from zhenggai.structure.signals import covering_status, head_status, whole_problem_status
@@ -82,3 +82,88 @@ async def test_numbered_items_with_a_progress_field(judge_llm, llm_fake_settings
         ("二.第1项", "会议室使用登记不全,存在长期占用情况", "completed"),
         ("二.第2项", "固定资产账实不符", "in_progress"),
     ]
+
+
+FIELD_TRIPLES = HEAD + (
+    "问题描述:档案室管理不规范,部分合同未及时归档。\n"
+    "整改举措:补归档合同64份,建立归档台账。\n"
+    "整改状态:已落实\n"
+    "问题描述:车辆派遣记录不全。\n"
+    "整改举措:推行派车单电子化管理。\n"
+    "整改状态:尚在推进\n"
+)
+
+
+async def test_unnumbered_problem_field_triples(judge_llm, llm_fake_settings) -> None:
+    """问题描述:/整改举措:/整改状态: with no number: each 问题描述 line opens a problem, #k."""
+    record = await _record(FIELD_TRIPLES, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.#1", "档案室管理不规范,部分合同未及时归档", "completed"),
+        ("二.#2", "车辆派遣记录不全", "in_progress"),
+    ]
+
+
+BARRED_TABLE = HEAD + (
+    "| 序号 | 反馈问题 | 主要整改措施 | 整改状态 |\n"
+    "|---|---|---|---|\n"
+    "| 1 | 食堂采购询价不规范 | 建立三方询价制度,每月公示采购价格 | 已整改到位 |\n"
+    "| 2 | 公务用车登记不全 | 推行派车单电子化 | 持续整改 |\n"
+    "| 3 | 固定资产账实不符 | 开展资产清查,核销报废资产47件\n"
+)
+
+
+async def test_a_table_drawn_with_bars(judge_llm, llm_fake_settings) -> None:
+    """| 1 | 问题 | 措施 | 状态 |: the rule row goes, each row is a problem, its last cell the status
+    (a row cut off after its second cell too); every offset still maps back to the original."""
+    from zhenggai.ingest.document import load_text
+
+    doc = load_text(BARRED_TABLE)
+    assert "|---" not in doc.text and "1 食堂采购询价不规范\t" in doc.text
+    s = doc.text.index("核销报废资产")
+    a, b = doc.to_original(s, s + 6)
+    assert BARRED_TABLE[a:b] == "核销报废资产"
+    record = await _record(BARRED_TABLE, llm_fake_settings)
+    assert [(p.path, p.title, p.status.value) for p in record.problems] == [
+        ("二.1", "食堂采购询价不规范", "completed"),
+        ("二.2", "公务用车登记不全", "in_progress"),
+        ("二.3", "固定资产账实不符", "not_stated"),
+    ]
+
+
+def test_metadata_in_a_two_column_table() -> None:
+    """巡察对象|… / 进驻时间|… / 巡察结束|… rows; a title without 关于 names its publisher before 巡察整改;
+    a month with its year written out restarts the year count (2025年10月 above 2025年5月至6月)."""
+    text = (
+        "青禾县人民医院党总支巡察整改进展情况公开\n"
+        "(2025年10月)\n"
+        "根据县委巡察工作安排,县委第二巡察组于2025年5月至6月对我院党总支开展了常规巡察,于7月17日反馈巡察意见。\n"
+        "| 巡察组 | 县委第二巡察组 |\n"
+        "| 巡察对象 | 青禾县人民医院党总支 |\n"
+        "| 进驻时间 | 2025年5月6日 |\n"
+        "| 巡察结束 | 2025年6月20日 |\n"
+        "一、整改工作开展情况\n院党总支召开支委会研究整改工作。\n"
+    )
+    meta = _meta(text)
+    assert meta.publisher == "青禾县人民医院党总支"
+    assert meta.inspected_unit == "青禾县人民医院党总支"
+    assert meta.feedback_date is not None and meta.feedback_date.isoformat() == "2025-07-17"
+    assert meta.inspection_period is not None
+    assert (meta.inspection_period.start.isoformat(), meta.inspection_period.end.isoformat()) == (
+        "2025-05-06",
+        "2025-06-20",
+    )
+
+
+async def test_an_area_heading_the_page_stops_after_is_no_problem(judge_llm, llm_fake_settings) -> None:
+    """(一)关于党的领导弱化方面 and nothing under it (a page cut off there): an area, whatever its words."""
+    record = await _record(HEAD + "(一)关于党的领导弱化方面\n", llm_fake_settings)
+    assert record.problems == []
+
+
+def test_a_line_of_many_bars_is_no_table_row() -> None:
+    """Past a handful of cells a barred line is kept as written, not cut into a piece per bar."""
+    from zhenggai.ingest.document import load_text
+
+    row = "| 甲 " * 50 + "|"
+    doc = load_text("标题的通报\n" + row + "\n正文。")
+    assert row in doc.text

@@ -47,6 +47,9 @@ _UNNUMBERED_RE = re.compile(
 )
 # A bulleted line: ◆师德师风建设抓得不紧,… / ●问题:… — unnumbered problems some templates mark so
 _BULLET_RE = re.compile(r"^[◆◇■□●○▲△►▶•★☆◎]\s*(?:(?:反馈|存在的?)?问题[::]\s*)?")
+# A line opening with a problem field (问题描述:…), the measure and status fields below it: an
+# unnumbered problem, as a bulleted one is
+_PROBLEM_FIELD_LINE_RE = re.compile(r"^(?:(?:反馈|存在的?|具体)?问题(?:描述|表现)?)[::]\s*")
 # Words that state a shortcoming (also read by the judge: a heading saying them is a problem).
 PROBLEM_WORDS_RE = re.compile(
     r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
@@ -101,7 +104,7 @@ class Unit(BaseModel):
 _PROBLEM_LABEL_RE = re.compile(r"^[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]")
 _BRACKET_LABEL_RE = re.compile(
     r"^(?:[◆◇■□●○▲△►▶•★☆◎]\s*)?(?:[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*"
-    r"|(?:反馈|存在的?)?问题[::]\s*)"
+    r"|(?:反馈|存在的?|具体)?问题(?:描述|表现)?[::]\s*)"
     r"|^[◆◇■□●○▲△►▶•★☆◎]\s*"
 )
 
@@ -168,7 +171,7 @@ def _bulleted(text: str, parts: list[Span]) -> list[tuple[Span, Span]]:
         for line in text[part.start : part.end].split("\n"):
             start, end = pos, pos + len(line)
             pos = end + 1
-            b = _BULLET_RE.match(line)
+            b = _BULLET_RE.match(line) or _PROBLEM_FIELD_LINE_RE.match(line)
             if b and ("问题" in b.group() or _states_shortcoming(line[b.end() :])):  # ●问题: is labelled one
                 if item is not None:
                     out.append(item)
@@ -363,7 +366,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
             and not s.children
             and s.title.rstrip("。").endswith("方面")
             and not text[s.title_span.end : s.span.end].strip(" 。;:\n")
-            and not PROBLEM_WORDS_RE.search(s.title)
+            and (s.title.startswith("关于") or not PROBLEM_WORDS_RE.search(s.title))
         ):
             return  # (一)关于…方面 and nothing under it (a page cut off after it): an area, no problem
         own = subtract(s.span, [c.span for c in s.children])

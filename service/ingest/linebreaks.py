@@ -63,7 +63,7 @@ SHORT_HEADING = 60
 MAX_ROW_TOKENS = 60  # cells of one table row, at most
 # A table header: 序号 and two or more column names the genre uses.
 _COLUMN = re.compile(
-    r"(?:反馈|存在|主要)?问题(?:表现|描述|清单)?|整改(?:措施|情况|进展|时限|目标|结果|成效|要求)|"
+    r"(?:反馈|存在|主要)?问题(?:表现|描述|清单)?|(?:主要)?整改(?:措施|举措|情况|进展|时限|目标|结果|成效|要求|状态)|"
     r"(?:完成|进展|落实)情况|责任(?:单位|领导|人|部门)|牵头(?:单位|领导)|完成时限|时限|备注|状态"
 )
 _SPACE = re.compile(" ")
@@ -272,7 +272,8 @@ def _row_cell_tabs(lines: list[str]) -> dict[int, str]:
             cells = line.split("|" if bar else " ")
             if cells[0].strip() != str(expected):
                 columns = 0  # the table has ended
-            elif len(cells) == columns and all(c.strip() for c in cells):
+            # (bars leave no doubt where a cell ends, so a row cut off after its second cell is one too)
+            elif (len(cells) == columns or (bar and 2 <= len(cells) < columns)) and all(c.strip() for c in cells):
                 pos = base + len(cells[0])
                 if bar:  # 1|…|…: the first bar becomes the row number's space, the others tabs
                     tabs[pos] = " "

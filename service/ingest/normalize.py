@@ -82,6 +82,43 @@ def _clean_line(line: str, start: int, markdown: bool) -> list[tuple[str, int]]:
         cut = _CUT_MD_RE
     if not stripped:
         return pieces
+    if stripped[0] == "|" and 3 <= stripped.count("|") <= _MAX_BARS:
+        return _pipe_row(stripped, base, cut)
+    return _folded(stripped, base, cut)
+
+
+_RULE_CELL_RE = re.compile(r"[-: ]*")
+_MAX_BARS = 40  # a table row has a handful of cells; a line of thousands of bars is no row (and kept whole)
+
+
+def _pipe_row(row: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]]:
+    """A table row drawn with bars (`| 1 | 问题… | 措施… | 已完成 |`, as Markdown and pages copied from
+    it write one) without its outer bars and the spaces around the inner ones: `1|问题…|措施…|已完成`,
+    the bar-separated row the table reader knows (linebreaks.py). A rule row (`|---|---|`) goes."""
+    cells: list[tuple[str, int]] = []
+    pos = 1
+    while pos <= len(row):
+        bar = row.find("|", pos)
+        end = len(row) if bar < 0 else bar
+        cells.append((row[pos:end], base + pos))
+        pos = end + 1
+    if cells and not cells[-1][0].strip():
+        cells.pop()  # after the closing bar
+    if all(_RULE_CELL_RE.fullmatch(cell) for cell, _ in cells):
+        return []
+    pieces: list[tuple[str, int]] = []
+    for k, (cell, start) in enumerate(cells):
+        if k:
+            pieces.append(("|", start - 1))
+        lead = len(cell) - len(cell.lstrip(" "))
+        body = cell.strip(" ")
+        if body:
+            pieces.extend(_folded(body, start + lead, cut))
+    return pieces
+
+
+def _folded(stripped: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]]:
+    pieces: list[tuple[str, int]] = []
     if cut.search(stripped) is None:  # most lines: one piece
         return [(stripped, base)]
     pos = 0
@@ -112,7 +149,7 @@ def _is_hard_wrapped(lines: list[str]) -> int | None:
 
 # Anything the line loop below would change in a plain text: another line separator, a blank
 # line, a space to strip or fold, a zero-width to drop.
-_IRREGULAR_RE = re.compile(f"[\r\u2028\u2029\x85]|\n\n|\n | \n|  |[{_DROP}]")
+_IRREGULAR_RE = re.compile(f"[\r\u2028\u2029\x85]|\n\n|\n | \n|  |[{_DROP}]|\n\\||^\\|")
 
 
 def _already_normal(translated: str) -> Normalised | None:
@@ -150,7 +187,7 @@ def normalise(raw: str, *, markdown: bool = False) -> Normalised:
     cut = _CUT_RE
     for m in _LINE_RE.finditer(translated):
         line, start = m.group(), m.start()
-        if not markdown and line[0] != " " and line[-1] != " " and cut.search(line) is None:
+        if not markdown and line[0] not in " |" and line[-1] != " " and cut.search(line) is None:
             piece = line  # most lines: nothing to strip, fold or drop (as _clean_line)
         else:
             pieces = _clean_line(line, start, markdown)

@@ -35,7 +35,10 @@ _RANGE_SEP_RE = re.compile(r"\s?起?(?:至|到|—|–|-|－|~|～)\s?")
 _FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)|(?:进行了|作出?了)反馈(?=[。,;])")
 FEEDBACK_WINDOW = 80  # characters from a date to its feedback cue (a long name may stand between)
 # ... or a labelled list gives it after its label: 反馈时间:2025年6月5日
-_FEEDBACK_FIELD_RE = re.compile(r"反馈(?:时间|日期)[::] ?")
+# (or a two-column table's row, 反馈时间|2025年6月5日), and so the period's ends: 进驻时间:… / 巡察结束:…
+_FEEDBACK_FIELD_RE = re.compile(r"反馈(?:时间|日期)(?:[::] ?|\|)")
+_START_FIELD_RE = re.compile(r"(?:进驻|巡[视察]开始)(?:时间|日期)?(?:[::] ?|\|)")
+_END_FIELD_RE = re.compile(r"(?:巡[视察])?(?:结束|撤离)(?:时间|日期)?(?:[::] ?|\|)")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ def date_tokens(text: str, year: int | None = None) -> list[DateToken]:
             year += 1
         if date:
             last = date
-        elif year:
-            last = max(last or dt.date(year, month, 1), dt.date(year, month, 1))
+        elif year:  # a month: later dates follow it; with its year written out, it restarts the count
+            first = dt.date(year, month, 1)
+            last = first if explicit or last is None else max(last, first)
         out.append(DateToken(m.start(), m.end(), date, year, explicit))
     return out
 
@@ -112,12 +116,23 @@ def read_period(region: Region) -> tuple[DateRange | None, int]:
     it) but has no dates: the text does not say the days.
     """
     tokens = date_tokens(region.text)
+    months = 0  # where a range in months only ends
     for a, b in itertools.pairwise(tokens):
         if _RANGE_SEP_RE.fullmatch(region.text[a.end : b.start]):
             if a.date and b.date:
                 return DateRange(start=a.date, end=b.date, evidence=region.evidence(a.start, b.end)), b.end
-            return None, b.end
-    return None, 0
+            months = b.end
+            break
+    # the days from a labelled list or a table (进驻时间:… / 巡察结束:…), which may come after the
+    # feedback's sentence: the feedback is still looked for from the words' own end
+    by_start = {t.start: t for t in tokens if t.date}
+    begin = next((by_start[m.end()] for m in _START_FIELD_RE.finditer(region.text) if m.end() in by_start), None)
+    if begin is not None:
+        after = (m.end() for m in _END_FIELD_RE.finditer(region.text, begin.end))
+        end = next((by_start[k] for k in after if k in by_start), None)
+        if end is not None and end.date >= begin.date:
+            return DateRange(start=begin.date, end=end.date, evidence=region.evidence(begin.start, end.end)), months
+    return None, months
 
 
 def read_feedback(region: Region, after: int = 0) -> tuple[dt.date | None, Evidence | None]:

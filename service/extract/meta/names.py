@@ -22,7 +22,8 @@ from zhenggai.schemas.record import Evidence, Span
 _UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|进行|实施)了?[^,。;:!?\n对]{0,24}?(?:巡视|巡察)")
 _FED_BACK_RE = re.compile(r"(?:向|对)(?P<u>[^,。;:!?\n向对]{2,40}?)(?:反馈)")
 # metadata given as a labelled list: 巡察对象:中共…委员会 / 被巡察单位:…
-_UNIT_FIELD_RE = re.compile(r"(?:巡[视察]对象|被巡[视察](?:单位|党组织)?)[::] ?(?P<u>[^,。;:!?\n]{2,40})")
+# (or a two-column table, 巡察对象|…: normalize.py writes a barred row so)
+_UNIT_FIELD_RE = re.compile(r"(?:巡[视察]对象|被巡[视察](?:单位|党组织)?)(?:[::] ?|\|)(?P<u>[^,。;:!?|\n]{2,40})")
 _PLAN_RE = re.compile(r"《(?P<u>[^《》,。;\n]{4,40}?)关于")
 _ALIAS_RE = re.compile(r"\((?:以下简称|以下称|下称|简称)[^()]{0,24}\)")
 _PAREN_TAIL_RE = re.compile(r"\([^()]{0,40}\)$")
@@ -42,7 +43,10 @@ _TITLE_END_RE = re.compile(r"(?:通报|报告|公告|公布|公示)$")
 _TITLE_RUNS_ON_RE = re.compile(r"关于[^,。;:!?\n]{2,60}?(?:通报|报告|公告|公示)(?= )")
 # … or that a breadcrumb runs into: 首页 > 部门动态 > 县供销社 桃源县供销合作社党组关于…
 _CRUMB_BEFORE_RE = re.compile(r"^.{0,80}[>›»→] ?[^ >›»→]{1,20} ")
-_PUBLISHER_RE = re.compile(r"^(?:【[^】]{0,12}】)?\s?(?P<p>[^,。;:\n]{2,40}?)\s?关于")
+# <publisher>关于…, or <publisher>巡察整改进展情况公开 (a title without 关于)
+_PUBLISHER_RE = re.compile(
+    r"^(?:【[^】]{0,12}】)?\s?(?P<p>(?:(?!关于)[^,。;:\n]){2,40}?)\s?(?:关于|(?=(?:巡视|巡察)整改))"
+)
 _TITLE_SHAPE_RE = re.compile(r"(?:【[^】\n]{0,12}】)?[^,。;:.!?\n]{2,40}?关于[^,。;:.!?\n]{2,60}?(?:通报|报告|公示)")
 TITLE_PIECE_MAX = 60
 _BULLETS = ("·", "•", "●", "◆", "■", "-", "*")
