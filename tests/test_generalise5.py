@@ -167,3 +167,71 @@ def test_a_line_of_many_bars_is_no_table_row() -> None:
     row = "| 甲 " * 50 + "|"
     doc = load_text("标题的通报\n" + row + "\n正文。")
     assert row in doc.text
+
+
+AREAS_AT_TOP = (
+    "青禾县白沙村党支部关于县委巡察整改情况的公开\n"
+    "2025年5月12日至6月6日,县委第一巡察组对我村党支部开展了巡察,6月25日反馈了巡察意见。\n"
+    "一、村级组织建设方面\n"
+    "(1)组织生活不经常,党员活动日流于形式。村党支部修订活动计划,每月固定开展主题党日。此项已整改。\n"
+    "(2)党员发展工作不规范。补齐考察记录12份。此项已整改。\n"
+    "二、集体“三资”管理方面\n"
+    "(3)集体鱼塘承包租金偏低。重新评估承包经营权,变更合同。此项尚在推进。\n"
+)
+
+
+async def test_areas_numbered_at_the_top_are_all_details(judge_llm, llm_fake_settings) -> None:
+    """一、…方面 二、…方面 with items under each and no part named: the second area is problems too,
+    not the next steps its position after the first would make it."""
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+
+    outline = parse_outline(load_text(AREAS_AT_TOP).text)
+    assert [s.role.value for s in outline.sections] == ["details", "details"]
+    record = await _record(AREAS_AT_TOP, llm_fake_settings)
+    assert [(p.path, p.status.value) for p in record.problems] == [
+        ("一.(1)", "completed"),
+        ("一.(2)", "completed"),
+        ("二.(3)", "in_progress"),
+    ]
+
+
+ASPECTS = HEAD + (
+    "(一)关于基层治理能力不足的问题\n"
+    "巡察指出的问题具体表现为三个方面:\n"
+    "一是网格员兼职过多。街道清理兼职事项9类。该项已整改完成。\n"
+    "二是老旧小区物业管理缺位。引入物业企业托管小区9个。该项正在整改。\n"
+    "三是信访积案化解不力。班子成员包案化解积案14件。\n"
+)
+
+
+async def test_aspects_announced_then_listed_are_problems(judge_llm, llm_fake_settings) -> None:
+    """问题具体表现为三个方面: then 一是…/二是…/三是… lines, each stating a shortcoming: three problems."""
+    record = await _record(ASPECTS, llm_fake_settings)
+    leaves = [(p.path, p.title, p.status.value) for p in record.problems for p in [p, *p.children] if not p.children]
+    assert leaves == [
+        ("二.(一).一是", "网格员兼职过多", "completed"),
+        ("二.(一).二是", "老旧小区物业管理缺位", "in_progress"),
+        ("二.(一).三是", "信访积案化解不力", "not_stated"),
+    ]
+    # the same lines without the announcement are the work done on the one problem
+    plain = await _record(ASPECTS.replace("巡察指出的问题具体表现为三个方面:\n", ""), llm_fake_settings)
+    assert [p.path for p in plain.problems] == ["二.(一)"]
+
+
+NAMED_AREA = (
+    "青禾学院党委关于巡视整改进展情况的通报\n"
+    "省委第九巡视组对学校党委开展了常规巡视,并反馈了巡视意见。\n"
+    "一、关于落实立德树人根本任务方面\n"
+    "(一)思政课程和课程思政协同不够\n"
+    "1.关于“思政课教师数量不足”的问题。招聘思政课专职教师9名。整改完毕。\n"
+    "2.关于“示范课程覆盖面窄”的问题。立项建设示范课程32门。整改完毕。\n"
+)
+
+
+async def test_under_a_named_area_a_shortcoming_heading_is_a_parent_problem(judge_llm, llm_fake_settings) -> None:
+    record = await _record(NAMED_AREA, llm_fake_settings)
+    assert [(p.path, [c.path for c in p.children]) for p in record.problems] == [
+        ("一.(一)", ["一.(一).1", "一.(一).2"])
+    ]
+    assert [c.status.value for c in record.problems[0].children] == ["completed", "completed"]

@@ -96,6 +96,7 @@ class Unit(BaseModel):
     kind: NumberingKind | None = None
     problem_heading: bool = Field(default=False, description="the heading names a problem (关于“…”问题)")
     sentence: bool = Field(default=False, description="the heading is a sentence of its own (ends with 。)")
+    in_area: bool = Field(default=False, description="the heading above it names an area (一、…方面)")
     told: list[StatusTold] = Field(
         default_factory=list, description="statuses the structure tells (a field, a group heading, a covering sentence)"
     )
@@ -140,7 +141,7 @@ def clean_title(text: str, span: Span) -> tuple[str, Span]:
 # ... and the words a problem paragraph's first sentence may say them with, which a measure also
 # uses for what it remedies (停招就业率偏低专业4个): read only where a paragraph may open a problem
 _SHORTCOMING_MORE_RE = re.compile(
-    r"不紧|不准|不细|不畅|不扎实|不符|不一致|不经常|偏低|偏高|偏少|偏弱|过多|过少|过高|过低|较多|未达到|流于形式|走过场|松散|松懈"
+    r"不紧|不准|不细|不畅|不扎实|不符|不一致|不经常|偏低|偏高|偏少|偏弱|过多|过少|过高|过低|较多|未达到|流于形式|走过场|松散|松懈|缺位"
 )
 _WORK_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|针对|对照|通过|开展|建立|制定|召开|组织|坚持|按照|根据|围绕|截至|截止|目前)"
@@ -238,11 +239,17 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
     return out
 
 
+_ASPECTS_RE = re.compile(
+    r"(?:问题|不足)[^。\n]{0,8}?(?:表现为|表现在|主要有|包括)[^。\n]{0,6}?(?:[一二三四五六七八九十\d]{1,2}个)?方面[::]\n"
+)
+
+
 def _enumerated(text: str, section: Section, own: list[Span]) -> list[tuple[Span, Span, str]]:
     """Problems stated as 一是…二是… in an area, each followed by its own 整改情况: field:
     (item, title, label 一是). Measures are listed 一是…二是… too, but a measure has no field of
     its own under it: only when every item of the run opens with one sentence and then a work or
-    status field are the items problems. Items may be run in or start lines."""
+    status field are the items problems. Items may be run in or start lines. A line announcing
+    them (问题具体表现为三个方面:) makes problems of items that each open a line stating a shortcoming."""
     if section.children:
         return []
     for part in own:
@@ -252,6 +259,9 @@ def _enumerated(text: str, section: Section, own: list[Span]) -> list[tuple[Span
         if len(items) < 2:
             continue
         out = []
+        # 问题具体表现为三个方面: then 一是…。二是…。, each opening a line with its shortcoming
+        announced = _ASPECTS_RE.search(text, part.start, items[0][2]) is not None
+        shortcomings = 0
         for label, _, start, end in items:
             first = start + len(label)
             stop = text.find("。", first, end)
@@ -260,13 +270,19 @@ def _enumerated(text: str, section: Section, own: list[Span]) -> list[tuple[Span
             after = stop + 1
             while after < end and text[after] in " \n":
                 after += 1
-            m = field_at(text, after)
-            if m is None or m.group(1).startswith(NON_MEASURE_FIELDS):
+            if announced:
+                if start and text[start - 1] != "\n":
+                    return []
+                stated = text[first:stop]
+                shortcomings += bool(_SHORTCOMING_RE.search(stated) or _SHORTCOMING_MORE_RE.search(stated))
+            elif (m := field_at(text, after)) is None or m.group(1).startswith(NON_MEASURE_FIELDS):
                 return []
             item_end = len(text[:end].rstrip("\n "))
             out.append(
                 (Span(start=start, end=item_end), Span(start=first, end=stop), label, [Span(start=stop, end=item_end)])
             )
+        if announced and shortcomings * 2 < len(out):
+            return []  # the items announced are mostly work done, not what was wrong
         return out
     return []
 
@@ -350,7 +366,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
     units: list[Unit] = []
     unnumbered: dict[str, int] = {}
 
-    def visit(s: Section, parent_path: str) -> None:
+    def visit(s: Section, parent_path: str, in_area: bool = False) -> None:
         if s.role == SectionRole.leads_petitions:
             return  # not problems: read by metadata.leads
         if (
@@ -396,6 +412,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     kind=s.kind,
                     problem_heading=is_problem_heading(s.title) or s.kind == NumberingKind.problem_label,
                     sentence=text[s.title_span.end : s.title_span.end + 1] in ("。", ";"),
+                    in_area=in_area,
                 )
             )
         # Unnumbered problems are numbered #k across their area (the (一)-level section), as
@@ -425,8 +442,9 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     sentence=True,
                 )
             )
+        area_heading = s.title.rstrip("。").endswith("方面")
         for c in s.children:
-            visit(c, s.path if is_unit else parent_path)
+            visit(c, s.path if is_unit else parent_path, area_heading)
 
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
@@ -514,6 +532,9 @@ def _set_priors(text: str, units: list[Unit]) -> None:
             and (parent is None or parent.prior == "group")
             # 1.关于“…”问题的整改 whose items are work done is a problem, not an area
             and not (u.problem_heading and all(_work_like(c) for c in kids.get(u.path, [])))
+            # 一、…方面 > (一)思政课程协同不够 > 1.关于“…”的问题: under a named area, a heading that
+            # states a shortcoming is the problem its items detail, not an area of its own
+            and not (u.in_area and _SHORTCOMING_RE.search(u.title[:60]) and not u.title.rstrip("。").endswith("方面"))
         ):
             u.prior = "area"
         elif (

@@ -54,6 +54,11 @@ def _size(section: Section) -> int:
     return sum(1 for _ in section.walk())
 
 
+def _is_area(section: Section) -> bool:
+    """一、村级组织建设方面 with items under it: an area of problems, beside the others."""
+    return section.title.rstrip("。").endswith("方面") and bool(section.children)
+
+
 def _lists_problems(section: Section) -> bool:
     inner = [c for c in section.walk() if c is not section]
     return any(c.kind == NumberingKind.problem_label or is_problem_heading(c.title) for c in inner)
@@ -82,10 +87,15 @@ def assign_roles(top: list[Section]) -> None:
             details = [biggest]
     # A part whose own subtree lists problems (问题N labels, 关于“…”问题 headings) is details,
     # wherever it stands: reports with no 二、 wrapper number their areas at the top
-    # (一、…方面 问题一 … 二、…方面 问题三 …), and position alone would call them overview or next steps.
+    # (一、…方面 问题一 … 二、…方面 问题三 …), and position alone would call them overview or next steps;
+    # so is an area (…方面) with items under it.
     if details:
         for k in range(len(top)):
-            if roles[k] is None and not is_organisation_heading(top[k].title) and _lists_problems(top[k]):
+            if (
+                roles[k] is None
+                and not is_organisation_heading(top[k].title)
+                and (_lists_problems(top[k]) or _is_area(top[k]))
+            ):
                 roles[k] = SectionRole.details
         details = [k for k, r in enumerate(roles) if r == SectionRole.details]
     first, last = (details[0], details[-1]) if details else (len(top), -1)
