@@ -235,3 +235,38 @@ async def test_under_a_named_area_a_shortcoming_heading_is_a_parent_problem(judg
         ("一.(一)", ["一.(一).1", "一.(一).2"])
     ]
     assert [c.status.value for c in record.problems[0].children] == ["completed", "completed"]
+
+
+def test_a_menu_between_bars_is_page_furniture_not_the_title() -> None:
+    from zhenggai.ingest.document import load_text
+    from zhenggai.structure.outline import parse_outline
+
+    text = (
+        "青禾政协网 | 首页 | 机关建设 | 通知公告\n"
+        "中共青禾市政协机关党组关于巡察整改进展情况的通报\n"
+        "按照市委统一部署,市委第一巡察组对市政协机关党组开展了常规巡察,并反馈了巡察意见。\n"
+        "一、整改落实情况\n(一)机关财务报销审核不严。已整改到位。\n"
+    )
+    doc = load_text(text)
+    outline = parse_outline(doc.text)
+    assert [d.kind.value for d in outline.debris][:1] == ["page_menu"]
+    assert _meta(text).title == "中共青禾市政协机关党组关于巡察整改进展情况的通报"
+    # a table's header between bars is no menu
+    table = load_text("标题的通报\n序号 | 问题 | 整改措施 | 整改状态\n1 | 甲问题不够 | 做了工作 | 已完成\n")
+    assert not parse_outline(table.text).debris
+
+
+TAB_ROWS = HEAD + (
+    "序号\t反馈问题\t整改措施\t整改情况\n"
+    "1\t国有资产底数不清,部分资产闲置\t开展资产清查,登记入账资产1132项\t持续整改,年底前完成资产确权\n"
+    "2\t工程招标代理机构管理松散\t修订代理机构考核办法\t整改完毕\n"
+)
+
+
+async def test_a_status_cell_with_what_remains(judge_llm, llm_fake_settings) -> None:
+    """A table's last cell opening with a status keeps it, however many words of what remains follow."""
+    record = await _record(TAB_ROWS, llm_fake_settings)
+    assert [(p.title, p.status.value) for p in record.problems] == [
+        ("国有资产底数不清,部分资产闲置", "in_progress"),
+        ("工程招标代理机构管理松散", "completed"),
+    ]

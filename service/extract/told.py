@@ -58,7 +58,9 @@ def _field_status(text: str, parts: list[Span]) -> StatusTold | None:
         for line_start, line in _lines(text, part):
             cells = line.rstrip().replace("\t", " ").rsplit(" ", 1)
             cell = cells[-1].strip() if len(cells) == 2 else ""
-            if cell and len(cell) <= 12 and (status := head_status(cell)) is not None:
+            # a short last word, or a table's last cell (after a tab) with a few words of what remains
+            limit = 30 if "\t" in line and line.rstrip().rsplit("\t", 1)[-1].strip() == cell else 12
+            if cell and len(cell) <= limit and (status := head_status(cell)) is not None:
                 at = line_start + line.rindex(cell)
                 span = Span(start=at, end=at + len(cell))
                 return StatusTold(status=status, span=span, scope=StatusScope.own, source="field")

@@ -220,6 +220,11 @@ def _nav_bar(text: str) -> DebrisKind | None:
     words = text.split()
     if len(words) >= 4 and all(_CJK_TOKEN.fullmatch(w) for w in words):
         return DebrisKind.page_menu
+    # 乐山政协网 | 首页 | 机关建设 | 通知公告: menu words between bars (a table's header has no 首页)
+    if " | " in text and "首页" in text:
+        words = [w for w in text.split() if w != "|"]
+        if len(words) >= 3 and all(_CJK_TOKEN.fullmatch(w) for w in words):
+            return DebrisKind.page_menu
     return None
 
 
