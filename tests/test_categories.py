@@ -29,9 +29,10 @@ NESTED = LAYOUTS_DIR / "11_nested_restated.txt"  # fictional; the prior is unsur
 
 def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
     t = load_taxonomy("v1")
-    assert load_taxonomy().version == "v4"
-    # v2 added keywords, v3 more keywords, v4 manner terms: ids, labels and definitions unchanged
-    for later in ("v2", "v3", "v4"):
+    assert load_taxonomy().version == "v5"
+    # v2 added keywords, v3 more keywords, v4 manner terms, v5 three keywords: ids, labels and
+    # definitions unchanged
+    for later in ("v2", "v3", "v4", "v5"):
         assert [(c.id, c.label, c.definition) for c in load_taxonomy(later).categories] == [
             (c.id, c.label, c.definition) for c in t.categories
         ]
@@ -45,6 +46,12 @@ def test_the_taxonomy_file_loads_and_covers_the_genre() -> None:
     for a, b in zip(load_taxonomy("v3").categories, load_taxonomy("v4").categories, strict=True):
         assert set(a.keywords) <= set(b.keywords) | set(b.manner), a.id
     assert sum(bool(c.manner) for c in load_taxonomy("v4").categories) >= 4
+    # v5 only added keywords to v4
+    v4, v5 = load_taxonomy("v4"), load_taxonomy("v5")
+    pairs5 = list(zip(v4.categories, v5.categories, strict=True))
+    added = {c.id: set(b.keywords) - set(c.keywords) for c, b in pairs5}
+    assert {k: v for k, v in added.items() if v} == {"funds_assets": {"融资", "耗材", "账实"}}
+    assert all(set(c.keywords) <= set(b.keywords) and c.manner == b.manner for c, b in pairs5)
     assert len(t.ids) == len(set(t.ids)) >= 15 and "other" in t.ids
     # the areas the issue names are all there, by their Chinese labels
     labels = "".join(c.label for c in t.categories)
@@ -112,8 +119,8 @@ async def test_the_model_chooses_from_the_enumerated_list_where_the_prior_is_uns
     assert f"P1 所在标题：{first.context}" in prompt and first.area in prompt  # the heading path is the context
     assert f"P1 候选：{shown[0]}（" in prompt
     assert record.provenance.prompt_versions["categorize"] == "v1"
-    assert record.provenance.taxonomy_version == "v4"
-    assert f"taxonomy v4 {load_taxonomy().digest}" in system  # in the schema, so in the cache key
+    assert record.provenance.taxonomy_version == "v5"
+    assert f"taxonomy v5 {load_taxonomy().digest}" in system  # in the schema, so in the cache key
 
 
 async def test_every_problem_can_be_asked(judge_llm, llm_fake_settings) -> None:

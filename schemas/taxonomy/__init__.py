@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_VERSION = "v4"
+DEFAULT_VERSION = "v5"
 OTHER = "other"
 
 
