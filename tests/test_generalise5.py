@@ -270,3 +270,14 @@ async def test_a_status_cell_with_what_remains(judge_llm, llm_fake_settings) -> 
         ("国有资产底数不清,部分资产闲置", "in_progress"),
         ("工程招标代理机构管理松散", "completed"),
     ]
+
+
+async def test_a_one_line_copy_of_field_triples(judge_llm, llm_fake_settings) -> None:
+    """The same triples copied into one line (paragraph breaks left as spaces): the breaks come back
+    before 问题描述:/整改举措:/整改状态:, so the problems are read as in the original."""
+    one_line = FIELD_TRIPLES.replace("\n", " ").strip()
+    record = await _record(one_line, llm_fake_settings)
+    assert [(p.title, p.status.value) for p in record.problems] == [
+        ("档案室管理不规范,部分合同未及时归档", "completed"),
+        ("车辆派遣记录不全", "in_progress"),
+    ]
