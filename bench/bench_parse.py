@@ -100,6 +100,9 @@ def main() -> int:
         "adv-headings": "二、整改落实情况\n" + "".join(f"({k % 9 + 1})关于问题{k}\n内容。\n" for k in range(mb // 36)),
         "adv-repeated-menu": ("1版1" * 20 + "\n") * (mb // 64),
         "adv-flow-arrows": ("流程→步骤" * 17 + "\n") * (mb // 260),
+        # a table drawn with bars, a row per line (normalised, then cut into cells)
+        "adv-barred-table": "二、整改落实情况\n序号 | 问题 | 整改措施 | 整改状态\n"
+        + "".join(f"| {k} | 甲问题不够规范 | 做了整改工作 | 已完成 |\n" for k in range(1, mb // 66)),
         "adv-deep-nesting": "二、整改落实情况\n"
         + "".join(f"({'一二三四五'[k % 5]})甲\n{k % 9 + 1}.乙\n({k % 9 + 1})丙\n①丁。\n" for k in range(mb // 60)),
     }

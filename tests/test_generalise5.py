@@ -118,10 +118,15 @@ async def test_a_table_drawn_with_bars(judge_llm, llm_fake_settings) -> None:
     from zhenggai.ingest.document import load_text
 
     doc = load_text(BARRED_TABLE)
-    assert "|---" not in doc.text and "1 食堂采购询价不规范\t" in doc.text
+    assert "|---" not in doc.text and "\n1\t\t\t食堂采购询价不规范\t" in doc.text
     s = doc.text.index("核销报废资产")
     a, b = doc.to_original(s, s + 6)
     assert BARRED_TABLE[a:b] == "核销报废资产"
+    # a bar with a space on one side only: the bar and that space become tabs, the cell stays whole
+    mixed = load_text("标题的通报\n| 序号 | 问题 | 整改措施 |\n| 1 | 甲问题不够 |做了工作 |\n")
+    assert "\n1\t\t\t甲问题不够\t\t做了工作" in mixed.text
+    s = mixed.text.index("做了工作")
+    assert mixed.to_original(s, s + 4) == (mixed.original.index("做了工作"), mixed.original.index("做了工作") + 4)
     record = await _record(BARRED_TABLE, llm_fake_settings)
     assert [(p.path, p.title, p.status.value) for p in record.problems] == [
         ("二.1", "食堂采购询价不规范", "completed"),

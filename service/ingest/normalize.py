@@ -87,34 +87,21 @@ def _clean_line(line: str, start: int, markdown: bool) -> list[tuple[str, int]]:
     return _folded(stripped, base, cut)
 
 
-_RULE_CELL_RE = re.compile(r"[-: ]*")
+_RULE_CELL_RE = re.compile(r"[-: ]*")  # a Markdown table's rule row, bars aside
 _MAX_BARS = 40  # a table row has a handful of cells; a line of thousands of bars is no row (and kept whole)
 
 
 def _pipe_row(row: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]]:
     """A table row drawn with bars (`| 1 | 问题… | 措施… | 已完成 |`, as Markdown and pages copied from
-    it write one) without its outer bars and the spaces around the inner ones: `1|问题…|措施…|已完成`,
-    the bar-separated row the table reader knows (linebreaks.py). A rule row (`|---|---|`) goes."""
-    cells: list[tuple[str, int]] = []
-    pos = 1
-    while pos <= len(row):
-        bar = row.find("|", pos)
-        end = len(row) if bar < 0 else bar
-        cells.append((row[pos:end], base + pos))
-        pos = end + 1
-    if cells and not cells[-1][0].strip():
-        cells.pop()  # after the closing bar
-    if all(_RULE_CELL_RE.fullmatch(cell) for cell, _ in cells):
+    it write one) without its outer bars: `1 | 问题… | 措施… | 已完成`, one piece, whose inner bars the
+    table reader turns into cell breaks (linebreaks.py). A rule row (`|---|---|`) goes."""
+    inner = row[1:-1] if row.endswith("|") else row[1:]
+    if _RULE_CELL_RE.fullmatch(inner.replace("|", "")):
         return []
-    pieces: list[tuple[str, int]] = []
-    for k, (cell, start) in enumerate(cells):
-        if k:
-            pieces.append(("|", start - 1))
-        lead = len(cell) - len(cell.lstrip(" "))
-        body = cell.strip(" ")
-        if body:
-            pieces.extend(_folded(body, start + lead, cut))
-    return pieces
+    body = inner.strip(" ")
+    if not body:
+        return []
+    return _folded(body, base + 1 + (len(inner) - len(inner.lstrip(" "))), cut)
 
 
 def _folded(stripped: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]]:
@@ -133,7 +120,7 @@ def _folded(stripped: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, i
 
 def _is_hard_wrapped(lines: list[str]) -> int | None:
     """The wrap width when most long lines share one length and end mid-sentence."""
-    lengths = [len(x) for x in lines if len(x) >= 15]
+    lengths = [len(x) for x in lines if len(x) >= 15 and " | " not in x]  # table rows drawn with bars aside
     if len(lengths) < 8:
         return None
     # the width is the length most lines come near: a paragraph's first line is shorter by its
@@ -297,6 +284,8 @@ def _joins(
     if (
         _HEADING_START_RE.match(line)
         or _FIELD_START_RE.match(line)
+        or " | " in line  # a table row drawn with bars (or a menu between them) is a line of its own
+        or " | " in prev
         or _TITLE_LINE_END_RE.search(prev)
         or _TITLE_LINE_END_RE.search(line)
     ):

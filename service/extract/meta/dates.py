@@ -36,9 +36,9 @@ _FEEDBACK_RE = re.compile(r"反馈(?:了|会|意见|巡视|巡察|情况|问题)
 FEEDBACK_WINDOW = 80  # characters from a date to its feedback cue (a long name may stand between)
 # ... or a labelled list gives it after its label: 反馈时间:2025年6月5日
 # (or a two-column table's row, 反馈时间|2025年6月5日), and so the period's ends: 进驻时间:… / 巡察结束:…
-_FEEDBACK_FIELD_RE = re.compile(r"反馈(?:时间|日期)(?:[::] ?|\|)")
-_START_FIELD_RE = re.compile(r"(?:进驻|巡[视察]开始)(?:时间|日期)?(?:[::] ?|\|)")
-_END_FIELD_RE = re.compile(r"(?:巡[视察])?(?:结束|撤离)(?:时间|日期)?(?:[::] ?|\|)")
+_FEEDBACK_FIELD_RE = re.compile(r"反馈(?:时间|日期)(?:[::] ?| ?\| ?)")
+_START_FIELD_RE = re.compile(r"(?:进驻|巡[视察]开始)(?:时间|日期)?(?:[::] ?| ?\| ?)")
+_END_FIELD_RE = re.compile(r"(?:巡[视察])?(?:结束|撤离)(?:时间|日期)?(?:[::] ?| ?\| ?)")
 
 
 @dataclass(frozen=True)

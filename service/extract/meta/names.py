@@ -23,7 +23,7 @@ _UNIT_RE = re.compile(r"(?:对|进驻)(?P<u>[^,。;:!?\n对]{2,60}?)(?:开展|�
 _FED_BACK_RE = re.compile(r"(?:向|对)(?P<u>[^,。;:!?\n向对]{2,40}?)(?:反馈)")
 # metadata given as a labelled list: 巡察对象:中共…委员会 / 被巡察单位:…
 # (or a two-column table, 巡察对象|…: normalize.py writes a barred row so)
-_UNIT_FIELD_RE = re.compile(r"(?:巡[视察]对象|被巡[视察](?:单位|党组织)?)(?:[::] ?|\|)(?P<u>[^,。;:!?|\n]{2,40})")
+_UNIT_FIELD_RE = re.compile(r"(?:巡[视察]对象|被巡[视察](?:单位|党组织)?)(?:[::] ?| ?\| ?)(?P<u>[^,。;:!?|\n]{2,40})")
 _PLAN_RE = re.compile(r"《(?P<u>[^《》,。;\n]{4,40}?)关于")
 _ALIAS_RE = re.compile(r"\((?:以下简称|以下称|下称|简称)[^()]{0,24}\)")
 _PAREN_TAIL_RE = re.compile(r"\([^()]{0,40}\)$")
