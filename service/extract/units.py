@@ -24,6 +24,7 @@ from zhenggai.structure.signals import (
     field_at,
     is_organisation_heading,
     is_problem_heading,
+    names_area,
     status_group,
     status_head,
     status_tail,
@@ -49,7 +50,8 @@ _UNNUMBERED_RE = re.compile(
 _BULLET_RE = re.compile(r"^[◆◇■□●○▲△►▶•★☆◎]\s*(?:(?:反馈|存在的?)?问题[::]\s*)?")
 # A line opening with a problem field (问题描述:…), the measure and status fields below it: an
 # unnumbered problem, as a bulleted one is
-_PROBLEM_FIELD_LINE_RE = re.compile(r"^(?:(?:反馈|存在的?|具体)?问题(?:描述|表现)?)[::]\s*")
+_PROBLEM_FIELD = r"(?:反馈|存在的?|具体)?问题(?:描述|表现)?[::]\s*"
+_PROBLEM_FIELD_LINE_RE = re.compile(f"^{_PROBLEM_FIELD}")
 # Words that state a shortcoming (also read by the judge: a heading saying them is a problem).
 PROBLEM_WORDS_RE = re.compile(
     r"问题|不足|不到位|不强|不够|不深|不实|不严|不力|不高|不明显|不充分|不规范|不健全|不完善|不及时|滞后|差距|薄弱|缺乏|缺少|欠缺|短板|弱化|"
@@ -105,7 +107,7 @@ class Unit(BaseModel):
 _PROBLEM_LABEL_RE = re.compile(r"^[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]")
 _BRACKET_LABEL_RE = re.compile(
     r"^(?:[◆◇■□●○▲△►▶•★☆◎]\s*)?(?:[【\[〔](?:反馈|巡[视察]指出的?|存在的?|具体)?问题(?:描述|表现)?[】\]〕]\s*"
-    r"|(?:反馈|存在的?|具体)?问题(?:描述|表现)?[::]\s*)"
+    rf"|{_PROBLEM_FIELD})"
     r"|^[◆◇■□●○▲△►▶•★☆◎]\s*"
 )
 
@@ -203,7 +205,7 @@ def _unnumbered(text: str, section: Section, own: list[Span]) -> list[tuple[Span
     bare_area = (
         not section.children
         and not is_problem_heading(section.title)
-        and (section.level == 2 or section.title.rstrip("。").endswith("方面"))
+        and (section.level == 2 or names_area(section.title))
     )
     bullets = _bulleted(text, own)
     if bullets:
@@ -380,7 +382,7 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
         if (
             s.level >= 2
             and not s.children
-            and s.title.rstrip("。").endswith("方面")
+            and names_area(s.title)
             and not text[s.title_span.end : s.span.end].strip(" 。;:\n")
             and (s.title.startswith("关于") or not PROBLEM_WORDS_RE.search(s.title))
         ):
@@ -442,9 +444,8 @@ def build_units(text: str, outline: Outline) -> list[Unit]:
                     sentence=True,
                 )
             )
-        area_heading = s.title.rstrip("。").endswith("方面")
         for c in s.children:
-            visit(c, s.path if is_unit else parent_path, area_heading)
+            visit(c, s.path if is_unit else parent_path, names_area(s.title))
 
     for top in outline.sections:
         if top.role in (SectionRole.details, SectionRole.leads_petitions):
@@ -534,7 +535,7 @@ def _set_priors(text: str, units: list[Unit]) -> None:
             and not (u.problem_heading and all(_work_like(c) for c in kids.get(u.path, [])))
             # 一、…方面 > (一)思政课程协同不够 > 1.关于“…”的问题: under a named area, a heading that
             # states a shortcoming is the problem its items detail, not an area of its own
-            and not (u.in_area and _SHORTCOMING_RE.search(u.title[:60]) and not u.title.rstrip("。").endswith("方面"))
+            and not (u.in_area and _SHORTCOMING_RE.search(u.title[:60]) and not names_area(u.title))
         ):
             u.prior = "area"
         elif (

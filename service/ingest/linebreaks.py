@@ -276,25 +276,21 @@ def _row_cell_tabs(lines: list[str]) -> dict[int, str]:
             # (bars leave no doubt where a cell ends, so a row cut off after its second cell is one too)
             elif (len(cells) == columns or (bar and 2 <= len(cells) < columns)) and all(c.strip() for c in cells):
                 pos = base + len(cells[0])
-                spaced = bar and " | " in line  # 1 | … | …: each bar and its spaces become tabs
-                if spaced:
+                if bar and " | " in line:  # 1 | … | …: each bar and the spaces beside it become tabs
                     for cell in cells[1:]:
                         at = pos - base  # the bar, in the line
-                        # " | ": the bar and the spaces beside it, one tab each, in one replacement
                         before = at > 0 and line[at - 1] == " "
                         after = at + 1 < len(line) and line[at + 1] == " "
-                        tabs[pos - before] = "\t" * (1 + before + after)
+                        tabs[pos - before] = "\t" * (1 + before + after)  # one replacement, as long
                         pos += 1 + len(cell)
-                    expected += 1
-                    base += len(line) + 1
-                    continue
-                if bar:  # 1|…|…: the first bar becomes the row number's space, the others tabs
-                    tabs[pos] = " "
-                pos += 1
-                for cell in cells[1:-1]:
-                    pos += len(cell)
-                    tabs[pos] = "\t"
+                else:
+                    if bar:  # 1|…|…: the first bar becomes the row number's space, the others tabs
+                        tabs[pos] = " "
                     pos += 1
+                    for cell in cells[1:-1]:
+                        pos += len(cell)
+                        tabs[pos] = "\t"
+                        pos += 1
                 expected += 1
             else:
                 expected += 1  # a row that is cut off or holds a space of its own: left as it is
@@ -338,8 +334,8 @@ def rebreak(text: str, twin: str | None = None) -> Rebroken:
 
 
 def _join(text: str, joins: dict[int, str]) -> str:
-    """`text` with the line breaks at `joins` turned into a space or a tab, and a table's ` | ` into
-    three tabs: each replacement as long as what it replaces, so offsets stay.
+    """`text` with the line breaks at `joins` turned into a space or a tab, and a table's bar with
+    the spaces beside it into tabs: each replacement as long as what it replaces, so offsets stay.
 
     Built from slices between the joins (a list of every character cost 8 bytes a character)."""
     out: list[str] = []

@@ -96,12 +96,9 @@ def _pipe_row(row: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]
     it write one) without its outer bars: `1 | 问题… | 措施… | 已完成`, one piece, whose inner bars the
     table reader turns into cell breaks (linebreaks.py). A rule row (`|---|---|`) goes."""
     inner = row[1:-1] if row.endswith("|") else row[1:]
-    if _RULE_CELL_RE.fullmatch(inner.replace("|", "")):
+    if _RULE_CELL_RE.fullmatch(inner.replace("|", "")):  # (a row of bars and spaces alone too)
         return []
-    body = inner.strip(" ")
-    if not body:
-        return []
-    return _folded(body, base + 1 + (len(inner) - len(inner.lstrip(" "))), cut)
+    return _folded(inner.strip(" "), base + 1 + (len(inner) - len(inner.lstrip(" "))), cut)
 
 
 def _folded(stripped: str, base: int, cut: re.Pattern[str]) -> list[tuple[str, int]]:

@@ -20,6 +20,7 @@ from zhenggai.vocab.spans import Span
 
 M = TypeVar("M")
 _set = object.__setattr__
+_new = object.__new__
 _REQUIRED = object()
 
 
@@ -71,9 +72,6 @@ def trusted(cls: type[M], **values: Any) -> M:
     return _install(cls, fields, plan.fields_set)
 
 
-_new_span = object.__new__
-
-
 def _install(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
     """A `cls` instance holding `fields`, as pydantic lays one out, without running its validators."""
     obj = cls.__new__(cls)
@@ -86,7 +84,7 @@ def _install(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
 
 def span(start: int, end: int) -> Span:
     """`Span(start=start, end=end)` for `0 <= start <= end` the caller computed (the hottest case)."""
-    obj = _new_span(Span)
+    obj = _new(Span)
     _set(obj, "start", start)
     _set(obj, "end", end)
     return obj
@@ -96,7 +94,7 @@ def from_fields(cls: type[M], fields: dict[str, Any]) -> M:
     """`cls(**fields)` without validation or defaults, for the hottest builders (one per heading):
     `fields` must hold every field of `cls`, in the model's order."""
     if not issubclass(cls, BaseModel):  # a slotted pydantic dataclass (`Section`): its slots, set
-        obj = object.__new__(cls)
+        obj = _new(cls)
         for name, value in fields.items():
             _set(obj, name, value)
         return obj

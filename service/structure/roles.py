@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from zhenggai.schemas.document import NumberingKind, Section
-from zhenggai.structure.signals import SHORTCOMING_RE, is_organisation_heading, is_problem_heading, status_group
+from zhenggai.structure.signals import (
+    SHORTCOMING_RE,
+    is_organisation_heading,
+    is_problem_heading,
+    names_area,
+    status_group,
+)
 from zhenggai.vocab.roles import SectionRole
 
 _LEADS = re.compile(r"(?:移交|交办|转办).{0,12}(?:线索|信访)|(?:线索|信访).{0,12}(?:办理|办结|查处)情况")
@@ -44,7 +50,7 @@ def states_problem_at_top(section: Section) -> bool:
     return (
         len(title) >= 8
         and bool(SHORTCOMING_RE.search(title[:60]))
-        and not title.rstrip("。").endswith("方面")
+        and not names_area(title)
         and not is_organisation_heading(title)
         and classify_title(title) is None
     )
@@ -56,7 +62,7 @@ def _size(section: Section) -> int:
 
 def _is_area(section: Section) -> bool:
     """一、村级组织建设方面 with items under it: an area of problems, beside the others."""
-    return section.title.rstrip("。").endswith("方面") and bool(section.children)
+    return names_area(section.title) and bool(section.children)
 
 
 def _lists_problems(section: Section) -> bool:

@@ -54,9 +54,14 @@ _ORGANISATION_RE = re.compile(
 )
 
 
+def names_area(title: str) -> bool:
+    """An area heading: 落实全面从严治党主体责任方面 (what the problems under it are about)."""
+    return title.rstrip("。").endswith("方面")
+
+
 def is_organisation_heading(title: str) -> bool:
     """A heading of organisation work (一、组织整改落实情况 / (一)提高政治站位…), not of a problem."""
-    if is_problem_heading(title) or status_group(title) is not None or title.rstrip("。").endswith("方面"):
+    if is_problem_heading(title) or status_group(title) is not None or names_area(title):
         return False  # 落实全面从严治党主体责任方面: an area of problems
     return bool(_ORGANISATION_RE.search(title[:80]))
 
